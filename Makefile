@@ -1,0 +1,38 @@
+# The README's two commands: `make run` and `make test`.
+# Both create the virtual environment and install the package if it is missing.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+BM     := $(VENV)/bin/bubblemachine
+STAMP  := $(VENV)/.bubblemachine-installed
+EXTRAS ?= dev,ray,market
+
+.PHONY: run test venv bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "bubblemachine needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: the main job on the embedded data (offline): monitor summary + out/report.html
+run: $(STAMP)
+	$(BM) run
+
+## test: the whole test suite (no network)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## bench: every benchmark in benchmarks/ (results go to docs/benchmarks.md by hand)
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests
+
+clean:
+	rm -rf $(VENV) out build dist .pytest_cache

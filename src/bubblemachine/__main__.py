@@ -1,0 +1,3 @@
+from bubblemachine.cli import main
+
+main()
