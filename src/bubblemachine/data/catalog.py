@@ -62,6 +62,7 @@ class SeriesSpec:
     keys: tuple[str, ...] = ()
     text_columns: tuple[str, ...] = ()
     primary: str | None = None
+    live: str = ""
     extra: dict = field(default_factory=dict)
 
 

@@ -18,9 +18,11 @@ shipped inside the package.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -62,6 +64,8 @@ class SeriesMeta:
     file: str = ""
     origin: str = "snapshot"
     updated: str = ""
+    live: str = ""
+    refreshed: str = ""
 
     @property
     def unit_scale(self) -> float | None:
@@ -84,24 +88,47 @@ class SeriesMeta:
         return cls(**fields)
 
 
-def _read_manifest(root: Path) -> dict[str, Any]:
+RESET_HINT = (
+    "run `bubblemachine data verify` to see what is damaged and `bubblemachine data reset` "
+    "to drop your store (the embedded snapshot stays; re-run `data import`/`data update`)"
+)
+SNAPSHOT_HINT = "the installed package is damaged: reinstall bubblemachine"
+
+#: Test hook: seconds to sleep before each file a write puts in the store (crash tests).
+ENV_WRITE_DELAY = "BUBBLEMACHINE_TEST_WRITE_DELAY"
+
+
+def _read_manifest(root: Path, *, hint: str = RESET_HINT) -> dict[str, Any]:
     path = root / MANIFEST
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {"format": FORMAT, "series": {}}
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: the store manifest is corrupt (not UTF-8 text); {hint}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: the store manifest is not valid JSON ({exc})") from None
+        raise DataError(f"{path}: the store manifest is corrupt (not valid JSON: {exc}); {hint}") from None
     if not isinstance(data, dict) or not isinstance(data.get("series"), dict):
-        raise DataError(f"{path}: the store manifest has no 'series' table")
+        raise DataError(f"{path}: the store manifest is corrupt (no 'series' table); {hint}")
+    for sid, entry in data["series"].items():
+        missing = [k for k in ("units", "checksum", "parquet") if not isinstance(entry, dict) or k not in entry]
+        if missing:
+            raise DataError(
+                f"{path}: the store manifest is corrupt (series {sid!r} lacks {', '.join(missing)}); {hint}"
+            )
+    if data.get("format", FORMAT) > FORMAT:
+        raise DataError(
+            f"{path}: store format {data['format']} is newer than this bubblemachine understands "
+            f"({FORMAT}); upgrade bubblemachine"
+        )
     return data
 
 
 @cache
 def _snapshot_manifest() -> dict[str, Any]:
-    return _read_manifest(SNAPSHOT_DIR)
+    return _read_manifest(SNAPSHOT_DIR, hint=SNAPSHOT_HINT)
 
 
 def sha256_file(path: Path) -> str:
@@ -125,10 +152,21 @@ class Store:
         self.root = self.home / "store"
         self.use_snapshot = snapshot
         self._cache: dict[str, pd.DataFrame] = {}
+        self._manifest_key: tuple[int, int, int] | None = None
+        self._manifest: dict[str, Any] | None = None
 
     # ---------------------------------------------------------------- reading
     def _user_manifest(self) -> dict[str, Any]:
-        return _read_manifest(self.root)
+        """The user's manifest, re-read only when the file changed (inode, size, mtime)."""
+        try:
+            st = (self.root / MANIFEST).stat()
+            key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            key = None
+        if key is None or key != self._manifest_key or self._manifest is None:
+            self._manifest = _read_manifest(self.root)
+            self._manifest_key = key
+        return self._manifest
 
     def _entries(self) -> dict[str, tuple[dict[str, Any], Path, str]]:
         out: dict[str, tuple[dict[str, Any], Path, str]] = {}
@@ -173,7 +211,15 @@ class Store:
         key = f"{origin}:{entry['checksum']}"
         df = self._cache.get(key)
         if df is None:
-            df = _read_parquet(root / entry["parquet"], entry["checksum"])
+            hint = SNAPSHOT_HINT if origin == "snapshot" else _series_hint(sid)
+            try:
+                df = _read_parquet(root / entry["parquet"], entry["checksum"], hint=hint)
+            except _MissingFile:
+                # A concurrent write may have replaced the manifest and collected the file
+                # between our two reads: read the new manifest once before giving up.
+                self._manifest = None
+                entry, root, origin = self._entries().get(sid, (entry, root, origin))
+                df = _read_parquet(root / entry["parquet"], entry["checksum"], hint=hint)
             df = df.set_index("date")
             self._cache[key] = df
         if asof is not None:
@@ -227,21 +273,84 @@ class Store:
         Returns:
             The new metadata of every series written.
         """
+        prepared = [validate_frame(frame, meta) for frame, meta in items]
         series_dir = self.root / "series"
         series_dir.mkdir(parents=True, exist_ok=True)
         with _locked(self.root):
-            manifest = self._user_manifest()
+            manifest = copy.deepcopy(_read_manifest(self.root))
             written: list[SeriesMeta] = []
-            for frame, meta in items:
-                entry = _write_parquet(series_dir, frame, meta)
+            for frame, meta in prepared:
+                entry = _write_parquet(series_dir, frame, {**meta, "updated": _now()})
                 manifest["series"][entry["id"]] = entry
                 written.append(SeriesMeta.from_dict(entry, origin="store"))
-            manifest["format"] = FORMAT
-            manifest["updated"] = _now()
-            atomic_write_text(self.root / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
-            _collect_garbage(self.root, manifest)
-        self._cache.clear()
+            self._commit(manifest)
         return written
+
+    def remove(self, sids: list[str] | None = None) -> list[str]:
+        """Drop series from the user's store (reads fall back to the snapshot).
+
+        Args:
+            sids: the ids to drop; None drops the whole user store, even a corrupt one.
+
+        Returns:
+            The ids removed.
+        """
+        if sids is None:
+            with _locked(self.root):
+                try:
+                    removed = sorted(_read_manifest(self.root)["series"])
+                except DataError:
+                    removed = []
+                (self.root / MANIFEST).unlink(missing_ok=True)
+                shutil.rmtree(self.root / "series", ignore_errors=True)
+            self._forget()
+            return removed
+        with _locked(self.root):
+            manifest = copy.deepcopy(_read_manifest(self.root))
+            unknown = [s for s in sids if s not in manifest["series"]]
+            if unknown:
+                raise DataError(
+                    f"series {', '.join(unknown)}: not in your store {self.root} "
+                    "(only imported or updated series can be reset)"
+                )
+            for sid in sids:
+                del manifest["series"][sid]
+            self._commit(manifest)
+        return list(sids)
+
+    def verify(self) -> list[tuple[str, str, str]]:
+        """Check every file of the user's store and of the snapshot against its checksum.
+
+        Returns:
+            One ``(series_id, origin, problem)`` per damaged series; empty when all is well.
+            A corrupt manifest raises :class:`DataError` (with the recovery hint).
+        """
+        problems: list[tuple[str, str, str]] = []
+        roots = [(self.root, "store", _read_manifest(self.root))]
+        if self.use_snapshot:
+            roots.append((SNAPSHOT_DIR, "snapshot", _snapshot_manifest()))
+        for root, origin, manifest in roots:
+            for sid, entry in sorted(manifest["series"].items()):
+                path = root / entry["parquet"]
+                if not path.is_file():
+                    problems.append((sid, origin, f"{path}: file missing"))
+                elif sha256_file(path) != entry["checksum"]:
+                    problems.append((sid, origin, f"{path}: checksum mismatch"))
+        return problems
+
+    def _commit(self, manifest: dict[str, Any]) -> None:
+        """Replace the manifest atomically (the commit point), then collect garbage."""
+        manifest["format"] = FORMAT
+        manifest["updated"] = _now()
+        _test_delay()
+        atomic_write_text(self.root / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        _collect_garbage(self.root, manifest)
+        self._forget()
+
+    def _forget(self) -> None:
+        self._cache.clear()
+        self._manifest = None
+        self._manifest_key = None
 
 
 def open_store(home: str | os.PathLike[str] | None = None) -> Store:
@@ -262,20 +371,100 @@ def _unknown(sid: str, entries: dict[str, Any]) -> str:
     return f"unknown series {sid!r}{hint}"
 
 
-def _read_parquet(path: Path, checksum: str) -> pd.DataFrame:
+class _MissingFile(DataError):
+    pass
+
+
+def _series_hint(sid: str) -> str:
+    return (
+        f"run `bubblemachine data reset --series {sid}` to fall back to the snapshot "
+        "(or `bubblemachine data verify` to check every file)"
+    )
+
+
+def _read_parquet(path: Path, checksum: str, *, hint: str = RESET_HINT) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(f"{path}: file listed in the manifest is missing") from None
+        raise _MissingFile(f"{path}: file listed in the manifest is missing; {hint}") from None
     if hashlib.sha256(data).hexdigest() != checksum:
-        raise DataError(
-            f"{path}: checksum mismatch (the file was changed outside bubblemachine); "
-            "re-import or delete the store to fall back to the snapshot"
-        )
-    return pq.read_table(pa.BufferReader(data)).to_pandas()
+        raise DataError(f"{path}: checksum mismatch (the file is damaged or was changed outside bubblemachine); {hint}")
+    try:
+        return pq.read_table(pa.BufferReader(data)).to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"{path}: not a readable Parquet file ({exc}); {hint}") from None
+
+
+def _test_delay() -> None:
+    delay = os.environ.get(ENV_WRITE_DELAY)
+    if delay:
+        import time
+
+        time.sleep(float(delay))
+
+
+def validate_frame(frame: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Check a frame before it enters the store; returns ``(frame with a date column, meta)``.
+
+    Checks: an id and declared units; a ``date`` column (or index) of parseable dates,
+    unique (per key for panel data) and sorted; value columns numeric and finite (NaN is
+    a missing value).
+
+    Raises:
+        DataError: naming the series, the column, the row and the value.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from bubblemachine.data.catalog import check_units
+    from bubblemachine.data.csvio import check_order
+
+    sid = meta.get("id")
+    if not sid or not isinstance(sid, str):
+        raise DataError(f"series metadata {meta!r}: no 'id'")
+    where = f"series {sid}"
+    check_units(meta.get("units", ""), where=where)
+    if "date" not in frame.columns:
+        frame = frame.reset_index()
+    if "date" not in frame.columns:
+        raise DataError(f"{where}: frame has no 'date' column or index")
+    if len(frame) == 0:
+        raise DataError(f"{where}: no rows")
+    frame = frame.reset_index(drop=True)
+    dates = frame["date"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):
+        parsed = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce")
+        bad = np.flatnonzero(parsed.isna().to_numpy())
+        if bad.size:
+            i = int(bad[0])
+            raise DataError(f"{where}: row {i + 1}: column 'date': value {dates.iloc[i]!r} is not a date")
+        frame = frame.assign(date=parsed)
+    elif getattr(dates.dt, "tz", None) is not None:
+        frame = frame.assign(date=dates.dt.tz_localize(None))
+    if frame["date"].isna().any():
+        i = int(np.flatnonzero(frame["date"].isna().to_numpy())[0])
+        raise DataError(f"{where}: row {i + 1}: column 'date': missing date")
+    keys = tuple(meta.get("keys", ()))
+    text = set(keys) | set(meta.get("text_columns", ()))
+    for col in frame.columns:
+        if col == "date" or col in text:
+            continue
+        values = frame[col]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            num = pd.to_numeric(values, errors="coerce")
+            bad = np.flatnonzero((num.isna() & values.notna()).to_numpy())
+            i = int(bad[0]) if bad.size else 0
+            raise DataError(f"{where}: row {i + 1}: column {col!r}: value {values.iloc[i]!r} is not a number")
+        arr = values.to_numpy(dtype="float64")
+        inf = np.flatnonzero(np.isinf(arr))
+        if inf.size:
+            i = int(inf[0])
+            raise DataError(f"{where}: row {i + 1}: column {col!r}: value {arr[i]!r} is not finite")
+    check_order(frame, keys=keys, where=where, line_offset=1)
+    return frame, meta
 
 
 def frame_to_parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -314,6 +503,9 @@ def build_entry(frame: pd.DataFrame, meta: dict[str, Any], data: bytes, parquet:
         "parquet": parquet,
         "updated": meta.get("updated") or _now(),
     }
+    for optional in ("live", "refreshed"):
+        if meta.get(optional):
+            entry[optional] = meta[optional]
     return entry
 
 
@@ -326,7 +518,9 @@ def _write_parquet(series_dir: Path, frame: pd.DataFrame, meta: dict[str, Any]) 
     digest = hashlib.sha256(data).hexdigest()
     name = f"series/{meta['id']}-{digest[:12]}.parquet"
     target = series_dir.parent / name
-    if not target.exists():
+    # A file of that name left by an earlier, interrupted write is reused only if intact.
+    if not (target.is_file() and sha256_file(target) == digest):
+        _test_delay()
         atomic_write_bytes(target, data)
     return build_entry(frame, meta, data, name)
 
@@ -337,7 +531,7 @@ def _collect_garbage(root: Path, manifest: dict[str, Any]) -> None:
         if f"series/{f.name}" not in keep:
             with contextlib.suppress(OSError):
                 f.unlink()
-    for f in (root / "series").glob(".*.tmp"):
+    for f in [*(root / "series").glob(".*.tmp"), *root.glob(f".{MANIFEST}.*.tmp")]:
         with contextlib.suppress(OSError):
             f.unlink()
 
