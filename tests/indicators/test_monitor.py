@@ -1,0 +1,58 @@
+"""compute_monitor on the embedded snapshot: no look-ahead, hand-checked net liquidity."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from bubblemachine.data import open_store
+from bubblemachine.errors import DataError
+from bubblemachine.indicators import compute_monitor, parse_asof
+
+
+@pytest.fixture(scope="module")
+def store():
+    return open_store()
+
+
+def test_net_liquidity_asof_2024_12_31_by_hand(store):
+    m = compute_monitor(store, asof="2024-12-31")
+    nl = m["net_liquidity"]
+    # last H.4.1 Wednesday on or before 2024-12-31, and the last RRP on or before it
+    walcl = store.series("WALCL").loc[:"2024-12-31"]
+    day = walcl.index[-1]
+    tga = store.series("WTREGEN").loc[day]
+    rrp = store.series("RRPONTSYD").loc[:day].iloc[-1]
+    hand = (walcl.iloc[-1] - tga) / 1000.0 - rrp
+    assert nl.asof == f"{day:%Y-%m-%d}" == "2024-12-25"
+    assert nl.units == "USD billions"
+    assert nl.value == pytest.approx(hand, abs=1e-9)
+    assert 5000 < nl.value < 7000  # plausible order of magnitude in USD billions
+
+
+def test_no_look_ahead(store):
+    asof = pd.Timestamp("2023-06-30")
+    m = compute_monitor(store, asof=asof)
+    for iid, ind in m.items():
+        if ind.asof:
+            assert pd.Timestamp(ind.asof) <= asof, iid
+        if ind.history is not None and len(ind.history):
+            assert ind.history.index.max() <= asof, iid
+    # truncating the store's future must not change any value
+    full = compute_monitor(store)
+    assert full["net_liquidity"].asof > m["net_liquidity"].asof
+
+
+def test_every_indicator_has_units_and_a_finite_latest_value(store):
+    m = compute_monitor(store)
+    for iid, ind in m.items():
+        assert ind.units, iid
+        assert math.isfinite(ind.value), iid
+        assert ind.label_key == f"ind.{iid}"
+
+
+def test_bad_asof_is_a_named_error():
+    with pytest.raises(DataError, match="2024-13-01"):
+        parse_asof("2024-13-01")
