@@ -1,0 +1,136 @@
+"""Backends: same numbers on every backend, task order, errors, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _paths_model import fail_on, run_chunk
+
+from bubblemachine.errors import MissingDependencyError, SimulationError
+from bubblemachine.sfc import backends as B
+
+SHARED = {"rho": 0.9, "sigma": 0.5}
+PATHS, PERIODS, SEED = 23, 40, 12345
+
+
+def _run(backend, chunks):
+    tasks = [(ids, SEED, PATHS, PERIODS) for ids in B.split_paths(PATHS, chunks)]
+    results = B.map_ordered(backend, run_chunk, tasks, shared=SHARED)
+    ids = np.concatenate([r[0] for r in results])
+    assert np.array_equal(ids, np.arange(PATHS))
+    return np.concatenate([r[1] for r in results])
+
+
+def _reference():
+    """Path p by hand, straight from its own child seed."""
+    child = np.random.SeedSequence(SEED).spawn(PATHS)
+    out = np.empty((PATHS, PERIODS))
+    for p in range(PATHS):
+        eps = np.random.default_rng(child[p]).standard_normal(PERIODS)
+        x = 0.0
+        for t in range(PERIODS):
+            x = 0.9 * x + 0.5 * eps[t]
+            out[p, t] = x
+    return out
+
+
+def test_split_paths_covers_every_path_once():
+    for paths, chunks in [(1, 4), (10, 3), (1000, 7), (5, 5)]:
+        parts = B.split_paths(paths, chunks)
+        assert len(parts) == min(paths, chunks)
+        assert np.array_equal(np.concatenate(parts), np.arange(paths))
+        sizes = [len(p) for p in parts]
+        assert max(sizes) - min(sizes) <= 1
+    with pytest.raises(SimulationError, match="paths"):
+        B.split_paths(0, 2)
+
+
+def test_serial_matches_hand_computation_for_any_chunking():
+    ref = _reference()
+    with B.get_backend("serial") as be:
+        for chunks in (1, 4, PATHS):
+            assert np.array_equal(_run(be, chunks), ref)
+
+
+def test_process_pool_is_bit_identical_to_serial():
+    ref = _run(B.SerialBackend(), 1)
+    with B.get_backend("process", workers=2) as be:
+        assert be.name == "process" and be.workers == 2
+        got = _run(be, 5)
+        got_again = _run(be, 3)  # the pool is reused
+    assert np.array_equal(got, ref)
+    assert np.array_equal(got_again, ref)
+
+
+def test_map_yields_indices_and_reports_progress():
+    done = []
+    be = B.SerialBackend()
+    pairs = list(be.map(lambda s, t: s + t, [1, 2, 3], shared=10, progress=done.append))
+    assert pairs == [(0, 11), (1, 12), (2, 13)]
+    assert sum(done) == 3
+
+
+def test_process_pool_bounds_tasks_in_flight_and_restores_order():
+    with B.ProcessBackend(workers=2, max_in_flight=2) as be:
+        pairs = list(be.map(fail_on, [0, 1, 3, 4, 5, 6], shared=None))
+    assert sorted(i for i, _ in pairs) == list(range(6))
+    assert B.gather(pairs, 6) == [0, 10, 30, 40, 50, 60]
+
+
+def test_user_errors_from_workers_come_back_unchanged():
+    with pytest.raises(SimulationError, match="task 2: no convergence"):
+        list(B.SerialBackend().map(fail_on, range(4)))
+    with B.ProcessBackend(workers=2) as be:
+        with pytest.raises(SimulationError, match="task 2: no convergence"):
+            list(be.map(fail_on, range(4)))
+
+
+def test_unpicklable_shared_object_is_a_named_error():
+    with B.ProcessBackend(workers=1) as be:
+        with pytest.raises(SimulationError, match="cannot be sent to worker processes"):
+            list(be.map(fail_on, [0], shared=lambda: 1))
+
+
+def test_gather_names_missing_tasks():
+    with pytest.raises(SimulationError, match=r"missing for tasks \[1\]"):
+        B.gather([(0, "a"), (2, "c")], 3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"backend": "gpu"}, "unknown backend 'gpu'"),
+        ({"backend": 3}, "expected one of serial, process, ray"),
+        ({"backend": "process", "workers": 0}, "workers: expected a positive integer"),
+        ({"backend": "serial", "address": "auto"}, "address: only the 'ray' backend"),
+        ({"backend": "ray", "start_method": "spawn"}, "start_method: only the 'process' backend"),
+        ({"backend": "process", "start_method": "teleport"}, "start_method: 'teleport'"),
+    ],
+)
+def test_get_backend_validates_with_named_fields(kwargs, match):
+    with pytest.raises(SimulationError, match=match):
+        B.get_backend(**kwargs)
+
+
+def test_get_backend_names_and_objects():
+    assert isinstance(B.get_backend(None), B.SerialBackend)
+    assert isinstance(B.get_backend(" Processes "), B.ProcessBackend)
+    be = B.SerialBackend()
+    assert B.get_backend(be) is be
+    assert isinstance(be, B.Backend)
+
+
+def test_missing_ray_gives_install_hint(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_ray(name, *args, **kwargs):
+        if name == "ray" or name.startswith("ray."):
+            raise ImportError("No module named 'ray'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ray)
+    monkeypatch.delitem(__import__("sys").modules, "ray", raising=False)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'bubblemachine\[ray\]'"):
+        B.get_backend("ray")

@@ -1,0 +1,30 @@
+"""The Ray backend on a local 2-CPU instance (skipped when Ray is not installed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _paths_model import fail_on, run_chunk
+
+from bubblemachine.errors import SimulationError
+from bubblemachine.sfc import backends as B
+
+pytestmark = pytest.mark.ray
+
+SHARED = {"rho": 0.9, "sigma": 0.5}
+
+
+def test_ray_is_bit_identical_to_serial(ray_backend):
+    paths, periods, seed = 17, 30, 99
+    serial = B.map_ordered(B.SerialBackend(), run_chunk, [(np.arange(paths), seed, paths, periods)], shared=SHARED)[0][1]
+    tasks = [(ids, seed, paths, periods) for ids in ray_backend.split(paths)]
+    assert len(tasks) == 2
+    got = np.concatenate([r[1] for r in B.map_ordered(ray_backend, run_chunk, tasks, shared=SHARED)])
+    assert np.array_equal(got, serial)
+
+
+def test_ray_user_error_is_reraised_as_itself(ray_backend):
+    with pytest.raises(SimulationError, match="task 2: no convergence"):
+        list(ray_backend.map(fail_on, range(4)))
+    # the instance survives a failed task
+    assert B.gather(ray_backend.map(fail_on, [0, 1, 3]), 3) == [0, 10, 30]
