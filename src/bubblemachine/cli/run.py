@@ -1,0 +1,44 @@
+"""``bubblemachine run``: the main job (monitor summary + the HTML report)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from bubblemachine.cli._common import console, progress_enabled
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(
+        out: Annotated[str, typer.Option("--out", help="Output folder for report.html.")] = "out",
+        asof: Annotated[Optional[str], typer.Option("--asof", help="Use only data dated on or before YYYY-MM-DD.")] = None,
+        lang: Annotated[str, typer.Option("--lang", help="Initial report language: ko | en (the page holds both).")] = "ko",
+    ) -> None:
+        """Compute the monitor and write a self-contained, bilingual HTML report (OUT/report.html)."""
+        from bubblemachine.cli.monitor import monitor_table
+        from bubblemachine.data import open_store
+        from bubblemachine.indicators import parse_asof
+        from bubblemachine.report.core import SUMMARY_IDS
+        from bubblemachine.report.render import build_report
+        from bubblemachine.report.sections import ReportError
+
+        if lang not in ("ko", "en"):
+            raise ReportError(f"--lang: {lang!r} is not one of ko, en")
+        ts = parse_asof(asof)
+        store = open_store()
+        if progress_enabled():
+            with console.status("building the report…"):
+                result = build_report(store, out_dir=out, asof=ts, lang=lang)
+        else:
+            result = build_report(store, out_dir=out, asof=ts, lang=lang)
+        # the summary reuses the indicators the report computed (no second pass over the data)
+        from bubblemachine.report.i18n import Catalog
+        from bubblemachine.report.registry import catalog_dirs
+
+        catalog = Catalog.load(catalog_dirs(["bubblemachine.report.core:summary_section"]))
+        if result.monitor is not None:
+            console.print(monitor_table(result.monitor, catalog, lang, ids=list(SUMMARY_IDS)))
+        console.print(f"report: [bold]{result.path}[/bold] ({result.size_bytes / 1e6:.1f} MB, {len(result.sections)} sections, commit {result.commit})")
+        typer.echo(str(result.path.resolve()))
