@@ -171,6 +171,8 @@ def trading_days(store, asof: str = ASOF, years: int = WINDOW_YEARS) -> pd.Datet
 
 def _aligned(store, sid: str, dates: pd.DatetimeIndex, asof: str) -> pd.Series:
     s = store.series(sid, asof=asof).dropna().sort_index()
+    if s.empty:  # not listed yet at ``asof``
+        return pd.Series(np.nan, index=dates, name=sid, dtype="float64")
     pos = s.index.searchsorted(dates, side="right") - 1
     vals = s.to_numpy(dtype="float64")[np.clip(pos, 0, None)]
     out = pd.Series(vals, index=dates, name=sid)

@@ -1,0 +1,175 @@
+"""Calibration: numbers vs hand computation on the store, reproducibility, --check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from bubblemachine.calibrate import calibrate, check_calibration, default_path, render_toml, write_calibration
+from bubblemachine.calibrate.fit import fit_nu, fit_noise, standardized_t_logpdf
+from bubblemachine.calibrate.history import basket_log_changes, trading_days
+from bubblemachine.data import open_store
+from bubblemachine.scenarios.series import PRICED
+
+
+@pytest.fixture(scope="module")
+def store():
+    return open_store()
+
+
+@pytest.fixture(scope="module")
+def cal(store):
+    return calibrate(store=store)
+
+
+@pytest.fixture(scope="module")
+def doc(cal):
+    return tomllib.loads(render_toml(cal))
+
+
+def test_net_liquidity_hand_computed(doc, store):
+    # WALCL - WTREGEN (USD millions) - 1000 * RRPONTSYD (USD billions) at 2025-11-12, in USD bn
+    walcl = store.series("WALCL")[pd.Timestamp("2025-11-12")]
+    tga = store.series("WTREGEN")[pd.Timestamp("2025-11-12")]
+    rrp = store.series("RRPONTSYD")[pd.Timestamp("2025-11-12")]
+    hand = (walcl - tga - 1000 * rrp) / 1000
+    assert hand == pytest.approx(6580.462 - 953.816 - 5.886, abs=1e-9)
+    ini = doc["initial"]
+    assert ini["fed_assets"] == pytest.approx(walcl / 1000, rel=1e-9)
+    assert ini["tga"] == pytest.approx(tga / 1000, rel=1e-9)
+    # on_rrp is the daily value at the as-of date (2025-11-14), not the Wednesday's
+    assert ini["on_rrp"] == pytest.approx(1.559, abs=1e-12)
+    assert ini["fed_assets"] - ini["tga"] - rrp == pytest.approx(hand, rel=1e-9)
+
+
+def test_initial_levels_match_store(doc, store):
+    ini = doc["initial"]
+    d = pd.Timestamp("2025-11-14")
+    assert ini["spx"] == pytest.approx(store.series("SPX")[d], rel=1e-9)
+    assert ini["btc"] == pytest.approx(store.series("BTC")[d], rel=1e-9)
+    assert ini["ust10y"] == pytest.approx(4.14)
+    assert ini["hy_oas"] == pytest.approx(3.07)
+    assert ini["vix"] == pytest.approx(19.83)
+    assert ini["m7"] == ini["midcap_ai"] == ini["energy"] == 100.0
+    assert ini["reserves"] == pytest.approx(2855.03)
+    # capex: Q3 2025 of AMZN 35.095 + GOOGL 23.953 + META 18.829 + MSFT 19.394 + ORCL 8.502 (USD bn)
+    assert ini["ai_capex"] == pytest.approx(35.095 + 23.953 + 18.829 + 19.394 + 8.502, abs=1e-6)
+    expected = {"spx", "ndx", "m7", "chips", "memory", "midcap_ai", "software", "energy", "btc", "eth",
+                "ust2y", "ust10y", "ig_oas", "hy_oas", "vix", "fed_assets", "tga", "reserves", "on_rrp", "ai_capex"}
+    assert set(ini) == expected
+
+
+def test_sigma_spx_and_rates_by_hand(doc, store):
+    dates = trading_days(store)
+    spx = store.series("SPX").reindex(dates)
+    r = np.diff(np.log(spx.to_numpy()))
+    assert doc["parameters"]["sigma_spx"] == pytest.approx(np.std(r, ddof=1), rel=1e-8)
+    dgs10 = store.series("DGS10", asof="2025-11-14").dropna()
+    aligned = dgs10.reindex(dgs10.index.union(dates)).ffill().reindex(dates)
+    dy = np.diff(aligned.to_numpy())
+    assert doc["parameters"]["sigma_ust10y"] == pytest.approx(np.std(dy, ddof=1), rel=1e-8)
+    # 5-year window, ~252 trading days a year
+    assert 1240 <= len(r) <= 1270
+
+
+def test_basket_is_equal_weight_daily_rebalanced(store):
+    dates = trading_days(store)[-3:]
+    got = basket_log_changes(store, ("XLU", "XLE"), dates, "2025-11-14")
+    xlu, xle = store.series("XLU").reindex(dates), store.series("XLE").reindex(dates)
+    hand = np.log(0.5 * (xlu / xlu.shift(1)) + 0.5 * (xle / xle.shift(1))).iloc[1:]
+    np.testing.assert_allclose(got.to_numpy(), hand.to_numpy(), rtol=1e-12)
+
+
+def test_correlation_cholesky_and_parameters_complete(doc, cal):
+    p = doc["parameters"]
+    names = cal.noise.names
+    assert set(names) == set(PRICED)
+    chol = np.zeros((len(names), len(names)))
+    for i, a in enumerate(names):
+        for j, b in enumerate(names[: i + 1]):
+            chol[i, j] = p[f"chol_{a}_{b}"]
+    np.testing.assert_allclose(chol @ chol.T, cal.noise.corr, atol=5e-8)
+    np.testing.assert_allclose(np.diag(chol @ chol.T), 1.0, atol=5e-8)
+    # known co-movements: spx-ndx strongly positive, spx-vix strongly negative
+    i = {n: k for k, n in enumerate(names)}
+    assert cal.noise.corr[i["spx"], i["ndx"]] > 0.9
+    assert cal.noise.corr[i["spx"], i["vix"]] < -0.6
+    for s in PRICED:
+        assert p[f"sigma_{s}"] > 0
+        assert f"noise_{s}" in doc["equations"]
+        assert f"eps_{s}" in doc["random"]
+    assert 2.5 < p["nu_noise"] < 8  # daily returns: fat tails
+
+
+def test_fit_nu_recovers_known_df():
+    rng = np.random.default_rng(7)
+    for nu in (4.0, 8.0):
+        x = stats.t.rvs(df=nu, size=40_000, random_state=rng)
+        z = x / np.sqrt(nu / (nu - 2))
+        assert fit_nu(z) == pytest.approx(nu, rel=0.12)
+    # Gaussian data: large nu
+    assert fit_nu(rng.standard_normal(40_000)) > 30
+
+
+def test_standardized_t_density_integrates_to_one_with_unit_variance():
+    z = np.linspace(-60, 60, 400_001)
+    f = np.exp(standardized_t_logpdf(z, 5.0))
+    dz = z[1] - z[0]
+    assert np.sum(f) * dz == pytest.approx(1.0, abs=1e-4)
+    assert np.sum(z * z * f) * dz == pytest.approx(1.0, abs=2e-3)
+
+
+def test_fit_noise_recovers_sigma_and_corr():
+    rng = np.random.default_rng(1)
+    corr = np.array([[1.0, 0.6], [0.6, 1.0]])
+    x = rng.standard_normal((20_000, 2)) @ np.linalg.cholesky(corr).T * np.array([0.01, 0.05])
+    fit = fit_noise(pd.DataFrame(x, columns=["a", "b"], index=pd.bdate_range("2000-01-03", periods=20_000)))
+    np.testing.assert_allclose(fit.sigma, [0.01, 0.05], rtol=0.02)
+    assert fit.corr[0, 1] == pytest.approx(0.6, abs=0.02)
+
+
+def test_reproducible_and_check(tmp_path, cal, store):
+    a = tmp_path / "a.toml"
+    write_calibration(cal, a)
+    again = calibrate(store=store)
+    assert render_toml(again) == a.read_text(encoding="utf-8")
+    assert check_calibration(again, a)[0]
+    a.write_text(a.read_text().replace("nu_noise = ", "nu_noise = 1"), encoding="utf-8")
+    ok, msg = check_calibration(again, a)
+    assert not ok and "nu_noise" in msg
+    ok, msg = check_calibration(again, tmp_path / "missing.toml")
+    assert not ok and "does not exist" in msg
+
+
+def test_committed_file_is_up_to_date(cal):
+    ok, msg = check_calibration(cal, default_path())
+    assert ok, msg
+
+
+def test_asof_earlier_uses_only_past_data(store):
+    early = calibrate(asof="2024-06-28", years=3, store=store)
+    ini = {o.name: o.value for o in early.initial}
+    assert ini["spx"] == pytest.approx(store.series("SPX")[pd.Timestamp("2024-06-28")], rel=1e-9)
+    assert early.noise.last == "2024-06-28"
+
+
+def test_cli_check_and_bad_args(tmp_path):
+    exe = [sys.executable, "-m", "bubblemachine"]
+    out = tmp_path / "c.toml"
+    r = subprocess.run([*exe, "calibrate", "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*exe, "calibrate", "--out", str(out), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0 and "up to date" in " ".join(r.stdout.split())
+    out.write_text("stale\n", encoding="utf-8")
+    r = subprocess.run([*exe, "calibrate", "--out", str(out), "--check"], capture_output=True, text=True)
+    assert r.returncode == 1 and "stale" in r.stdout
+    r = subprocess.run([*exe, "calibrate", "--asof", "yesterday"], capture_output=True, text=True)
+    assert r.returncode == 2 and "asof" in r.stderr
+    assert Path(default_path()).is_file()
