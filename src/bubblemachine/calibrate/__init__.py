@@ -153,7 +153,7 @@ def render_toml(cal: Calibration) -> str:
     w("# Independent unit-variance Student-t factor draws, one per priced series, every period.")
     w("[random]")
     for s in n.names:
-        w(f'eps_{s} = {{ dist = "student_t", df = {_num(n.nu, 8)}, sd = 1.0 }}')
+        w(f'eps_{s} = {{ dist = "student_t", df = {_num(n.nu, 8)}, mean = 0.0, sd = 1.0 }}')
     w("")
     w("# Correlated fat-tailed noise: sd(noise_s) = sigma_s, corr(noise) = chol chol'.")
     w("[equations]")
