@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -46,7 +46,6 @@ def list_(
     Units are shortened (USD mn = USD millions; * = see `data show`), frequency is
     D/W/M/Q, origin is "snap" (embedded snapshot) or "store" (imported or updated).
     """
-    from rich import box
     from rich.table import Table
 
     from bubblemachine.cli._common import print_json
@@ -84,7 +83,7 @@ def list_(
 def show(
     series: Annotated[str, typer.Argument(help="Series id, e.g. WALCL (see `data list`).")],
     tail: Annotated[int, typer.Option(help="How many of the latest rows to print.", min=0)] = 10,
-    asof: Annotated[Optional[str], typer.Option(help="Only rows dated on or before YYYY-MM-DD.")] = None,
+    asof: Annotated[str | None, typer.Option(help="Only rows dated on or before YYYY-MM-DD.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
 ) -> None:
     """Show a series' metadata and its latest rows."""
@@ -148,10 +147,10 @@ def _fmt(v) -> str:
 @data_app.command("import")
 def import_cmd(
     path: Annotated[str, typer.Argument(help="A CSV file, or a directory of CSV files laid out like shared/data.")],
-    units: Annotated[Optional[str], typer.Option(help="Units of files not in the catalogue, e.g. 'USD millions', 'percent'.")] = None,
-    title: Annotated[Optional[str], typer.Option(help="Title of a series not in the catalogue.")] = None,
-    frequency: Annotated[Optional[str], typer.Option(help="daily | weekly | monthly | quarterly | annual | irregular (default: inferred).")] = None,
-    series_id: Annotated[Optional[str], typer.Option("--id", help="Store a single file under this id (default: from the file name).")] = None,
+    units: Annotated[str | None, typer.Option(help="Units of files not in the catalogue, e.g. 'USD millions', 'percent'.")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of a series not in the catalogue.")] = None,
+    frequency: Annotated[str | None, typer.Option(help="daily | weekly | monthly | quarterly | annual | irregular (default: inferred).")] = None,
+    series_id: Annotated[str | None, typer.Option("--id", help="Store a single file under this id (default: from the file name).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
 ) -> None:
     """Import CSV files into your store; each file replaces that series (all or nothing).
@@ -193,8 +192,8 @@ def import_cmd(
 
 @data_app.command("update")
 def update_cmd(
-    source: Annotated[Optional[str], typer.Option(help="Only this source: fred | yahoo (default both).")] = None,
-    series: Annotated[Optional[list[str]], typer.Option("--series", help="Only this series id (repeatable).")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source: fred | yahoo (default both).")] = None,
+    series: Annotated[list[str] | None, typer.Option("--series", help="Only this series id (repeatable).")] = None,
     full: Annotated[bool, typer.Option(help="Download whole histories instead of the recent window.")] = False,
     strict: Annotated[bool, typer.Option(help="Exit with code 2 if any series could not be refreshed (offline or failed).")] = False,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
@@ -277,7 +276,7 @@ def verify_cmd() -> None:
 
 @data_app.command("reset")
 def reset_cmd(
-    series: Annotated[Optional[list[str]], typer.Option("--series", help="Only drop this series (repeatable).")] = None,
+    series: Annotated[list[str] | None, typer.Option("--series", help="Only drop this series (repeatable).")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Drop your store (or some series) so reads fall back to the embedded snapshot."""
@@ -294,7 +293,7 @@ def reset_cmd(
 @data_app.command("build-snapshot")
 def build_snapshot_cmd(
     src_dir: Annotated[str, typer.Argument(help="Folder laid out like shared/data (CSV files).")],
-    out: Annotated[Optional[str], typer.Option(help="Output folder (default: the package's embedded snapshot).")] = None,
+    out: Annotated[str | None, typer.Option(help="Output folder (default: the package's embedded snapshot).")] = None,
 ) -> None:
     """Regenerate the embedded snapshot (Parquet + manifest) from SRC_DIR, reproducibly."""
     from bubblemachine.data.snapshot import build_snapshot

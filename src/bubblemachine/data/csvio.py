@@ -94,9 +94,22 @@ def read_csv(
 
 
 def check_order(
-    frame: pd.DataFrame, *, keys: tuple[str, ...] = (), where: str, line_offset: int = 2
+    frame: pd.DataFrame,
+    *,
+    keys: tuple[str, ...] = (),
+    where: str,
+    line_offset: int = 2,
+    label: str = "line",
 ) -> None:
-    """Raise DataError unless dates are sorted (within each key) and unique (per key)."""
+    """Raise DataError unless dates are sorted (within each key) and unique (per key).
+
+    Args:
+        frame: a frame with a ``date`` column (and ``keys`` columns), default index.
+        keys: key columns of panel data (dates are checked per key).
+        where: the file or series named in the message.
+        line_offset: added to the row position to give the line (2 for a CSV with header).
+        label: "line" (files) or "row" (frames).
+    """
     import numpy as np
 
     if keys:
@@ -106,7 +119,7 @@ def check_order(
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise DataError(
-            f"{where}: line {i + line_offset}: column 'date': value "
+            f"{where}: {label} {i + line_offset}: column 'date': value "
             f"{frame['date'].iloc[i]:%Y-%m-%d} is duplicated"
         )
     groups = frame.groupby(list(keys), sort=False) if keys else [((), frame)]
@@ -116,6 +129,6 @@ def check_order(
         if back.size:
             i = int(g.index[back[0] + 1])
             raise DataError(
-                f"{where}: line {i + line_offset}: column 'date': value "
+                f"{where}: {label} {i + line_offset}: column 'date': value "
                 f"{frame['date'].iloc[i]:%Y-%m-%d} is earlier than the row before (dates must be sorted)"
             )

@@ -248,7 +248,7 @@ def _to_frame(rows: list[tuple[str, str]], series_id: str, what: str) -> pd.Data
         i = int(bad[0])
         raise NetworkError(f"FRED {what}: malformed answer for {series_id}: row {i + 1}: value {rows[i][1]!r}")
     frame = pd.DataFrame({"date": dates, "value": values.astype("float64")})
-    check_order(frame, where=f"FRED {what} answer for {series_id}", line_offset=1)
+    check_order(frame, where=f"FRED {what} answer for {series_id}", line_offset=1, label="row")
     return frame
 
 

@@ -15,7 +15,13 @@ from pathlib import Path
 from bubblemachine._io import atomic_write_bytes, atomic_write_text
 from bubblemachine.data.catalog import catalog, check_units
 from bubblemachine.data.csvio import read_csv
-from bubblemachine.data.store import MANIFEST, SNAPSHOT_DIR, build_entry, frame_to_parquet_bytes, sha256_file
+from bubblemachine.data.store import (
+    MANIFEST,
+    SNAPSHOT_DIR,
+    build_entry,
+    frame_to_parquet_bytes,
+    sha256_file,
+)
 from bubblemachine.errors import DataError
 
 

@@ -462,8 +462,8 @@ def validate_frame(frame: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.DataFr
         inf = np.flatnonzero(np.isinf(arr))
         if inf.size:
             i = int(inf[0])
-            raise DataError(f"{where}: row {i + 1}: column {col!r}: value {arr[i]!r} is not finite")
-    check_order(frame, keys=keys, where=where, line_offset=1)
+            raise DataError(f"{where}: row {i + 1}: column {col!r}: value {float(arr[i])!r} is not finite")
+    check_order(frame, keys=keys, where=where, line_offset=1, label="row")
     return frame, meta
 
 
