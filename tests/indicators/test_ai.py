@@ -20,7 +20,9 @@ def test_equal_weight_index_daily_rebalanced():
 
 def test_relative_rebased():
     idx = pd.bdate_range("2024-01-01", periods=2)
-    r = relative(pd.Series([2.0, 3.0], index=idx, name="a"), pd.Series([4.0, 4.0], index=idx, name="b"))
+    r = relative(
+        pd.Series([2.0, 3.0], index=idx, name="a"), pd.Series([4.0, 4.0], index=idx, name="b")
+    )
     assert r.tolist() == pytest.approx([100.0, 150.0])
 
 

@@ -9,7 +9,9 @@ from bubblemachine.indicators.liquidity import asof_align, change, net_liquidity
 
 
 def _weekly(values, start="2024-01-03"):
-    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="7D"), dtype=float)
+    return pd.Series(
+        values, index=pd.date_range(start, periods=len(values), freq="7D"), dtype=float
+    )
 
 
 def test_net_liquidity_units_and_asof_alignment():
@@ -38,7 +40,10 @@ def test_net_liquidity_drops_dates_before_rrp_starts():
 
 def test_asof_align_never_looks_ahead():
     s = pd.Series([1.0, 2.0], index=pd.to_datetime(["2024-01-02", "2024-01-05"]))
-    got = asof_align(s, pd.DatetimeIndex(pd.to_datetime(["2024-01-01", "2024-01-04", "2024-01-05", "2024-02-01"])))
+    got = asof_align(
+        s,
+        pd.DatetimeIndex(pd.to_datetime(["2024-01-01", "2024-01-04", "2024-01-05", "2024-02-01"])),
+    )
     assert got.isna().iloc[0]
     assert got.iloc[1:].tolist() == [1.0, 2.0, 2.0]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -36,7 +36,9 @@ def monitor_table(indicators: dict, catalog, lang: str, *, ids: list[str] | None
 
     from bubblemachine.indicators import GROUPS
 
-    table = Table(title=catalog.t("summary.table_title", lang), show_lines=False, title_justify="left")
+    table = Table(
+        title=catalog.t("summary.table_title", lang), show_lines=False, title_justify="left"
+    )
     table.add_column(catalog.t("col.indicator", lang))
     table.add_column(catalog.t("col.value", lang), justify="right")
     table.add_column(catalog.t("col.units", lang))
@@ -54,14 +56,22 @@ def monitor_table(indicators: dict, catalog, lang: str, *, ids: list[str] | None
         for iid in members:
             ind = indicators[iid]
             units = catalog.t(UNITS_KEYS[ind.units], lang) if ind.units in UNITS_KEYS else ind.units
-            table.add_row("  " + catalog.t(ind.label_key, lang), _fmt(ind.value), units, _arrow(ind.change(28)), ind.asof)
+            table.add_row(
+                "  " + catalog.t(ind.label_key, lang),
+                _fmt(ind.value),
+                units,
+                _arrow(ind.change(28)),
+                ind.asof,
+            )
     return table
 
 
 def register(app: typer.Typer) -> None:
     @app.command("monitor")
     def monitor(
-        asof: Annotated[Optional[str], typer.Option("--asof", help="Use only data dated on or before YYYY-MM-DD.")] = None,
+        asof: Annotated[
+            str | None, typer.Option("--asof", help="Use only data dated on or before YYYY-MM-DD.")
+        ] = None,
         fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
         lang: Annotated[str, typer.Option("--lang", help="Table language: en | ko.")] = "en",
     ) -> None:

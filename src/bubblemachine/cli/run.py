@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,8 +13,13 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
         out: Annotated[str, typer.Option("--out", help="Output folder for report.html.")] = "out",
-        asof: Annotated[Optional[str], typer.Option("--asof", help="Use only data dated on or before YYYY-MM-DD.")] = None,
-        lang: Annotated[str, typer.Option("--lang", help="Initial report language: ko | en (the page holds both).")] = "ko",
+        asof: Annotated[
+            str | None, typer.Option("--asof", help="Use only data dated on or before YYYY-MM-DD.")
+        ] = None,
+        lang: Annotated[
+            str,
+            typer.Option("--lang", help="Initial report language: ko | en (the page holds both)."),
+        ] = "ko",
     ) -> None:
         """Compute the monitor and write a self-contained, bilingual HTML report (OUT/report.html)."""
         from bubblemachine.cli.monitor import monitor_table
@@ -40,5 +45,7 @@ def register(app: typer.Typer) -> None:
         catalog = Catalog.load(catalog_dirs(["bubblemachine.report.core:summary_section"]))
         if result.monitor is not None:
             console.print(monitor_table(result.monitor, catalog, lang, ids=list(SUMMARY_IDS)))
-        console.print(f"report: [bold]{result.path}[/bold] ({result.size_bytes / 1e6:.1f} MB, {len(result.sections)} sections, commit {result.commit})")
+        console.print(
+            f"report: [bold]{result.path}[/bold] ({result.size_bytes / 1e6:.1f} MB, {len(result.sections)} sections, commit {result.commit})"
+        )
         typer.echo(str(result.path.resolve()))

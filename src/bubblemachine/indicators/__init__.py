@@ -83,7 +83,9 @@ def parse_asof(asof: str | date | None) -> pd.Timestamp | None:
     try:
         ts = pd.Timestamp(date.fromisoformat(str(asof).strip()))
     except ValueError:
-        raise DataError(f"--asof: {asof!r} is not a date; use YYYY-MM-DD, e.g. 2024-12-31") from None
+        raise DataError(
+            f"--asof: {asof!r} is not a date; use YYYY-MM-DD, e.g. 2024-12-31"
+        ) from None
     return ts
 
 
@@ -129,12 +131,20 @@ def compute_monitor(store: Store, *, asof: str | date | None = None) -> dict[str
     walcl, tga, rrp, res = s("WALCL"), s("WTREGEN"), s("RRPONTSYD"), s("WRESBAL")
     nl = liquidity.net_liquidity(walcl, tga, rrp)
     out["net_liquidity"] = _ind(nl, "USD billions", "ind.net_liquidity", "liquidity")
-    out["net_liquidity_chg4w"] = _ind(liquidity.change(nl, 4), "USD billions", "ind.net_liquidity_chg4w", "liquidity")
-    out["net_liquidity_chg13w"] = _ind(liquidity.change(nl, 13), "USD billions", "ind.net_liquidity_chg13w", "liquidity")
-    out["fed_assets"] = _ind(liquidity.millions_to_billions(walcl), "USD billions", "ind.fed_assets", "liquidity")
+    out["net_liquidity_chg4w"] = _ind(
+        liquidity.change(nl, 4), "USD billions", "ind.net_liquidity_chg4w", "liquidity"
+    )
+    out["net_liquidity_chg13w"] = _ind(
+        liquidity.change(nl, 13), "USD billions", "ind.net_liquidity_chg13w", "liquidity"
+    )
+    out["fed_assets"] = _ind(
+        liquidity.millions_to_billions(walcl), "USD billions", "ind.fed_assets", "liquidity"
+    )
     out["tga"] = _ind(liquidity.millions_to_billions(tga), "USD billions", "ind.tga", "liquidity")
     out["on_rrp"] = _ind(rrp, "USD billions", "ind.on_rrp", "liquidity")
-    out["reserves"] = _ind(liquidity.millions_to_billions(res), "USD billions", "ind.reserves", "liquidity")
+    out["reserves"] = _ind(
+        liquidity.millions_to_billions(res), "USD billions", "ind.reserves", "liquidity"
+    )
 
     # ---------------------------------------------------------------- rates and credit (M3.1)
     for iid, sid in market.RATE_SERIES.items():
@@ -146,37 +156,66 @@ def compute_monitor(store: Store, *, asof: str | date | None = None) -> dict[str
     out["vix"] = _ind(vix, "index points", "ind.vix", "volatility")
     out["vix3m"] = _ind(vix3m, "index points", "ind.vix3m", "volatility")
     out["vix_vix3m_ratio"] = _ind(ratio, "ratio", "ind.vix_vix3m_ratio", "volatility")
-    out["vix_inverted"] = _ind(market.vix_inverted(ratio).astype(float), "flag (1 = inverted)", "ind.vix_inverted", "volatility")
+    out["vix_inverted"] = _ind(
+        market.vix_inverted(ratio).astype(float),
+        "flag (1 = inverted)",
+        "ind.vix_inverted",
+        "volatility",
+    )
 
     # ---------------------------------------------------------------- systematic (M6.1, M6.2)
     spx = s("SPX")
     out["spx"] = _ind(spx, "index points", "ind.spx", "systematic")
-    out["realised_vol"] = _ind(100.0 * systematic.realised_vol(spx), "percent a year", "ind.realised_vol", "systematic")
-    out["vol_target_exposure"] = _ind(systematic.vol_target_exposure(spx), "multiple of capital", "ind.vol_target_exposure", "systematic")
+    out["realised_vol"] = _ind(
+        100.0 * systematic.realised_vol(spx), "percent a year", "ind.realised_vol", "systematic"
+    )
+    out["vol_target_exposure"] = _ind(
+        systematic.vol_target_exposure(spx),
+        "multiple of capital",
+        "ind.vol_target_exposure",
+        "systematic",
+    )
     spx_recent = spx.loc[pd.Timestamp("1990-01-01") :] if len(spx) else spx
     cta = systematic.cta_signal(spx_recent)
     out["cta_signal"] = _ind(cta["combined"], "forecast (-20..20)", "ind.cta_signal", "systematic")
     for f, sl in systematic.DEFAULT_SPEEDS:
-        out[f"cta_ewmac{f}_{sl}"] = _ind(cta[f"ewmac{f}_{sl}"], "forecast (-20..20)", f"ind.cta_ewmac{f}_{sl}", "systematic")
+        out[f"cta_ewmac{f}_{sl}"] = _ind(
+            cta[f"ewmac{f}_{sl}"], "forecast (-20..20)", f"ind.cta_ewmac{f}_{sl}", "systematic"
+        )
     if len(spx_recent):
         flips = systematic.flip_levels(spx_recent)
         day = f"{spx_recent.index[-1]:%Y-%m-%d}"
         for f, sl in systematic.DEFAULT_SPEEDS:
-            out[f"cta_flip_{f}_{sl}"] = Indicator(flips[f"ewmac{f}_{sl}"], "index points", day, f"ind.cta_flip_{f}_{sl}", None, "systematic")
+            out[f"cta_flip_{f}_{sl}"] = Indicator(
+                flips[f"ewmac{f}_{sl}"],
+                "index points",
+                day,
+                f"ind.cta_flip_{f}_{sl}",
+                None,
+                "systematic",
+            )
 
     # ---------------------------------------------------------------- AI vs the rest (M1.4, M3.1), crypto (C2.1)
     start = pd.Timestamp(REBASE_START)
     basket = ai.equal_weight_index({t: s(t).loc[start:] for t in ai.AI_BASKET})
     rsp, smh, igv, mu = (s(t).loc[start:] for t in ("RSP", "SMH", "IGV", "MU"))
-    out["ai_vs_rsp"] = _ind(_relative(basket, rsp), "index (100 = 2019-12-31)", "ind.ai_vs_rsp", "ai")
-    out["smh_vs_igv"] = _ind(_relative(smh, igv), "index (100 = 2019-12-31)", "ind.smh_vs_igv", "ai")
+    out["ai_vs_rsp"] = _ind(
+        _relative(basket, rsp), "index (100 = 2019-12-31)", "ind.ai_vs_rsp", "ai"
+    )
+    out["smh_vs_igv"] = _ind(
+        _relative(smh, igv), "index (100 = 2019-12-31)", "ind.smh_vs_igv", "ai"
+    )
     out["mu_vs_igv"] = _ind(_relative(mu, igv), "index (100 = 2019-12-31)", "ind.mu_vs_igv", "ai")
     btc, eth = s("BTC"), s("ETH")
     out["btc"] = _ind(btc, "USD", "ind.btc", "ai")
     out["eth"] = _ind(eth, "USD", "ind.eth", "ai")
     nl_recent = nl.loc[pd.Timestamp("2014-01-01") :]
-    out["btc_netliq_corr"] = _ind(ai.weekly_corr(btc, nl_recent), "correlation", "ind.btc_netliq_corr", "ai")
-    out["eth_netliq_corr"] = _ind(ai.weekly_corr(eth, nl_recent), "correlation", "ind.eth_netliq_corr", "ai")
+    out["btc_netliq_corr"] = _ind(
+        ai.weekly_corr(btc, nl_recent), "correlation", "ind.btc_netliq_corr", "ai"
+    )
+    out["eth_netliq_corr"] = _ind(
+        ai.weekly_corr(eth, nl_recent), "correlation", "ind.eth_netliq_corr", "ai"
+    )
 
     # ---------------------------------------------------------------- hyperscaler capex (F4.2)
     panel = store.frame("HYPERSCALER_CAPEX", asof=ts)
@@ -189,11 +228,15 @@ def compute_monitor(store: Store, *, asof: str | date | None = None) -> dict[str
         idx = pd.PeriodIndex(done.index, freq="Q").end_time.normalize()
         hist = pd.Series(done["capex_bn"].to_numpy(), index=idx, name="hyperscaler_capex")
         yoy = pd.Series(100.0 * done["yoy"].to_numpy(), index=idx, name="hyperscaler_capex_yoy")
-        out["hyperscaler_capex"] = _ind(hist, "USD billions a quarter", "ind.hyperscaler_capex", "ai")
+        out["hyperscaler_capex"] = _ind(
+            hist, "USD billions a quarter", "ind.hyperscaler_capex", "ai"
+        )
         out["hyperscaler_capex_yoy"] = _ind(yoy, "percent", "ind.hyperscaler_capex_yoy", "ai")
     else:
         empty = pd.Series(dtype="float64")
-        out["hyperscaler_capex"] = _ind(empty, "USD billions a quarter", "ind.hyperscaler_capex", "ai")
+        out["hyperscaler_capex"] = _ind(
+            empty, "USD billions a quarter", "ind.hyperscaler_capex", "ai"
+        )
         out["hyperscaler_capex_yoy"] = _ind(empty, "percent", "ind.hyperscaler_capex_yoy", "ai")
     return out
 

@@ -36,7 +36,9 @@ def relative(a: pd.Series, b: pd.Series, *, base: float = 100.0) -> pd.Series:
     return (base * ratio / ratio.iloc[0]).rename(f"{a.name}_vs_{b.name}")
 
 
-def rebase(series: pd.Series, *, base: float = 100.0, start: pd.Timestamp | None = None) -> pd.Series:
+def rebase(
+    series: pd.Series, *, base: float = 100.0, start: pd.Timestamp | None = None
+) -> pd.Series:
     """``series`` rebased to ``base`` at ``start`` (default: its first observation)."""
     s = series.dropna()
     if start is not None:

@@ -74,7 +74,9 @@ def vol_target_exposure(
     return exposure.rename("vol_target_exposure")
 
 
-def price_vol(prices: pd.Series, *, span: int = 35, floor_quantile: float = 0.05, floor_window: int = 500) -> pd.Series:
+def price_vol(
+    prices: pd.Series, *, span: int = 35, floor_quantile: float = 0.05, floor_window: int = 500
+) -> pd.Series:
     """Daily price volatility in price units (pysystemtrade ``robust_vol_calc``).
 
     EWM standard deviation of daily price changes (span 35 days, at least 10 observations),
@@ -158,10 +160,14 @@ def flip_price(fast_ewma: float, slow_ewma: float, fast: int, slow: int) -> floa
     return ((1.0 - a_s) * slow_ewma - (1.0 - a_f) * fast_ewma) / (a_f - a_s)
 
 
-def flip_levels(prices: pd.Series, *, speeds: Sequence[tuple[int, int]] = DEFAULT_SPEEDS) -> dict[str, float]:
+def flip_levels(
+    prices: pd.Series, *, speeds: Sequence[tuple[int, int]] = DEFAULT_SPEEDS
+) -> dict[str, float]:
     """The next-day flip price of each EWMAC crossover, from the last observation of ``prices``."""
     prices = prices.dropna()
     out: dict[str, float] = {}
     for f, s in speeds:
-        out[f"ewmac{f}_{s}"] = flip_price(float(ewma(prices, f).iloc[-1]), float(ewma(prices, s).iloc[-1]), f, s)
+        out[f"ewmac{f}_{s}"] = flip_price(
+            float(ewma(prices, f).iloc[-1]), float(ewma(prices, s).iloc[-1]), f, s
+        )
     return out

@@ -57,15 +57,18 @@ def _xy(s, *, start: str | None = CHART_START, digits: int = 4) -> dict[str, lis
 
 
 def _weekly(s, *, start: str | None = CHART_START):
-    """Last value of each week (Friday), to keep daily histories light."""
+    """Last observation of each week (weeks end on Friday), dated by its own date, never later."""
     import pandas as pd
 
     if start is not None:
         s = s.loc[pd.Timestamp(start) :]
-    return s.resample("W-FRI").last().dropna()
+    s = s.dropna()
+    return s.groupby(s.index.to_period("W-FRI")).tail(1)
 
 
-def _line(name_key: str, s, *, color: str, yaxis: str = "y", width: float = 1.6, digits: int = 4, **extra) -> dict[str, Any]:
+def _line(
+    name_key: str, s, *, color: str, yaxis: str = "y", width: float = 1.6, digits: int = 4, **extra
+) -> dict[str, Any]:
     return {"type": "scatter", "mode": "lines", "name": name_key, "yaxis": yaxis,
             "line": {"color": color, "width": width}, **_xy(s, start=None, digits=digits), **extra}  # fmt: skip
 
@@ -130,10 +133,17 @@ def liquidity_section(ctx: ReportContext) -> Section:
             _line("trace.spx_rebased", spx_w, color=COLORS[1], yaxis="y2", digits=2),
             _line("trace.btc_rebased", btc_w, color=COLORS[2], yaxis="y2", digits=2),
         ],
-        layout=_layout(yaxis2={"overlaying": "y", "side": "right", "type": "log", "showgrid": False}),
+        layout=_layout(
+            yaxis2={"overlaying": "y", "side": "right", "type": "log", "showgrid": False}
+        ),
         axis_keys={"yaxis.title.text": "axis.usd_bn", "yaxis2.title.text": "axis.rebased_log"},
     )
-    comp_ids = (("fed_assets", "trace.fed_assets"), ("tga", "trace.tga"), ("on_rrp", "trace.on_rrp"), ("reserves", "trace.reserves"))
+    comp_ids = (
+        ("fed_assets", "trace.fed_assets"),
+        ("tga", "trace.tga"),
+        ("on_rrp", "trace.on_rrp"),
+        ("reserves", "trace.reserves"),
+    )
     comps = Chart(
         id="liquidity_components",
         title_key="chart.liquidity_components.title",
@@ -152,26 +162,51 @@ def liquidity_section(ctx: ReportContext) -> Section:
         caption_key="chart.crypto_liquidity.caption",
         refs=("C2.1",),
         data=[
-            _line("trace.btc_corr", m["btc_netliq_corr"].history.loc[pd.Timestamp(CHART_START) :], color=COLORS[2], digits=3),
-            _line("trace.eth_corr", m["eth_netliq_corr"].history.loc[pd.Timestamp(CHART_START) :], color=COLORS[4], digits=3),
+            _line(
+                "trace.btc_corr",
+                m["btc_netliq_corr"].history.loc[pd.Timestamp(CHART_START) :],
+                color=COLORS[2],
+                digits=3,
+            ),
+            _line(
+                "trace.eth_corr",
+                m["eth_netliq_corr"].history.loc[pd.Timestamp(CHART_START) :],
+                color=COLORS[4],
+                digits=3,
+            ),
         ],
         layout=_layout(yaxis={"range": [-1, 1], "zeroline": True}),
         axis_keys={"yaxis.title.text": "axis.correlation"},
     )
-    return Section("liquidity", "liquidity.title", "liquidity.intro", (net, comps, corr, Text("liquidity.note_units")), order=20)
+    return Section(
+        "liquidity",
+        "liquidity.title",
+        "liquidity.intro",
+        (net, comps, corr, Text("liquidity.note_units")),
+        order=20,
+    )
 
 
 # ------------------------------------------------------------------------------ rates
 def rates_section(ctx: ReportContext) -> Section:
     """Yields and credit spreads (M3.1, C2.2)."""
     m = ctx.monitor()
-    ids = (("ust10y", "trace.ust10y"), ("ust2y", "trace.ust2y"), ("real10y", "trace.real10y"), ("hy_oas", "trace.hy_oas"), ("ig_oas", "trace.ig_oas"))
+    ids = (
+        ("ust10y", "trace.ust10y"),
+        ("ust2y", "trace.ust2y"),
+        ("real10y", "trace.real10y"),
+        ("hy_oas", "trace.hy_oas"),
+        ("ig_oas", "trace.ig_oas"),
+    )
     chart = Chart(
         id="rates_credit",
         title_key="chart.rates_credit.title",
         caption_key="chart.rates_credit.caption",
         refs=("M3.1", "C2.2"),
-        data=[_line(key, _weekly(m[iid].history), color=COLORS[i], digits=3) for i, (iid, key) in enumerate(ids)],
+        data=[
+            _line(key, _weekly(m[iid].history), color=COLORS[i], digits=3)
+            for i, (iid, key) in enumerate(ids)
+        ],
         layout=_layout(),
         axis_keys={"yaxis.title.text": "axis.percent"},
     )
@@ -192,8 +227,19 @@ def systematic_section(ctx: ReportContext) -> Section:
         caption_key="chart.vix_ratio.caption",
         refs=("C6.3", "M6.5"),
         data=[_line("trace.vix_ratio", ratio, color=COLORS[4], width=1.2)],
-        layout=_layout(shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1, "y1": 1,
-                                "line": {"color": "#d62728", "dash": "dash", "width": 1}}]),  # fmt: skip
+        layout=_layout(
+            shapes=[
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": 1,
+                    "y1": 1,
+                    "line": {"color": "#d62728", "dash": "dash", "width": 1},
+                }
+            ]
+        ),  # fmt: skip
         axis_keys={"yaxis.title.text": "axis.ratio"},
     )
     vol = Chart(
@@ -202,8 +248,21 @@ def systematic_section(ctx: ReportContext) -> Section:
         caption_key="chart.vol_target.caption",
         refs=("M6.1", "C6.1"),
         data=[
-            _line("trace.exposure", m["vol_target_exposure"].history.loc[start:], color=COLORS[0], width=1.4, digits=3),
-            _line("trace.realised_vol", m["realised_vol"].history.loc[start:], color=COLORS[1], yaxis="y2", width=1.0, digits=2),
+            _line(
+                "trace.exposure",
+                m["vol_target_exposure"].history.loc[start:],
+                color=COLORS[0],
+                width=1.4,
+                digits=3,
+            ),
+            _line(
+                "trace.realised_vol",
+                m["realised_vol"].history.loc[start:],
+                color=COLORS[1],
+                yaxis="y2",
+                width=1.0,
+                digits=2,
+            ),
         ],
         layout=_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False}),
         axis_keys={"yaxis.title.text": "axis.exposure", "yaxis2.title.text": "axis.vol_pct"},
@@ -214,9 +273,24 @@ def systematic_section(ctx: ReportContext) -> Section:
         title_key="chart.cta_signal.title",
         caption_key="chart.cta_signal.caption",
         refs=("M6.2",),
-        data=[_line("trace.cta_combined", m["cta_signal"].history.loc[pd.Timestamp("2018-01-01") :], color="#000000", width=2.0, digits=2)]
+        data=[
+            _line(
+                "trace.cta_combined",
+                m["cta_signal"].history.loc[pd.Timestamp("2018-01-01") :],
+                color="#000000",
+                width=2.0,
+                digits=2,
+            )
+        ]
         + [
-            _line(f"trace.{iid}", m[iid].history.loc[pd.Timestamp("2018-01-01") :], color=COLORS[i], width=0.8, digits=2, visible="legendonly")
+            _line(
+                f"trace.{iid}",
+                m[iid].history.loc[pd.Timestamp("2018-01-01") :],
+                color=COLORS[i],
+                width=0.8,
+                digits=2,
+                visible="legendonly",
+            )
             for i, iid in enumerate(cta_ids)
         ],
         layout=_layout(yaxis={"range": [-21, 21]}),
@@ -259,12 +333,24 @@ def systematic_section(ctx: ReportContext) -> Section:
     table = Table(
         id="cta_flip_table",
         title_key="table.flip.title",
-        columns=("col.crossover", "col.forecast", "col.flip_level", "col.distance_pct", "col.reachable"),
+        columns=(
+            "col.crossover",
+            "col.forecast",
+            "col.flip_level",
+            "col.distance_pct",
+            "col.reachable",
+        ),
         rows=tuple(rows),
         refs=("M6.2",),
         caption_key="table.flip.caption",
     )
-    return Section("systematic", "systematic.title", "systematic.intro", (vix, vol, cta, flips, table), order=40)
+    return Section(
+        "systematic",
+        "systematic.title",
+        "systematic.intro",
+        (vix, vol, cta, flips, table),
+        order=40,
+    )
 
 
 # ------------------------------------------------------------------------------ AI
@@ -277,9 +363,24 @@ def ai_section(ctx: ReportContext) -> Section:
         caption_key="chart.ai_vs_rest.caption",
         refs=("M1.4", "M3.1", "C3.2", "M4.4"),
         data=[
-            _line("trace.ai_vs_rsp", _weekly(m["ai_vs_rsp"].history, start=None), color=COLORS[0], digits=2),
-            _line("trace.smh_vs_igv", _weekly(m["smh_vs_igv"].history, start=None), color=COLORS[1], digits=2),
-            _line("trace.mu_vs_igv", _weekly(m["mu_vs_igv"].history, start=None), color=COLORS[3], digits=2),
+            _line(
+                "trace.ai_vs_rsp",
+                _weekly(m["ai_vs_rsp"].history, start=None),
+                color=COLORS[0],
+                digits=2,
+            ),
+            _line(
+                "trace.smh_vs_igv",
+                _weekly(m["smh_vs_igv"].history, start=None),
+                color=COLORS[1],
+                digits=2,
+            ),
+            _line(
+                "trace.mu_vs_igv",
+                _weekly(m["mu_vs_igv"].history, start=None),
+                color=COLORS[3],
+                digits=2,
+            ),
         ],
         layout=_layout(yaxis={"type": "log"}),
         axis_keys={"yaxis.title.text": "axis.relative"},
@@ -296,10 +397,19 @@ def ai_section(ctx: ReportContext) -> Section:
         caption_key="chart.hyperscaler_capex.caption",
         refs=("F4.2", "M2.2", "M2.3"),
         data=[
-            {"type": "bar", "name": "trace.capex", "marker": {"color": COLORS[0]}, **_xy(capex, start=None, digits=2)},
-            _line("trace.capex_yoy", yoy, color=COLORS[1], yaxis="y2", digits=1, mode="lines+markers"),
+            {
+                "type": "bar",
+                "name": "trace.capex",
+                "marker": {"color": COLORS[0]},
+                **_xy(capex, start=None, digits=2),
+            },
+            _line(
+                "trace.capex_yoy", yoy, color=COLORS[1], yaxis="y2", digits=1, mode="lines+markers"
+            ),
         ],
-        layout=_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, hovermode="x"),
+        layout=_layout(
+            yaxis2={"overlaying": "y", "side": "right", "showgrid": False}, hovermode="x"
+        ),
         axis_keys={"yaxis.title.text": "axis.usd_bn_quarter", "yaxis2.title.text": "axis.yoy_pct"},
     )
     return Section("ai", "ai.title", "ai.intro", (rel, cap, Text("ai.note_basket")), order=50)

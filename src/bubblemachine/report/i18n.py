@@ -35,7 +35,9 @@ class Catalog:
         sources: lang -> key -> file it came from (for error messages).
     """
 
-    def __init__(self, messages: dict[str, dict[str, str]], sources: dict[str, dict[str, str]] | None = None):
+    def __init__(
+        self, messages: dict[str, dict[str, str]], sources: dict[str, dict[str, str]] | None = None
+    ):
         self.messages = messages
         self.sources = sources or {}
 
@@ -48,14 +50,18 @@ class Catalog:
             for lang in LANGS:
                 path = Path(d) / f"{lang}.toml"
                 if not path.exists():
-                    raise ReportError(f"translation catalog {path} is missing (every catalog dir needs {', '.join(f'{x}.toml' for x in LANGS)})")
+                    raise ReportError(
+                        f"translation catalog {path} is missing (every catalog dir needs {', '.join(f'{x}.toml' for x in LANGS)})"
+                    )
                 try:
                     data = tomllib.loads(path.read_text(encoding="utf-8"))
                 except tomllib.TOMLDecodeError as exc:
                     raise ReportError(f"{path}: {exc}") from None
                 for key, text in _flatten(data).items():
                     if key in messages[lang]:
-                        raise ReportError(f"{path}: key {key!r} is already defined in {sources[lang][key]}")
+                        raise ReportError(
+                            f"{path}: key {key!r} is already defined in {sources[lang][key]}"
+                        )
                     messages[lang][key] = text
                     sources[lang][key] = str(path)
         return cls(messages, sources)
@@ -65,8 +71,13 @@ class Catalog:
         try:
             return self.messages[lang][key]
         except KeyError:
-            raise ReportError(f"translation key {key!r} is missing from the {lang!r} catalogs") from None
+            raise ReportError(
+                f"translation key {key!r} is missing from the {lang!r} catalogs"
+            ) from None
 
     def missing(self, keys: Iterable[str]) -> dict[str, list[str]]:
         """lang -> keys (sorted) absent from that language."""
-        return {lang: sorted(k for k in set(keys) if k not in self.messages.get(lang, {})) for lang in LANGS}
+        return {
+            lang: sorted(k for k in set(keys) if k not in self.messages.get(lang, {}))
+            for lang in LANGS
+        }

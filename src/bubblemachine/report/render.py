@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bubblemachine.report.i18n import LANGS, Catalog
-from bubblemachine.report.sections import Chart, Label, ReportContext, ReportError, Section, Table, Text
+from bubblemachine.report.sections import (
+    Chart,
+    Label,
+    ReportContext,
+    ReportError,
+    Section,
+    Table,
+    Text,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from bubblemachine.data import Store
@@ -59,7 +67,9 @@ def plotly_js() -> str:
     try:
         js = files("plotly").joinpath("package_data", "plotly.min.js").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError) as exc:
-        raise ReportError(f"cannot find plotly.min.js in the plotly package ({exc}); reinstall plotly") from None
+        raise ReportError(
+            f"cannot find plotly.min.js in the plotly package ({exc}); reinstall plotly"
+        ) from None
     return js.replace("</script", "<\\/script")
 
 
@@ -75,7 +85,9 @@ def collect_sections(ctx: ReportContext, providers: list[str]) -> list[Section]:
         if sec is None:
             continue
         if not isinstance(sec, Section):
-            raise ReportError(f"report provider {spec!r} returned {type(sec).__name__}, not Section or None")
+            raise ReportError(
+                f"report provider {spec!r} returned {type(sec).__name__}, not Section or None"
+            )
         if sec.id in seen_sections:
             raise ReportError(f"report provider {spec!r}: section id {sec.id!r} is used twice")
         seen_sections.add(sec.id)
@@ -174,13 +186,19 @@ def build_report(
 
     def t(key: str) -> Markup:
         return Markup("").join(
-            Markup('<span class="l-{}">{}</span>').format(lg, escape(catalog.t(key, lg))) for lg in LANGS
+            Markup('<span class="l-{}">{}</span>').format(lg, escape(catalog.t(key, lg)))
+            for lg in LANGS
         )
 
     def cell(v: Any) -> Markup:
         return t(v.key) if isinstance(v, Label) else escape(_fmt(v))
 
-    figures = {b.id: _figure_payload(b, catalog) for s in sections for b in s.blocks if isinstance(b, Chart)}
+    figures = {
+        b.id: _figure_payload(b, catalog)
+        for s in sections
+        for b in s.blocks
+        if isinstance(b, Chart)
+    }
     figs_json = json.dumps(figures, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     figs_json = figs_json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -193,7 +211,13 @@ def build_report(
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(t=t, cell=cell, is_chart=lambda b: isinstance(b, Chart), is_table=lambda b: isinstance(b, Table), is_text=lambda b: isinstance(b, Text))
+    env.globals.update(
+        t=t,
+        cell=cell,
+        is_chart=lambda b: isinstance(b, Chart),
+        is_table=lambda b: isinstance(b, Table),
+        is_text=lambda b: isinstance(b, Text),
+    )
     html = env.get_template(TEMPLATE).render(
         sections=sections,
         lang=lang,
@@ -210,8 +234,12 @@ def build_report(
     path = out / "report.html"
     atomic_write_text(path, html)
     return ReportResult(
-        path=path, sections=tuple(sections), vintage=vintage, commit=commit,
-        size_bytes=len(html.encode()), monitor=ctx._monitor,
+        path=path,
+        sections=tuple(sections),
+        vintage=vintage,
+        commit=commit,
+        size_bytes=len(html.encode()),
+        monitor=ctx._monitor,
     )
 
 

@@ -9,7 +9,7 @@ speaks both languages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from bubblemachine.errors import BubbleMachineError
 
@@ -62,7 +62,7 @@ class Chart:
     axis_keys: dict[str, str] = field(default_factory=dict)
 
 
-Cell = Union[str, float, int, None, Label]
+Cell = str | float | int | None | Label
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Table:
     caption_key: str | None = None
 
 
-Block = Union[Text, Chart, Table]
+Block = Text | Chart | Table
 
 
 @dataclass(frozen=True)
