@@ -16,6 +16,7 @@ TEXTBOOK = {
     "pc": (4, 11),
     "lp1": (5, 24),
     "bmw": (7, 21),
+    "reg": (6, 26),
 }
 
 #: Shipped book scenarios: file stem -> model stem.
@@ -26,6 +27,7 @@ SCENARIOS = {
     "lp1_rates_up": "lp1",
     "bmw_alpha0_up": "bmw",
     "bmw_thrift": "bmw",
+    "reg_mus_up": "reg",
 }
 
 
@@ -37,3 +39,19 @@ def model_path(stem: str) -> Path:
 def scenario_path(stem: str) -> Path:
     """Path of a shipped scenario file."""
     return SCENARIOS_DIR / f"{stem}.toml"
+
+
+def run(stem: str, *, periods: int, scenario: str | None = None, **kwargs):
+    """Simulate a shipped model (optionally with a shipped scenario) quietly."""
+    import bubblemachine as bm
+
+    model = bm.load_model(model_path(stem))
+    scen = bm.load_scenario(scenario_path(scenario)) if scenario else None
+    return bm.simulate(model, scen, periods=periods, progress=False, **kwargs)
+
+
+def series(result, name: str, path: int = 0):
+    """One variable of one path as a 1-D float array over periods 0..N."""
+    import numpy as np
+
+    return np.asarray(result[name], dtype=float)[path]

@@ -1,0 +1,122 @@
+"""Analytic steady states of the shipped Godley & Lavoie models, to 1e-8.
+
+Each model is run long enough from the book's starting point (geometric convergence) and the
+last period is compared with the closed form derived in the test's docstring.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ._shipped import run, series
+
+TOL = 1e-8
+
+
+def test_sim_steady_state():
+    """SIM (G&L ch. 3). Stationary when Hh is constant: YD = Cd and government balanced, G = T.
+
+    G = theta * Y  =>  Y* = G / theta = 20 / 0.2 = 100;  YD* = (1 - theta) Y* = 80;
+    Cd = alpha1 YD + alpha2 H = YD  =>  H* = (1 - alpha1) / alpha2 * YD* = 0.4 / 0.4 * 80 = 80.
+    """
+    r = run("sim", periods=400)
+    assert series(r, "Y")[-1] == pytest.approx(100.0, abs=TOL)
+    assert series(r, "YD")[-1] == pytest.approx(80.0, abs=TOL)
+    assert series(r, "Cd")[-1] == pytest.approx(80.0, abs=TOL)
+    assert series(r, "Hh")[-1] == pytest.approx(80.0, abs=TOL)
+    assert series(r, "Hs")[-1] == pytest.approx(80.0, abs=TOL)
+    assert series(r, "Td")[-1] == pytest.approx(20.0, abs=TOL)
+
+
+def test_simex_steady_state_equals_sim():
+    """SIMEX has SIM's steady state (expectations are right in a steady state): Y* = 100, H* = 80,
+    and planned money Hd equals realised money Hh."""
+    r = run("simex", periods=400)
+    assert series(r, "Y")[-1] == pytest.approx(100.0, abs=TOL)
+    assert series(r, "Hh")[-1] == pytest.approx(80.0, abs=TOL)
+    assert series(r, "Hd")[-1] == pytest.approx(80.0, abs=TOL)
+    assert series(r, "YDe")[-1] == pytest.approx(80.0, abs=TOL)
+
+
+def pc_steady_state(G=20.0, theta=0.2, alpha1=0.6, alpha2=0.4, l0=0.635, l1=5.0, l2=0.01, r=0.025):
+    """Closed-form steady state of PC (derivation in test_pc_steady_state)."""
+    b = (1 - alpha1) / alpha2 * (l0 + l1 * r) - l2  # Bh = b * YD
+    yd = (1 - theta) * G / (theta - (1 - theta) * r * b)
+    v = (1 - alpha1) / alpha2 * yd
+    bh = b * yd
+    return {"Y": yd + G, "YD": yd, "V": v, "Bh": bh, "Hh": v - bh, "T": G + r * bh}
+
+
+def test_pc_steady_state():
+    """PC (G&L ch. 4). In a steady state V is constant, so C = YD and (4.5) gives
+    V* = (1 - alpha1)/alpha2 * YD*; the government budget (4.8) balances: T = G + r Bh.
+    With (4.2) YD = Y - T + r Bh = Y - G, and (4.3) T = theta (Y + r Bh):
+        G + r Bh = theta (YD + G + r Bh)  =>  theta YD = (1 - theta)(G + r Bh).
+    Portfolio (4.7): Bh = V (lambda0 + lambda1 r) - lambda2 YD = b YD,
+        b = (1 - alpha1)/alpha2 (lambda0 + lambda1 r) - lambda2 = 0.75 at r = 2.5%.
+    Hence YD* = (1 - theta) G / (theta - (1 - theta) r b) = 16 / 0.185 = 86.4865 and
+    Y* = YD* + G = 106.4865, Bh* = 64.8649, Hh* = V* - Bh* = 21.6216.
+    """
+    r = run("pc", periods=500)
+    expected = pc_steady_state()
+    assert expected["Y"] == pytest.approx(106.48648648648648, abs=1e-12)
+    for name, value in expected.items():
+        assert series(r, name)[-1] == pytest.approx(value, abs=TOL), name
+    assert series(r, "Hs")[-1] == pytest.approx(expected["Hh"], abs=TOL)
+
+
+def lp1_steady_state(G=20.0, theta=0.1938, alpha1=0.8, alpha2=0.2, r=0.03, pbl=20.0):
+    """Closed-form steady state of LP1 (derivation in test_lp1_steady_state)."""
+    rbl = 1 / pbl
+    b = 0.44196 + 1.1 * r - 1.0 * rbl - 0.03  # Bh / YDr
+    l = 0.3997 - 1.0 * r + 1.1 * rbl - 0.03  # pbl BLh / YDr
+    ydr = (1 - theta) * G / (theta - (1 - theta) * (r * b + l / pbl))
+    v = (1 - alpha1) / alpha2 * ydr
+    return {"YDr": ydr, "Y": ydr + G, "V": v, "Bh": b * ydr, "BLh": l * ydr / pbl,
+            "Hh": v - b * ydr - l * ydr}
+
+
+@pytest.mark.parametrize(("r", "pbl"), [(0.03, 20.0), (0.04, 15.0)])
+def test_lp1_steady_state(r, pbl):
+    """LP1 (G&L ch. 5). With constant prices there are no capital gains, expectations are met
+    (YDEr = YDr, Ve = V, ERrbl = rbl = 1/pbl), and C = YDr, so V* = (1 - alpha1)/alpha2 YDr* = YDr*.
+    Portfolio (5.10, 5.11): Bh = b YDr with b = lambda20 + lambda22 r + lambda23 rbl + lambda24,
+    pbl BLh = l YDr with l = lambda30 + lambda32 r + lambda33 rbl + lambda34.
+    Budget balanced (5.14): T = G + r Bh + BLh, and (5.2, 5.3) give theta YDr = (1 - theta)
+    (G + r Bh + BLh), hence YDr* = (1 - theta) G / (theta - (1 - theta)(r b + l / pbl)).
+    """
+    res = run("lp1", periods=800, set={"rbar": r, "pblbar": pbl})
+    for name, value in lp1_steady_state(r=r, pbl=pbl).items():
+        assert series(res, name)[-1] == pytest.approx(value, abs=TOL), name
+
+
+def bmw_steady_state(alpha0=25.0, alpha1=0.75, alpha2=0.10, delta=0.10, kappa=1.0, rl=0.04):
+    """Closed-form steady state of BMW (derivation in test_bmw_steady_state)."""
+    y = alpha0 / ((1 - alpha1) * (1 - delta * kappa) - alpha2 * kappa)
+    k = kappa * y
+    return {"Y": y, "K": k, "Mh": k, "Ld": k, "YD": y - delta * k, "Cd": y - delta * k,
+            "Id": delta * k, "W": 1 - rl * kappa - delta * kappa}
+
+
+@pytest.mark.parametrize("alpha0", [25.0, 28.0])
+def test_bmw_steady_state(alpha0):
+    """BMW (G&L ch. 7). In a steady state K = KT = kappa Y (7.19, 7.20), investment replaces
+    depreciation, Id = delta K, loans equal capital (7.8 with Ld0 = K0) and deposits equal loans
+    (7.4, 7.11). Disposable income (7.6, 7.9, 7.12): YD = WB + rm M = Y - rl L - delta K + rl M
+    = Y - delta kappa Y. Constant deposits mean Cd = YD, so (7.16)
+        (1 - alpha1) YD = alpha0 + alpha2 kappa Y
+        =>  Y* = alpha0 / ((1 - alpha1)(1 - delta kappa) - alpha2 kappa) = 25 / 0.125 = 200.
+    The wage rate is W* = (Y - rl K - delta K) / Y = 1 - (rl + delta) kappa = 0.86.
+    """
+    r = run("bmw", periods=1000, set={"alpha0": alpha0})
+    for name, value in bmw_steady_state(alpha0=alpha0).items():
+        assert series(r, name)[-1] == pytest.approx(value, abs=TOL), name
+
+
+def test_bmw_does_not_drift_over_long_runs():
+    """From the book's steady state, 3000 periods of BMW stay at Y = K = 200 (no numerical drift)."""
+    r = run("bmw", periods=3000)
+    for name, value in bmw_steady_state().items():
+        x = series(r, name)
+        assert np.max(np.abs(x[1:] - value)) < TOL, name
