@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bubblemachine.paths import package_dir
+
+
+def _engine_ready() -> bool:
+    try:
+        from bubblemachine import sfc
+    except ImportError:
+        return False
+    return hasattr(sfc, "simulate") and hasattr(sfc, "load_scenario")
+
+
+#: Engine-level tests need the SFC engine (``bubblemachine.simulate``); skip until it exists.
+requires_engine = pytest.mark.skipif(
+    not _engine_ready(), reason="SFC engine (bubblemachine.simulate) not available"
+)
 
 MODELS_DIR: Path = package_dir() / "models"
 SCENARIOS_DIR: Path = MODELS_DIR / "scenarios"

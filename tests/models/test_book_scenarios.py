@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ._shipped import run, series
+from ._shipped import requires_engine, run, series
 from .test_steady_states import bmw_steady_state, lp1_steady_state, pc_steady_state
+
+pytestmark = requires_engine
 
 BOOK_TOL = 0.05  # the book prints one decimal
 

@@ -7,7 +7,9 @@ from typer.testing import CliRunner
 
 from bubblemachine.cli import app
 
-from ._shipped import TEXTBOOK, model_path, scenario_path
+from ._shipped import TEXTBOOK, model_path, requires_engine, scenario_path
+
+pytestmark = requires_engine
 
 runner = CliRunner()
 
@@ -32,7 +34,15 @@ def test_simulate_sim_scenario_from_cli(tmp_path):
     out = tmp_path / "sim_g_up.parquet"
     res = runner.invoke(
         app,
-        ["--quiet", "simulate", "sim", "--scenario", str(scenario_path("sim_g_up")), "--save", str(out)],
+        [
+            "--quiet",
+            "simulate",
+            "sim",
+            "--scenario",
+            str(scenario_path("sim_g_up")),
+            "--save",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert out.exists()

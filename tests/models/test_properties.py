@@ -7,19 +7,21 @@ value plus the cumulated flows that the book's equations say change it.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ._shipped import model_path, series, scenario_path
+from ._shipped import model_path, requires_engine, scenario_path, series
+
+pytestmark = requires_engine
 
 PERIODS = 40
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model(stem):
     import bubblemachine as bm
 
@@ -27,8 +29,9 @@ def _model(stem):
 
 
 def _run(stem, params, periods=PERIODS):
-    import bubblemachine as bm
     from bubblemachine.testing import assert_stock_flow_consistent
+
+    import bubblemachine as bm
 
     result = bm.simulate(_model(stem), periods=periods, set=params, progress=False)
     assert_stock_flow_consistent(result)
@@ -51,9 +54,7 @@ unit = st.floats
 
 
 @SETTINGS
-@given(
-    alpha1=unit(0.3, 0.9), alpha2=unit(0.05, 0.6), theta=unit(0.05, 0.4), Gd=unit(1.0, 100.0)
-)
+@given(alpha1=unit(0.3, 0.9), alpha2=unit(0.05, 0.6), theta=unit(0.05, 0.4), Gd=unit(1.0, 100.0))
 def test_sim_stocks_are_cumulated_flows(alpha1, alpha2, theta, Gd):
     r = _run("sim", {"alpha1": alpha1, "alpha2": alpha2, "theta": theta, "Gd": Gd})
     hh, hs = series(r, "Hh"), series(r, "Hs")
@@ -68,12 +69,26 @@ def test_sim_stocks_are_cumulated_flows(alpha1, alpha2, theta, Gd):
 
 @SETTINGS
 @given(
-    alpha1=unit(0.5, 0.8), alpha2=unit(0.1, 0.45), theta=unit(0.1, 0.3), G=unit(5.0, 50.0),
-    rbar=unit(0.0, 0.08), lambda0=unit(0.4, 0.7), lambda1=unit(0.0, 8.0), lambda2=unit(0.0, 0.1),
+    alpha1=unit(0.5, 0.8),
+    alpha2=unit(0.1, 0.45),
+    theta=unit(0.1, 0.3),
+    G=unit(5.0, 50.0),
+    rbar=unit(0.0, 0.08),
+    lambda0=unit(0.4, 0.7),
+    lambda1=unit(0.0, 8.0),
+    lambda2=unit(0.0, 0.1),
 )
 def test_pc_stocks_are_cumulated_flows(alpha1, alpha2, theta, G, rbar, lambda0, lambda1, lambda2):
-    params = dict(alpha1=alpha1, alpha2=alpha2, theta=theta, G=G, rbar=rbar,
-                  lambda0=lambda0, lambda1=lambda1, lambda2=lambda2)
+    params = dict(
+        alpha1=alpha1,
+        alpha2=alpha2,
+        theta=theta,
+        G=G,
+        rbar=rbar,
+        lambda0=lambda0,
+        lambda1=lambda1,
+        lambda2=lambda2,
+    )
     r = _run("pc", params)
     v, bs, bh, bcb = (series(r, n) for n in ("V", "Bs", "Bh", "Bcb"))
     scale = float(np.max(np.abs(bs)))
@@ -87,23 +102,39 @@ def test_pc_stocks_are_cumulated_flows(alpha1, alpha2, theta, G, rbar, lambda0, 
 
 
 @SETTINGS
-@given(rbar=unit(0.01, 0.06), pblbar=unit(12.0, 30.0), alpha1=unit(0.7, 0.9), theta=unit(0.15, 0.25))
+@given(
+    rbar=unit(0.01, 0.06), pblbar=unit(12.0, 30.0), alpha1=unit(0.7, 0.9), theta=unit(0.15, 0.25)
+)
 def test_lp1_wealth_is_saving_plus_capital_gains(rbar, pblbar, alpha1, theta):
     r = _run("lp1", {"rbar": rbar, "pblbar": pblbar, "alpha1": alpha1, "theta": theta})
     v = series(r, "V")
     flow = series(r, "YDr") - series(r, "C") + series(r, "CG")
     _close(v, _cumulated(v[0], flow), float(np.max(np.abs(v))))
-    _close(v, series(r, "Hh") + series(r, "Bh") + series(r, "pbl") * series(r, "BLh"), float(np.max(v)))
+    _close(
+        v, series(r, "Hh") + series(r, "Bh") + series(r, "pbl") * series(r, "BLh"), float(np.max(v))
+    )
 
 
 @SETTINGS
 @given(
-    alpha0=unit(15.0, 35.0), alpha1=unit(0.6, 0.8), alpha2=unit(0.03, 0.12),
-    delta=unit(0.05, 0.15), gamma=unit(0.05, 0.3), kappa=unit(0.8, 1.3), rl_bar=unit(0.0, 0.08),
+    alpha0=unit(15.0, 35.0),
+    alpha1=unit(0.6, 0.8),
+    alpha2=unit(0.03, 0.12),
+    delta=unit(0.05, 0.15),
+    gamma=unit(0.05, 0.3),
+    kappa=unit(0.8, 1.3),
+    rl_bar=unit(0.0, 0.08),
 )
 def test_bmw_stocks_are_cumulated_flows(alpha0, alpha1, alpha2, delta, gamma, kappa, rl_bar):
-    params = dict(alpha0=alpha0, alpha1=alpha1, alpha2=alpha2, delta=delta, gamma=gamma,
-                  kappa=kappa, rl_bar=rl_bar)
+    params = dict(
+        alpha0=alpha0,
+        alpha1=alpha1,
+        alpha2=alpha2,
+        delta=delta,
+        gamma=gamma,
+        kappa=kappa,
+        rl_bar=rl_bar,
+    )
     r = _run("bmw", params)
     k, mh, ld = series(r, "K"), series(r, "Mh"), series(r, "Ld")
     scale = float(np.max(np.abs(k)))
@@ -117,8 +148,9 @@ def test_bmw_stocks_are_cumulated_flows(alpha0, alpha1, alpha2, delta, gamma, ka
 def test_sim_monte_carlo_steady_state_is_independent_of_alpha1(tmp_path):
     """Y* = G / theta does not depend on the propensity to consume: an ensemble with
     alpha1 ~ U(0.5, 0.7) ends at Y = 100 on every path, while H* = (1 - alpha1)/alpha2 YD* differs."""
-    import bubblemachine as bm
     from bubblemachine.testing import assert_stock_flow_consistent
+
+    import bubblemachine as bm
 
     scen = tmp_path / "mc.toml"
     scen.write_text(

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ._shipped import run, series
+from ._shipped import requires_engine, run, series
+
+pytestmark = requires_engine
 
 TOL = 1e-8
 
@@ -70,11 +72,17 @@ def lp1_steady_state(G=20.0, theta=0.1938, alpha1=0.8, alpha2=0.2, r=0.03, pbl=2
     """Closed-form steady state of LP1 (derivation in test_lp1_steady_state)."""
     rbl = 1 / pbl
     b = 0.44196 + 1.1 * r - 1.0 * rbl - 0.03  # Bh / YDr
-    l = 0.3997 - 1.0 * r + 1.1 * rbl - 0.03  # pbl BLh / YDr
-    ydr = (1 - theta) * G / (theta - (1 - theta) * (r * b + l / pbl))
+    bl = 0.3997 - 1.0 * r + 1.1 * rbl - 0.03  # pbl BLh / YDr
+    ydr = (1 - theta) * G / (theta - (1 - theta) * (r * b + bl / pbl))
     v = (1 - alpha1) / alpha2 * ydr
-    return {"YDr": ydr, "Y": ydr + G, "V": v, "Bh": b * ydr, "BLh": l * ydr / pbl,
-            "Hh": v - b * ydr - l * ydr}
+    return {
+        "YDr": ydr,
+        "Y": ydr + G,
+        "V": v,
+        "Bh": b * ydr,
+        "BLh": bl * ydr / pbl,
+        "Hh": v - b * ydr - bl * ydr,
+    }
 
 
 @pytest.mark.parametrize(("r", "pbl"), [(0.03, 20.0), (0.04, 15.0)])
@@ -95,8 +103,16 @@ def bmw_steady_state(alpha0=25.0, alpha1=0.75, alpha2=0.10, delta=0.10, kappa=1.
     """Closed-form steady state of BMW (derivation in test_bmw_steady_state)."""
     y = alpha0 / ((1 - alpha1) * (1 - delta * kappa) - alpha2 * kappa)
     k = kappa * y
-    return {"Y": y, "K": k, "Mh": k, "Ld": k, "YD": y - delta * k, "Cd": y - delta * k,
-            "Id": delta * k, "W": 1 - rl * kappa - delta * kappa}
+    return {
+        "Y": y,
+        "K": k,
+        "Mh": k,
+        "Ld": k,
+        "YD": y - delta * k,
+        "Cd": y - delta * k,
+        "Id": delta * k,
+        "W": 1 - rl * kappa - delta * kappa,
+    }
 
 
 @pytest.mark.parametrize("alpha0", [25.0, 28.0])
@@ -120,3 +136,47 @@ def test_bmw_does_not_drift_over_long_runs():
     for name, value in bmw_steady_state().items():
         x = series(r, name)
         assert np.max(np.abs(x[1:] - value)) < TOL, name
+
+
+def reg_steady_state(muN=0.18781, muS=0.18781, G=(20.0, 20.0), theta=0.2, r=0.025):
+    """Closed-form steady state of REG (derivation in test_reg_steady_state)."""
+    b = {
+        "N": (1 - 0.6) / 0.4 * (0.635 + 5.0 * r) - 0.01,
+        "S": (1 - 0.7) / 0.3 * (0.67 + 6.0 * r) - 0.07,
+    }
+    c = {k: (1 - theta) / (1 - (1 - theta) * r * bk) for k, bk in b.items()}  # YD / Y
+    a = np.array([[1 + muN - c["N"], -muS], [-muN, 1 + muS - c["S"]]])
+    yn, ys = np.linalg.solve(a, np.array(G))
+    return {
+        "YN": yn,
+        "YS": ys,
+        "YDN": c["N"] * yn,
+        "YDS": c["S"] * ys,
+        "BhN": b["N"] * c["N"] * yn,
+        "BhS": b["S"] * c["S"] * ys,
+        "XN": muS * ys,
+        "IMN": muN * yn,
+    }
+
+
+@pytest.mark.parametrize("muS", [0.18781, 0.20781])
+def test_reg_steady_state(muS):
+    """REG (G&L ch. 6). In a steady state each region's wealth is constant, so C = YD, and with
+    (6.13, 6.14) V = (1 - alpha1)/alpha2 YD = YD in both regions (the book's parameters make the
+    ratio 1 in both). Portfolio (6.17, 6.18): Bh = b YD with b = V/YD (lambda0 + lambda1 r) - lambda2
+    = 0.75 in both regions. (6.7, 6.9): YD = (1 - theta)(Y + r b YD), so YD = c Y with
+    c = (1 - theta) / (1 - (1 - theta) r b). Income (6.1-6.6) then gives two linear equations
+        (1 + muN - cN) YN - muS YS = GN,    -muN YN + (1 + muS - cS) YS = GS,
+    and the government budget balances by adding the two households' budgets. With equal
+    propensities both regions sit at PC's steady state, Y = 106.4865; a higher muS moves
+    income from South to North.
+    """
+    r = run("reg", periods=800, set={"muS": muS})
+    expected = reg_steady_state(muS=muS)
+    for name, value in expected.items():
+        assert series(r, name)[-1] == pytest.approx(value, abs=TOL), name
+    if muS == 0.18781:
+        assert expected["YN"] == pytest.approx(pc_steady_state()["Y"], abs=1e-9)
+        assert expected["YS"] == pytest.approx(pc_steady_state()["Y"], abs=1e-9)
+    else:
+        assert expected["YN"] > 110 > 103 > expected["YS"]
