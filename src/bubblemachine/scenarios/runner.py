@@ -1,0 +1,142 @@
+"""Run a scenario through the engine and hand back plain arrays.
+
+The only place where ``scenario compare``, ``explain`` and the report's "What if" section
+touch the engine. Arrays are ``[path, period]`` with column 0 = period 0 (the initial state)
+and column ``h`` = the end of period ``h``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bubblemachine.errors import ScenarioError
+
+#: Largest accepted number of paths (a named error beyond it).
+MAX_PATHS = 1_000_000
+#: Largest accepted horizon in periods.
+MAX_HORIZON = 100_000
+
+
+def check_paths(paths: int) -> int:
+    """Validate ``--paths`` (1..1,000,000); ScenarioError naming the value otherwise."""
+    if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)):
+        raise ScenarioError(f"--paths must be an integer, got {paths!r}")
+    if not 1 <= int(paths) <= MAX_PATHS:
+        raise ScenarioError(f"--paths must be between 1 and {MAX_PATHS:,}, got {paths}")
+    return int(paths)
+
+
+def check_horizon(horizon: int) -> int:
+    """Validate ``--horizon`` (1..100,000 periods)."""
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
+        raise ScenarioError(f"--horizon must be an integer number of periods, got {horizon!r}")
+    if not 1 <= int(horizon) <= MAX_HORIZON:
+        raise ScenarioError(f"--horizon must be between 1 and {MAX_HORIZON:,} periods, got {horizon}")
+    return int(horizon)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Arrays of one scenario run.
+
+    Attributes:
+        scenario: scenario name (or file stem).
+        path: scenario file.
+        model: model name.
+        arrays: variable -> array [path, period] (column 0 = period 0).
+        variables: every variable the model defines (equations).
+        seed: the seed used.
+        paths: number of paths.
+        horizon: number of periods simulated after period 0.
+    """
+
+    scenario: str
+    path: Path
+    model: str
+    arrays: dict[str, np.ndarray]
+    variables: frozenset[str]
+    seed: int
+    paths: int
+    horizon: int
+
+
+def _engine():
+    import bubblemachine.sfc as sfc
+
+    return sfc
+
+
+def load(name_or_path):
+    """Load a scenario (name or path) and its model with the engine.
+
+    Returns:
+        (scenario object, model object, scenario file path).
+    """
+    from bubblemachine.scenarios import scenario_path
+
+    path = scenario_path(name_or_path)
+    sfc = _engine()
+    scen = sfc.load_scenario(path)
+    model_ref = getattr(scen, "model", None)
+    model = sfc.load_model(_resolve_model(model_ref, path))
+    return scen, model, path
+
+
+def _resolve_model(ref, scenario_file: Path):
+    """A scenario's ``model`` reference: a bundled model name, or a path relative to the file."""
+    if ref is None:
+        raise ScenarioError(f"{scenario_file}: [scenario] model is missing")
+    text = str(ref)
+    cand = (scenario_file.parent / text)
+    if cand.exists():
+        return cand
+    cand_toml = scenario_file.parent / f"{text}.toml"
+    if cand_toml.exists():
+        return cand_toml
+    return text
+
+
+def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | None = None,
+        progress: bool = False) -> Run:
+    """Simulate one scenario.
+
+    Args:
+        name_or_path: scenario name or file.
+        paths: Monte Carlo paths (1..1e6).
+        horizon: periods to simulate after period 0.
+        seed: the seed (common random numbers: the same seed for every scenario compared).
+        save: variables to record (None: every equation variable).
+        progress: draw a progress bar.
+
+    Returns:
+        The :class:`Run`.
+    """
+    paths = check_paths(paths)
+    horizon = check_horizon(horizon)
+    scen, model, path = load(name_or_path)
+    variables = frozenset(model.equations)
+    if save is not None:
+        unknown = [s for s in save if s not in variables]
+        if unknown:
+            raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
+    sfc = _engine()
+    res = sfc.simulate(model, scen, periods=horizon, paths=paths, seed=seed,
+                       save=list(save) if save is not None else None, progress=progress)
+    names = save if save is not None else sorted(variables)
+    arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, horizon) for n in names}
+    return Run(scenario=path.stem, path=path, model=model.name, arrays=arrays, variables=variables,
+               seed=seed, paths=paths, horizon=horizon)
+
+
+def _with_period0(arr: np.ndarray, res, name: str, horizon: int) -> np.ndarray:
+    """Return ``arr`` as [path, horizon + 1] with period 0 first."""
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.shape[1] == horizon + 1:
+        return arr
+    raise ScenarioError(
+        f"engine returned {arr.shape[1]} periods for {name!r}; expected {horizon + 1} (period 0..{horizon})"
+    )
