@@ -33,7 +33,7 @@ def test_json_api_parses_observations_and_dots_as_missing():
     got = fred.observations("WALCL", start="2025-10-01")
     assert fred.mode == "api"
     assert list(got.columns) == ["date", "value"]
-    assert [f"{d:%Y-%m-%d}" for d in got["date"]] == ["2025-10-22", "2025-10-29", "2025-11-05", "2025-11-12", "2025-11-19"]
+    assert [f"{d:%Y-%m-%d}" for d in got["date"]] == ["2025-10-22", "2025-10-29", "2025-11-05", "2025-11-12", "2025-11-19", "2025-11-26"]
     assert got["value"].iloc[0] == 6589533.0
     assert math.isnan(got["value"].iloc[-1])  # "." is missing
     req = fred.calls[0]

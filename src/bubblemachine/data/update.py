@@ -250,6 +250,8 @@ def _refresh_fred(store: Store, sid: str, fred_id: str, client: FredClient, *, f
     else:
         start = (pd.Timestamp(meta.last) - timedelta(days=lookback)).date()
     got = client.observations(fred_id, start=start)
+    # Like the snapshot, keep no rows without a value (FRED's "." on holidays).
+    got = got.dropna(subset=["value"]).reset_index(drop=True)
     if got.empty:
         return None, "no observations returned"
     if start is None:
