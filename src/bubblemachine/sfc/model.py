@@ -1,0 +1,577 @@
+"""Model files: load a TOML model (one file or a directory of files) into a validated :class:`Model`.
+
+See ``docs/model-language.md`` for the language. Every error raised here is a
+:class:`~bubblemachine.errors.ModelError` naming the file, the table, the key and, for
+expressions, the column.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bubblemachine.errors import ModelError
+from bubblemachine.sfc import expr as E
+
+DISTRIBUTIONS = {
+    "normal": ("mean", "sd"),
+    "lognormal": ("mean", "sd"),
+    "uniform": ("low", "high"),
+    "student_t": ("df", "mean", "sd"),
+    "triangular": ("low", "mode", "high"),
+}
+_TABLES = {"model", "equations", "parameters", "exogenous", "initial", "hidden", "random", "matrices"}
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item was defined: file, TOML table, key and line (1-based; 0 when unknown)."""
+
+    file: str
+    table: str
+    key: str
+    line: int = 0
+
+    def where(self) -> str:
+        loc = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{loc} [{self.table}] {self.key}"
+
+
+@dataclass(frozen=True)
+class Equation:
+    name: str
+    text: str
+    doc: str
+    source: Source
+
+    @property
+    def tree(self) -> ast.expr:
+        return E.parse(self.text)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A probability distribution (``[random]`` per period, ``[uncertain]`` per path)."""
+
+    dist: str
+    args: tuple[tuple[str, float], ...]
+
+    @property
+    def kw(self) -> dict[str, float]:
+        return dict(self.args)
+
+    def mean(self) -> float:
+        k = self.kw
+        if self.dist in ("normal", "student_t"):
+            return k["mean"]
+        if self.dist == "lognormal":
+            return math.exp(k["mean"] + 0.5 * k["sd"] ** 2)
+        if self.dist == "uniform":
+            return 0.5 * (k["low"] + k["high"])
+        return (k["low"] + k["mode"] + k["high"]) / 3.0
+
+    def draw(self, rng, size) -> Any:
+        """Draw ``size`` values from ``rng`` (a ``numpy.random.Generator``)."""
+        k = self.kw
+        if self.dist == "normal":
+            return k["mean"] + k["sd"] * rng.standard_normal(size)
+        if self.dist == "lognormal":
+            return rng.lognormal(k["mean"], k["sd"], size)
+        if self.dist == "uniform":
+            return rng.uniform(k["low"], k["high"], size)
+        if self.dist == "triangular":
+            return rng.triangular(k["low"], k["mode"], k["high"], size)
+        df = k["df"]
+        return k["mean"] + k["sd"] * math.sqrt((df - 2.0) / df) * rng.standard_t(df, size)
+
+
+def parse_distribution(spec: Any, where: str) -> Distribution:
+    """Validate a ``{ dist = "...", ... }`` table; ``where`` names file, table and key."""
+    if not isinstance(spec, dict) or "dist" not in spec:
+        raise ModelError(f"{where}: expected a table like {{ dist = \"normal\", mean = 0, sd = 1 }}, got {spec!r}")
+    dist = spec["dist"]
+    if dist not in DISTRIBUTIONS:
+        raise ModelError(f"{where}: unknown dist {dist!r} (allowed: {', '.join(DISTRIBUTIONS)})")
+    need = DISTRIBUTIONS[dist]
+    extra = set(spec) - {"dist", "doc", *need}
+    if extra:
+        raise ModelError(f"{where}: unknown key(s) {sorted(extra)} for dist {dist!r} (expects {', '.join(need)})")
+    args = []
+    for key in need:
+        if key not in spec:
+            raise ModelError(f"{where}: dist {dist!r} needs {key!r}")
+        val = spec[key]
+        if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
+            raise ModelError(f"{where}: {key} must be a finite number, got {val!r}")
+        args.append((key, float(val)))
+    kw = dict(args)
+    if "sd" in kw and kw["sd"] < 0:
+        raise ModelError(f"{where}: sd must be >= 0, got {kw['sd']}")
+    if dist == "uniform" and kw["high"] < kw["low"]:
+        raise ModelError(f"{where}: high ({kw['high']}) < low ({kw['low']})")
+    if dist == "triangular" and not kw["low"] <= kw["mode"] <= kw["high"]:
+        raise ModelError(f"{where}: need low <= mode <= high")
+    if dist == "student_t" and kw["df"] <= 2:
+        raise ModelError(f"{where}: df must be > 2 for a finite sd, got {kw['df']}")
+    return Distribution(dist, tuple(args))
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A balance-sheet or transactions-flow matrix: rows of sector -> expression."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[tuple[str, str], ...], str | None, Source], ...]
+    columns_sum_to_zero: bool = True
+    rtol: float = 1e-9
+    atol: float = 1e-9
+
+
+@dataclass
+class Model:
+    """A parsed, validated model (pure data: picklable; compile it with :meth:`compile`)."""
+
+    name: str
+    description: str
+    path: str
+    equations: dict[str, Equation]
+    parameters: dict[str, float]
+    exogenous: dict[str, float | tuple[float, ...]]
+    initial: dict[str, float]
+    hidden: dict[str, tuple[str, Source]]
+    random: dict[str, Distribution]
+    matrices: dict[str, Matrix]
+    calendar: dict[str, str] | None = None
+    docs: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    digest: str = ""
+
+    @property
+    def variables(self) -> list[str]:
+        return list(self.equations)
+
+    @property
+    def inputs(self) -> list[str]:
+        """Parameters then exogenous names (the values a scenario may set)."""
+        return [*self.parameters, *self.exogenous]
+
+    def kind(self, name: str) -> str:
+        if name in self.equations:
+            return "endogenous"
+        if name in self.parameters:
+            return "parameter"
+        if name in self.exogenous:
+            return "exogenous"
+        if name in self.random:
+            return "random"
+        raise KeyError(name)
+
+    def describe(self, name: str) -> str:
+        """One paragraph about ``name``: kind, equation or value, doc string, where defined."""
+        if name not in self.sources:
+            raise ModelError(f"model {self.name}: unknown name {name!r}")
+        kind = self.kind(name)
+        src = self.sources[name]
+        if kind == "endogenous":
+            body = f"{name} = {self.equations[name].text}"
+        elif kind == "parameter":
+            body = f"{name} = {self.parameters[name]!r}"
+        elif kind == "exogenous":
+            body = f"{name} = {self.exogenous[name]!r}"
+        else:
+            d = self.random[name]
+            body = f"{name} ~ {d.dist}({', '.join(f'{k}={v}' for k, v in d.args)})"
+        doc = self.docs.get(name, "")
+        return f"{kind}: {body}" + (f"\n  {doc}" if doc else "") + f"\n  defined at {src.where()}"
+
+    def compile(self, **options):
+        """Order, tear and generate code: returns a :class:`~bubblemachine.sfc.compiler.CompiledModel`."""
+        from bubblemachine.sfc.compiler import compile_model
+
+        return compile_model(self, **options)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def resolve_model_path(name_or_path: str | Path) -> Path:
+    """A path to a model file or directory, or the name of a shipped model (case-insensitive)."""
+    p = Path(name_or_path)
+    if p.exists():
+        return p
+    from bubblemachine.paths import package_dir
+
+    shipped = package_dir() / "models"
+    name = str(name_or_path)
+    if shipped.is_dir() and "/" not in name and not name.endswith(".toml"):
+        for cand in sorted(shipped.iterdir()):
+            stem = cand.stem if cand.suffix == ".toml" else cand.name
+            if stem.lower() == name.lower() and (cand.suffix == ".toml" or cand.is_dir()):
+                return cand
+    available = ", ".join(m["name"] for m in list_shipped_models()) or "none"
+    raise ModelError(f"model {name!r}: no such file or directory, and no shipped model of that name (shipped: {available})")
+
+
+def list_shipped_models() -> list[dict[str, str]]:
+    """Name, description and path of every model shipped in ``bubblemachine/models``."""
+    from bubblemachine.paths import package_dir
+
+    shipped = package_dir() / "models"
+    out = []
+    if not shipped.is_dir():
+        return out
+    for cand in sorted(shipped.iterdir()):
+        if cand.name.startswith((".", "_")):
+            continue
+        head = cand / "model.toml" if cand.is_dir() else cand
+        if not head.is_file() or head.suffix != ".toml":
+            continue
+        try:
+            with open(head, "rb") as fh:
+                meta = tomllib.load(fh).get("model", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            meta = {}
+        out.append({
+            "name": cand.stem if cand.is_file() else cand.name,
+            "description": str(meta.get("description", "")),
+            "path": str(cand),
+        })
+    return out
+
+
+def load_model(path: str | Path) -> Model:
+    """Load a model from a TOML file, a directory of TOML files, or a shipped model's name.
+
+    Args:
+        path: a ``.toml`` file; a directory (every ``*.toml`` in it, ``model.toml`` holding the
+            ``[model]`` table); or the name of a model shipped in ``bubblemachine/models``.
+
+    Raises:
+        ModelError: naming file, table, key (and line/column) of the first problem found.
+    """
+    p = resolve_model_path(path)
+    if p.is_dir():
+        files = sorted(p.glob("*.toml"))
+        if not files:
+            raise ModelError(f"{p}: directory holds no *.toml model files")
+        if not (p / "model.toml").is_file():
+            raise ModelError(f"{p}: a model directory needs a model.toml holding the [model] table")
+        files.sort(key=lambda f: (f.name != "model.toml", f.name))
+    else:
+        files = [p]
+    b = _Builder(str(p))
+    for f in files:
+        b.add_file(f)
+    return b.finish()
+
+
+def loads_model(text: str, filename: str = "<string>") -> Model:
+    """Load a model from TOML text (for tests and notebooks)."""
+    b = _Builder(filename)
+    b.add_text(text, filename)
+    return b.finish()
+
+
+def _line_of(text: str, table: str, key: str) -> int:
+    """Best-effort 1-based line of ``key`` inside ``[table]`` (0 when not found)."""
+    current = ""
+    pat = re.compile(r'^\s*(?:"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_\-]+))\s*=')
+    for i, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if s.startswith("[") and not s.startswith("[["):
+            current = s.strip("[] ").split("]")[0].strip()
+            continue
+        if current != table:
+            continue
+        m = pat.match(line)
+        if m and (m.group(1) or m.group(2) or m.group(3)) == key:
+            return i
+    return 0
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.meta: dict[str, Any] | None = None
+        self.meta_file = ""
+        self.equations: dict[str, Equation] = {}
+        self.parameters: dict[str, float] = {}
+        self.exogenous: dict[str, Any] = {}
+        self.initial: dict[str, float] = {}
+        self.initial_src: dict[str, Source] = {}
+        self.hidden: dict[str, tuple[str, Source]] = {}
+        self.random: dict[str, Distribution] = {}
+        self.matrices: dict[str, dict[str, Any]] = {}
+        self.docs: dict[str, str] = {}
+        self.sources: dict[str, Source] = {}
+        self.texts: list[bytes] = []
+
+    def add_file(self, f: Path) -> None:
+        try:
+            raw = f.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"{f}: cannot read: {exc.strerror}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ModelError(f"{f}: not UTF-8 text") from None
+        self.add_text(text, str(f))
+
+    def add_text(self, text: str, fname: str) -> None:
+        self.texts.append(fname.encode() + b"\0" + text.encode())
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            msg = str(exc)
+            hint = " (a name defined twice in one table?)" if "overwrite" in msg or "redefine" in msg.lower() else ""
+            raise ModelError(f"{fname}: invalid TOML: {msg}{hint}") from None
+        unknown = set(data) - _TABLES
+        if unknown:
+            raise ModelError(f"{fname}: unknown table(s) {sorted(unknown)} (allowed: {', '.join(sorted(_TABLES))})")
+        line = lambda table, key: _line_of(text, table, key)  # noqa: E731
+        if "model" in data:
+            if self.meta is not None:
+                raise ModelError(f"{fname}: [model] defined again (first in {self.meta_file})")
+            self.meta = data["model"]
+            self.meta_file = fname
+            if not isinstance(self.meta, dict):
+                raise ModelError(f"{fname}: [model] must be a table")
+        for key, val in _table(data, "equations", fname).items():
+            src = Source(fname, "equations", key, line("equations", key))
+            self._define(key, src)
+            doc = ""
+            if isinstance(val, dict):
+                bad = set(val) - {"eq", "doc"}
+                if "eq" not in val or bad:
+                    raise ModelError(f"{src.where()}: expected a string or {{ eq = \"...\", doc = \"...\" }}, got {val!r}")
+                doc = str(val.get("doc", ""))
+                val = val["eq"]
+            if not isinstance(val, str):
+                raise ModelError(f"{src.where()}: expected an expression string, got {val!r}")
+            try:
+                E.parse(val)
+            except E.ExprError as exc:
+                raise ModelError(_expr_msg(src, val, exc)) from None
+            self.equations[key] = Equation(key, val.strip(), doc, src)
+            if doc:
+                self.docs[key] = doc
+        for key, val in _table(data, "parameters", fname).items():
+            src = Source(fname, "parameters", key, line("parameters", key))
+            self._define(key, src)
+            if isinstance(val, dict):
+                if "value" not in val or set(val) - {"value", "doc", "unit", "range", "source"}:
+                    raise ModelError(f"{src.where()}: expected a number or {{ value = ..., doc = \"...\" }}, got {val!r}")
+                if val.get("doc"):
+                    self.docs[key] = str(val["doc"])
+                val = val["value"]
+            self.parameters[key] = _number(val, src)
+        for key, val in _table(data, "exogenous", fname).items():
+            src = Source(fname, "exogenous", key, line("exogenous", key))
+            self._define(key, src)
+            if isinstance(val, dict):
+                if set(val) - {"path", "value", "doc", "unit"} or ("path" in val) == ("value" in val):
+                    raise ModelError(f"{src.where()}: expected a number, {{ value = ... }} or {{ path = [...] }}, got {val!r}")
+                if val.get("doc"):
+                    self.docs[key] = str(val["doc"])
+                if "path" in val:
+                    path = val["path"]
+                    if not isinstance(path, list) or not path:
+                        raise ModelError(f"{src.where()}: path must be a non-empty list of numbers")
+                    self.exogenous[key] = tuple(_number(v, src) for v in path)
+                    continue
+                val = val["value"]
+            self.exogenous[key] = _number(val, src)
+        for key, val in _table(data, "initial", fname).items():
+            src = Source(fname, "initial", key, line("initial", key))
+            if key in self.initial:
+                raise ModelError(f"{src.where()}: initial value defined twice (also {self.initial_src[key].where()})")
+            self.initial[key] = _number(val, src)
+            self.initial_src[key] = src
+        for key, val in _table(data, "hidden", fname).items():
+            src = Source(fname, "hidden", key, line("hidden", key))
+            if key in self.hidden:
+                raise ModelError(f"{src.where()}: hidden identity defined twice (also {self.hidden[key][1].where()})")
+            if not isinstance(val, str):
+                raise ModelError(f"{src.where()}: expected an expression string, got {val!r}")
+            try:
+                E.parse(key)
+                E.parse(val)
+            except E.ExprError as exc:
+                raise ModelError(_expr_msg(src, val, exc)) from None
+            self.hidden[key] = (val, src)
+        for key, val in _table(data, "random", fname).items():
+            src = Source(fname, "random", key, line("random", key))
+            self._define(key, src)
+            self.random[key] = parse_distribution(val, src.where())
+            if isinstance(val, dict) and val.get("doc"):
+                self.docs[key] = str(val["doc"])
+        for mname, spec in _table(data, "matrices", fname).items():
+            self._add_matrix(mname, spec, fname, text)
+
+    def _define(self, key: str, src: Source) -> None:
+        if not _NAME.match(key):
+            raise ModelError(f"{src.where()}: invalid name {key!r} (letters, digits, '_', starting with a letter)")
+        if key in E.RESERVED:
+            raise ModelError(f"{src.where()}: {key!r} is a reserved word or function name")
+        prev = self.sources.get(key)
+        if prev is not None:
+            raise ModelError(f"{src.where()}: {key!r} is defined twice (also in {prev.where()})")
+        self.sources[key] = src
+
+    def _add_matrix(self, mname: str, spec: Any, fname: str, text: str) -> None:
+        where = f"{fname} [matrices.{mname}]"
+        if not isinstance(spec, dict):
+            raise ModelError(f"{where}: expected a table with columns and rows")
+        bad = set(spec) - {"columns", "rows", "columns_sum_to_zero", "rtol", "atol", "doc"}
+        if bad:
+            raise ModelError(f"{where}: unknown key(s) {sorted(bad)}")
+        m = self.matrices.setdefault(mname, {"columns": [], "rows": {}, "opts": {}, "files": []})
+        m["files"].append(fname)
+        cols = spec.get("columns", [])
+        if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):
+            raise ModelError(f"{where}: columns must be a list of sector names")
+        for c in cols:
+            if c not in m["columns"]:
+                m["columns"].append(c)
+        for opt in ("columns_sum_to_zero", "rtol", "atol"):
+            if opt in spec:
+                if opt in m["opts"] and m["opts"][opt][0] != spec[opt]:
+                    raise ModelError(f"{where}: {opt} = {spec[opt]!r} conflicts with {m['opts'][opt][0]!r} in {m['opts'][opt][1]}")
+                m["opts"][opt] = (spec[opt], fname)
+        rows = spec.get("rows", {})
+        if not isinstance(rows, dict):
+            raise ModelError(f"{where}: rows must be a table of row name -> {{ Sector = \"expr\" }}")
+        for rname, cells in rows.items():
+            src = Source(fname, f"matrices.{mname}.rows", rname, _line_of(text, f"matrices.{mname}.rows", rname))
+            if rname in m["rows"]:
+                raise ModelError(f"{src.where()}: row defined twice (also in {m['rows'][rname][2].where()})")
+            if not isinstance(cells, dict):
+                raise ModelError(f"{src.where()}: expected {{ Sector = \"expression\", ... }}, got {cells!r}")
+            total = None
+            entries = []
+            for col, ex in cells.items():
+                if not isinstance(ex, str):
+                    ex = str(_number(ex, src)) if not isinstance(ex, bool) else ex
+                if not isinstance(ex, str):
+                    raise ModelError(f"{src.where()}: cell {col!r} must be an expression string")
+                try:
+                    E.parse(ex)
+                except E.ExprError as exc:
+                    raise ModelError(_expr_msg(Source(fname, src.table, f"{rname}.{col}", src.line), ex, exc)) from None
+                if col == "_total":
+                    total = ex
+                else:
+                    entries.append((col, ex))
+            m["rows"][rname] = (tuple(entries), total, src)
+
+    def finish(self) -> Model:
+        if self.meta is None:
+            raise ModelError(f"{self.path}: missing [model] table (with name = \"...\")")
+        meta = dict(self.meta)
+        name = meta.pop("name", None)
+        if not isinstance(name, str) or not name:
+            raise ModelError(f"{self.meta_file} [model] name: missing or not a string")
+        description = str(meta.pop("description", ""))
+        calendar = meta.pop("calendar", None)
+        meta.pop("doc", None)
+        meta.pop("version", None)
+        meta.pop("references", None)
+        if meta:
+            raise ModelError(f"{self.meta_file} [model]: unknown key(s) {sorted(meta)}")
+        if calendar is not None:
+            if not isinstance(calendar, dict) or "start" not in calendar or set(calendar) - {"start", "freq"}:
+                raise ModelError(f"{self.meta_file} [model] calendar: expected {{ start = \"YYYY-MM-DD\", freq = \"B\" }}")
+            calendar = {"start": str(calendar["start"]), "freq": str(calendar.get("freq", "D"))}
+            try:
+                import pandas as pd
+
+                pd.date_range(calendar["start"], periods=2, freq=calendar["freq"])
+            except (ValueError, TypeError) as exc:
+                raise ModelError(f"{self.meta_file} [model] calendar: {exc}") from None
+        if not self.equations:
+            raise ModelError(f"{self.path}: no [equations]")
+        defined = set(self.sources)
+        for var, src in self.initial_src.items():
+            if var not in self.equations:
+                what = "is not an endogenous variable" if var in defined else "has no equation"
+                raise ModelError(f"{src.where()}: initial value for {var!r}, which {what}")
+        # every referenced name must be defined; lags of random draws are not supported
+        for eq in self.equations.values():
+            self._check_refs(eq.text, eq.source)
+        for key, (rhs, src) in self.hidden.items():
+            self._check_refs(key, src)
+            self._check_refs(rhs, src)
+        matrices = {}
+        for mname, m in self.matrices.items():
+            rows = []
+            for rname, (entries, total, src) in m["rows"].items():
+                for col, ex in entries:
+                    if col not in m["columns"]:
+                        raise ModelError(f"{src.where()}: column {col!r} is not in columns {m['columns']} of matrix {mname!r}")
+                    self._check_refs(ex, Source(src.file, src.table, f"{rname}.{col}", src.line))
+                if total is not None:
+                    self._check_refs(total, Source(src.file, src.table, f"{rname}._total", src.line))
+                rows.append((rname, entries, total, src))
+            opts = {k: v[0] for k, v in m["opts"].items()}
+            for k in ("rtol", "atol"):
+                if k in opts and (not isinstance(opts[k], (int, float)) or opts[k] < 0):
+                    raise ModelError(f"{m['files'][0]} [matrices.{mname}] {k}: must be a number >= 0")
+            matrices[mname] = Matrix(
+                mname, tuple(m["columns"]), tuple(rows),
+                columns_sum_to_zero=bool(opts.get("columns_sum_to_zero", True)),
+                rtol=float(opts.get("rtol", 1e-9)), atol=float(opts.get("atol", 1e-9)),
+            )
+        digest = hashlib.sha256(b"\1".join(self.texts)).hexdigest()
+        return Model(
+            name=name, description=description, path=self.path, equations=self.equations,
+            parameters=self.parameters, exogenous=self.exogenous,
+            initial={v: self.initial.get(v, 0.0) for v in self.equations},
+            hidden=self.hidden, random=self.random, matrices=matrices, calendar=calendar,
+            docs=self.docs, sources=self.sources, digest=digest,
+        )
+
+    def _check_refs(self, text: str, src: Source) -> None:
+        tree = E.parse(text)
+        for ref, col in E.refs(tree):
+            if ref.name not in self.sources:
+                hint = ""
+                close = [n for n in self.sources if n.lower() == ref.name.lower()]
+                if close:
+                    hint = f" (did you mean {close[0]!r}?)"
+                raise ModelError(
+                    f"{src.where()}: unknown name {ref.name!r} at column {col + 1} of {text!r}: "
+                    f"no equation, parameter, exogenous or random variable defines it{hint}"
+                )
+            if ref.lag and ref.name in self.random:
+                raise ModelError(
+                    f"{src.where()}: lag of random variable {ref.name!r} at column {col + 1} of {text!r} "
+                    f"is not supported (define an equation e = {ref.name} and lag e)"
+                )
+
+
+def _table(data: dict, name: str, fname: str) -> dict:
+    val = data.get(name, {})
+    if not isinstance(val, dict):
+        raise ModelError(f"{fname}: [{name}] must be a table")
+    return val
+
+
+def _number(val: Any, src: Source) -> float:
+    if isinstance(val, bool) or not isinstance(val, (int, float)):
+        raise ModelError(f"{src.where()}: expected a number, got {val!r}")
+    if not math.isfinite(val):
+        raise ModelError(f"{src.where()}: value must be finite, got {val!r}")
+    return float(val)
+
+
+def _expr_msg(src: Source, text: str, exc: E.ExprError) -> str:
+    pos = f" at column {exc.col + 1}" if exc.col is not None else ""
+    return f"{src.where()}: {exc}{pos} of {text.strip()!r}"
