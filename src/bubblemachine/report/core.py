@@ -75,7 +75,7 @@ def _line(
 
 def _layout(**extra) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "margin": {"l": 60, "r": 60, "t": 20, "b": 40},
+        "margin": {"l": 70, "r": 70, "t": 20, "b": 40},
         "height": 380,
         "hovermode": "x unified",
         "legend": {"orientation": "h", "y": -0.15},
@@ -301,7 +301,8 @@ def systematic_section(ctx: ReportContext) -> Section:
     last = float(spx.iloc[-1]) if len(spx) else float("nan")
     recent = spx.loc[spx.index[-1] - pd.Timedelta(days=365) :] if len(spx) else spx
     flip_ids = [k for k in m if k.startswith("cta_flip_")]
-    shapes, rows = [], []
+    rows = []
+    flip_traces = [_line("trace.spx", recent, color="#000000", digits=2)]
     for i, iid in enumerate(flip_ids):
         level = m[iid].value
         dist = level / last - 1.0 if last == last else float("nan")
@@ -310,15 +311,8 @@ def systematic_section(ctx: ReportContext) -> Section:
         fc = m[f"cta_ewmac{speed}"].value
         rows.append((Label(f"trace.cta_ewmac{speed}"), _num(fc), _num(level) if level > 0 else None,
                      _num(100 * dist) if level > 0 else None, Label("flip.reachable" if reachable else "flip.unreachable")))  # fmt: skip
-        if reachable:
-            shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": round(level, 2), "y1": round(level, 2),
-                           "line": {"color": COLORS[i], "dash": "dot", "width": 1.5}})  # fmt: skip
-    flip_traces = [_line("trace.spx", recent, color="#000000", digits=2)]
-    # one invisible-but-legended marker per drawn flip level, so the legend names them
-    for i, iid in enumerate(flip_ids):
-        level = m[iid].value
-        if level > 0 and last == last and abs(level / last - 1.0) <= FLIP_BAND and len(recent):
-            flip_traces.append({"type": "scatter", "mode": "lines", "name": f"trace.flip_{iid.removeprefix('cta_flip_')}",
+        if reachable and len(recent):  # a dotted horizontal line across the last year
+            flip_traces.append({"type": "scatter", "mode": "lines", "name": f"trace.flip_{speed}",
                                 "x": [f"{recent.index[0]:%Y-%m-%d}", f"{recent.index[-1]:%Y-%m-%d}"],
                                 "y": [round(level, 2)] * 2, "line": {"color": COLORS[i], "dash": "dot", "width": 1.5}})  # fmt: skip
     flips = Chart(
