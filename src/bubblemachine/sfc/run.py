@@ -274,9 +274,11 @@ def run_paths(
     ch = _choose_chunk(len(record), n, L)
     H = np.empty((L + ch, len(record), n))
     H[:L] = row0
+    all_saved = bool(save_idx.size) and np.array_equal(save_idx, np.arange(save_idx.size))
+    sel = slice(0, save_idx.size) if all_saved else save_idx
     if quantiles is None:
-        out = np.empty((n, T + 1, len(names)))
-        out[:, 0, :] = row0[save_idx].T
+        out = np.empty((T + 1, len(names), n))  # period-major while running; a transposed view at the end
+        out[0] = row0[save_idx]
     else:
         qs = np.asarray(quantiles, dtype=float)
         out = np.empty((qs.size, T + 1, len(names)))
@@ -307,16 +309,16 @@ def run_paths(
             if chk is not None:
                 chk(H[:L + nn], L, nn, t0, path_ids.start)
             if quantiles is None:
-                out[:, t0:t1, :] = block[:, save_idx, :].transpose(2, 0, 1)
+                out[t0:t1] = block[:, sel, :]
             else:
-                out[:, t0:t1, :] = np.quantile(block[:, save_idx, :], qs, axis=2)
+                out[:, t0:t1, :] = np.quantile(block[:, sel, :], qs, axis=2)
             if L:
                 H[:L] = H[nn:nn + L].copy()
             t0 = t1
             if progress is not None:
                 progress(t1 - 1)
     return {
-        "data": out,
+        "data": out.transpose(2, 0, 1) if quantiles is None else out,
         "names": list(names),
         "path_ids": path_ids,
         "uncertain": np.column_stack([unc[k] for k in unc]) if unc else np.empty((n, 0)),
