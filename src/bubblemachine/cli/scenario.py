@@ -69,7 +69,7 @@ def compare_cmd(
     table = Table(title=f"{res.a} vs {res.b}: change over {res.horizon} periods, {res.paths} paths, seed {res.seed}",
                   caption="prices: 100 x log change (%); rates, spreads, levels: difference in their units. "
                           "B - A: median of the path-wise difference (same seed).")
-    table.add_column("series")
+    table.add_column("series", no_wrap=True)
     for col in (f"{res.a} median", f"{res.a} 5%..95%", f"{res.b} median", f"{res.b} 5%..95%", "B - A"):
         table.add_column(col, justify="right")
     for s, r in res.rows.items():

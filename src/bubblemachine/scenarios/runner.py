@@ -80,23 +80,24 @@ def load(name_or_path):
     path = scenario_path(name_or_path)
     sfc = _engine()
     scen = sfc.load_scenario(path)
-    model_ref = getattr(scen, "model", None)
-    model = sfc.load_model(_resolve_model(model_ref, path))
+    if not scen.model:
+        raise ScenarioError(f"{path}: [scenario] model is missing")
+    model = sfc.load_model(scen.model)
     return scen, model, path
 
 
-def _resolve_model(ref, scenario_file: Path):
-    """A scenario's ``model`` reference: a bundled model name, or a path relative to the file."""
-    if ref is None:
-        raise ScenarioError(f"{scenario_file}: [scenario] model is missing")
-    text = str(ref)
-    cand = (scenario_file.parent / text)
-    if cand.exists():
-        return cand
-    cand_toml = scenario_file.parent / f"{text}.toml"
-    if cand_toml.exists():
-        return cand_toml
-    return text
+_COMPILED: dict[str, object] = {}
+
+
+def compiled(model):
+    """The compiled model, compiled once per process (keyed by the model's digest)."""
+    key = model.digest or str(id(model))
+    cm = _COMPILED.get(key)
+    if cm is None:
+        cm = _engine().compile_model(model)
+        _COMPILED.clear()  # keep one model: the AI model is large
+        _COMPILED[key] = cm
+    return cm
 
 
 def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | None = None,
@@ -123,7 +124,7 @@ def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | 
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
     sfc = _engine()
-    res = sfc.simulate(model, scen, periods=horizon, paths=paths, seed=seed,
+    res = sfc.simulate(compiled(model), scen, periods=horizon, paths=paths, seed=seed,
                        save=list(save) if save is not None else None, progress=progress)
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, horizon) for n in names}
