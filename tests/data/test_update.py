@@ -204,7 +204,7 @@ def test_missing_yfinance_is_a_note_or_an_install_hint(tmp_path, monkeypatch):
 def _bm(home: Path, *args: str, env: dict) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("bubblemachine")
     return subprocess.run([str(exe), "--home", str(home), *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "COLUMNS": "200", **env})
+                          env={**os.environ, "COLUMNS": "80", **env})
 
 
 def test_cli_offline_is_one_line_exit_0_and_strict_exit_2(tmp_path):
@@ -223,3 +223,12 @@ def test_cli_offline_is_one_line_exit_0_and_strict_exit_2(tmp_path):
     proc = _bm(tmp_path, "--quiet", "data", "update", "--source", "fred", "--series", "WALCL", "--strict", env=env)
     assert proc.returncode == 2
     assert "--strict: 1 series could not be refreshed" in proc.stderr.replace("\n", " ")
+
+
+@pytest.mark.network
+def test_real_yahoo_tail_refresh(tmp_path):  # opt-in: pytest -m network
+    store = open_store(tmp_path)
+    report = update(store=store, series=["SPY"], source="yahoo")
+    (r,) = report.results
+    assert r.status in ("updated", "unchanged"), r.note
+    assert store.meta("SPY").last >= "2025-11-14"

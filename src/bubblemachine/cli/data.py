@@ -243,7 +243,7 @@ def _print_update(report) -> None:
     if unchanged:
         console.print(f"{len(unchanged)} series already current")
     for r in report.by_status("failed"):
-        err_console.print(f"[yellow]failed:[/yellow] {r.id}: {r.note}", highlight=False)
+        err_console.print(f"[yellow]failed:[/yellow] {r.id}: {r.note}", highlight=False, soft_wrap=True)
     skipped = report.by_status("skipped")
     if skipped:
         reasons: dict[str, list[str]] = {}
@@ -253,7 +253,7 @@ def _print_update(report) -> None:
             shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
             console.print(f"skipped {shown}: {note}", highlight=False)
     for line in report.offline_lines():
-        err_console.print(f"[yellow]{line}[/yellow]", highlight=False)
+        err_console.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
 
 
 @data_app.command("verify")

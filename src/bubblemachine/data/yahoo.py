@@ -71,7 +71,12 @@ def yfinance_download(symbol: str, start: date | None) -> pd.DataFrame:
     from bubblemachine.errors import require
 
     yf = require("yfinance", "market", "Yahoo Finance prices")
+    import logging
+
     kwargs = {"period": "max"} if start is None else {"start": f"{start:%Y-%m-%d}"}
+    log = logging.getLogger("yfinance")
+    level = log.level
+    log.setLevel(logging.CRITICAL)  # its own log lines would break our one-line reports
     try:
         return yf.Ticker(symbol).history(
             interval="1d", auto_adjust=False, actions=False, raise_errors=True, **kwargs
@@ -83,6 +88,8 @@ def yfinance_download(symbol: str, start: date | None) -> pd.DataFrame:
         if "ratelimit" in text or "too many requests" in text:
             raise SourceUnreachable("Yahoo", "rate limited") from None
         raise NetworkError(f"Yahoo: download of {symbol} failed ({type(exc).__name__}: {str(exc)[:160]})") from None
+    finally:
+        log.setLevel(level)
 
 
 class YahooSource:
