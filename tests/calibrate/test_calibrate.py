@@ -12,8 +12,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from bubblemachine.calibrate import calibrate, check_calibration, default_path, render_toml, write_calibration
-from bubblemachine.calibrate.fit import fit_nu, fit_noise, standardized_t_logpdf
+from bubblemachine.calibrate import (
+    calibrate,
+    check_calibration,
+    default_path,
+    render_toml,
+    write_calibration,
+)
+from bubblemachine.calibrate.fit import fit_noise, fit_nu, standardized_t_logpdf
 from bubblemachine.calibrate.history import basket_log_changes, trading_days
 from bubblemachine.data import open_store
 from bubblemachine.scenarios.series import PRICED

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from bubblemachine.errors import ScenarioError
-from bubblemachine.scenarios import list_scenarios, scenario_path
-from bubblemachine.scenarios import runner
+from bubblemachine.scenarios import list_scenarios, runner, scenario_path
 from bubblemachine.scenarios.compare import change, compare, compare_arrays
 from bubblemachine.scenarios.explain import explain, explain_arrays, save_list, write_chart
 from bubblemachine.scenarios.series import ATTRIBUTED, GROUPS, PRICED, REPORTED, SERIES
@@ -133,30 +132,45 @@ def _cli(*args):
                           env=env)
 
 
+def _invoke(*args):
+    from typer.testing import CliRunner
+
+    from bubblemachine.cli import app
+
+    res = CliRunner().invoke(app, ["--quiet", *args], env={"COLUMNS": "200"})
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    return res
+
+
 def test_cli_compare_explain_list(tmp_path, tiny_base, tiny_qe):
-    r = _cli("scenario", "compare", tiny_base, tiny_qe, "--paths", "40", "--horizon", str(H), "--format", "json")
-    assert r.returncode == 0, r.stderr
+    r = _invoke("scenario", "compare", tiny_base, tiny_qe, "--paths", "40", "--horizon", str(H), "--format", "json")
+    assert r.exit_code == 0, r.output
     js = json.loads(r.stdout)
     assert js["ust10y"]["diff_median"] == pytest.approx(-0.02, abs=1e-12)
-    r = _cli("scenario", "compare", tiny_base, tiny_qe, "--paths", "40", "--horizon", str(H))
-    assert r.returncode == 0 and "net_liquidity" in r.stdout
+    r = _invoke("scenario", "compare", tiny_base, tiny_qe, "--paths", "40", "--horizon", str(H))
+    assert r.exit_code == 0 and "net_liquidity" in r.stdout and "tiny_qe" in r.stdout
     chart = tmp_path / "attr.html"
-    r = _cli("explain", tiny_qe, "--vs", tiny_base, "--paths", "40", "--horizon", str(H), "--series", "spx",
-             "--format", "json", "--chart", str(chart))
-    assert r.returncode == 0, r.stderr
+    r = _invoke("explain", tiny_qe, "--vs", tiny_base, "--paths", "40", "--horizon", str(H), "--series", "spx",
+                "--format", "json", "--chart", str(chart))
+    assert r.exit_code == 0, r.output
     js = json.loads(r.stdout)
     assert set(js) == {"spx"} and js["spx"]["vs"] == "tiny_base"
     assert sum(js["spx"]["contributions"].values()) == pytest.approx(js["spx"]["total"], abs=1e-12)
     html = chart.read_text(encoding="utf-8")
     assert "Plotly.newPlot" in html and "<script src=" not in html  # self-contained, offline
+    r = _invoke("explain", tiny_qe, "--paths", "10", "--horizon", str(H))
+    assert r.exit_code == 0 and "Plumbing" in r.stdout and "total (mean)" in r.stdout
+    r = _invoke("scenario", "list", "--format", "json")
+    assert r.exit_code == 0
+    assert [x["name"] for x in json.loads(r.stdout)] == list_scenarios()
+
+
+def test_cli_errors_are_one_line_exit_2(tiny_qe):
     r = _cli("scenario", "compare", "nope", tiny_qe)
-    assert r.returncode == 2 and "unknown scenario 'nope'" in r.stderr
-    r = _cli("scenario", "compare", tiny_base, tiny_qe, "--paths", "0")
-    assert r.returncode == 2 and "--paths" in r.stderr
-    r = _cli("scenario", "list", "--format", "json")
-    assert r.returncode == 0
-    listed = json.loads(r.stdout)
-    assert [x["name"] for x in listed] == list_scenarios()
+    assert r.returncode == 2 and "unknown scenario 'nope'" in r.stderr and "Traceback" not in r.stderr
+    r = _cli("explain", tiny_qe, "--paths", "-3")
+    assert r.returncode == 2 and "--paths must be between" in r.stderr
 
 
 def test_write_chart_atomic(tmp_path, tiny_qe):

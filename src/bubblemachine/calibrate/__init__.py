@@ -186,7 +186,7 @@ def check_calibration(cal: Calibration, path: str | Path | None = None) -> tuple
     old = target.read_text(encoding="utf-8")
     if old == fresh:
         return True, f"{target} is up to date"
-    for k, (a, b) in enumerate(zip(old.splitlines(), fresh.splitlines()), start=1):
+    for k, (a, b) in enumerate(zip(old.splitlines(), fresh.splitlines(), strict=False), start=1):
         if a != b:
             return False, f"{target} is stale at line {k}: committed {a!r}, fresh {b!r}"
     return False, f"{target} is stale (length differs); run `bubblemachine calibrate`"

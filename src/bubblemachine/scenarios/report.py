@@ -1,0 +1,279 @@
+"""The report's "What if" section: fan charts and attribution under every scenario.
+
+For the AI liquidity model, each bundled scenario is simulated with :data:`REPORT_PATHS`
+paths over :data:`REPORT_HORIZON` business days (about 12 months) with one common seed
+(common random numbers, so scenario minus baseline isolates the scenario). The section shows:
+
+* one fan chart per reported series (5-95% and 25-75% bands, median), the baseline in grey
+  and a scenario chosen from a drop-down in colour, sampled weekly;
+* a table of the median change of key series, scenario minus baseline (path-wise);
+* attribution bars per scenario (mean contribution of each mechanism group to the change
+  vs the baseline, adding up to the mean total difference) for a few series.
+
+Results are cached in ``<home>/cache/whatif/<key>.json`` (written atomically), keyed by the
+model digest, the scenario digest, the seed, the paths, the horizon and :data:`CACHE_VERSION`,
+so a second ``bubblemachine run`` does not simulate again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bubblemachine.scenarios.compare import change, kind_of
+from bubblemachine.scenarios.series import GROUPS, REPORTED, contrib_name
+
+#: Paths per scenario in the report (stated in the chart captions).
+REPORT_PATHS = 200
+#: Horizon in business days (about 12 months).
+REPORT_HORIZON = 252
+#: The common seed of every scenario in the report.
+REPORT_SEED = 20251114
+#: Model of the section.
+MODEL = "ai_liquidity"
+#: Quantiles of the fan charts.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Weekly sampling of the fan charts (every 5th business day, plus the last).
+STEP = 5
+#: Series with attribution bars.
+ATTRIBUTION_SERIES: tuple[str, ...] = ("spx", "btc", "ust10y")
+#: Series in the summary table (median change vs baseline).
+TABLE_SERIES: tuple[str, ...] = ("spx", "ndx", "m7", "midcap_ai", "memory", "btc", "eth",
+                                 "ust10y", "hy_oas", "net_liquidity", "vix")
+#: Bump when the cached payload changes shape.
+CACHE_VERSION = 1
+
+SCENARIO_COLOR = "#d62728"
+BASE_COLOR = "#7f7f7f"
+GROUP_COLORS = ("#1f77b4", "#17becf", "#ff7f0e", "#9467bd", "#d62728", "#8c564b",
+                "#e377c2", "#2ca02c", "#bcbd22", "#393b79", "#c7c7c7")
+
+
+def cache_dir() -> Path:
+    from bubblemachine.paths import home
+
+    return home() / "cache" / "whatif"
+
+
+def cache_key(model_digest: str, scenario_digest: str, *, seed: int, paths: int, horizon: int) -> str:
+    """Hex key of one cached scenario summary."""
+    text = json.dumps([CACHE_VERSION, model_digest, scenario_digest, seed, paths, horizon])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def summarize_run(arrays: dict[str, np.ndarray], *, series: Sequence[str], attributed: Sequence[str],
+                  table: Sequence[str], horizon: int) -> dict[str, Any]:
+    """Reduce one scenario's arrays to what the section draws (JSON-serialisable).
+
+    Returns:
+        ``{"fan": {s: [[q05...], [q25...], ...]}, "attr": {s: {group: mean sum}},
+        "total": {s: mean change}, "changes": {s: [per-path change]}}``.
+    """
+    idx = list(range(0, horizon + 1, STEP))
+    if idx[-1] != horizon:
+        idx.append(horizon)
+    fan = {}
+    for s in series:
+        q = np.quantile(arrays[s][:, idx], QUANTILES, axis=0)
+        fan[s] = [[_r(v) for v in row] for row in q]
+    attr, total = {}, {}
+    for s in attributed:
+        attr[s] = {g: float(np.mean(arrays[contrib_name(s, g)][:, 1:horizon + 1].sum(axis=1))) for g in GROUPS}
+        total[s] = float(np.mean(change(arrays[s], s, horizon)))
+    changes = {s: [float(v) for v in change(arrays[s], s, horizon)] for s in table}
+    return {"periods": idx, "fan": fan, "attr": attr, "total": total, "changes": changes}
+
+
+def _r(v: float) -> float:
+    return float(f"{float(v):.5g}")
+
+
+def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZON, seed: int = REPORT_SEED,
+                       scenarios: Sequence[str] | None = None, use_cache: bool = True) -> dict[str, dict]:
+    """Simulate (or read from the cache) every scenario of :data:`MODEL`; baseline first.
+
+    Returns:
+        scenario name -> summary (see :func:`summarize_run`) plus ``"series"``,
+        ``"attributed"`` and ``"table"`` lists under the key ``"_meta"``.
+    """
+    from bubblemachine._io import atomic_write_text
+    from bubblemachine.scenarios import list_scenarios, runner
+    from bubblemachine.scenarios.explain import attributed_series
+
+    names = list(scenarios) if scenarios is not None else list_scenarios()
+    out: dict[str, dict] = {}
+    meta: dict[str, list[str]] = {}
+    for name in names:
+        scen, model, spath = runner.load(name)
+        avail = set(model.equations)
+        series = [s for s in REPORTED if s in avail]
+        attributed = [s for s in ATTRIBUTION_SERIES if s in attributed_series(avail)]
+        table = [s for s in TABLE_SERIES if s in avail]
+        meta = {"series": series, "attributed": attributed, "table": table}
+        key = cache_key(model.digest, scen.digest(), seed=seed, paths=paths, horizon=horizon)
+        path = cache_dir() / f"{key}.json"
+        summary = None
+        if use_cache and path.is_file():
+            try:
+                summary = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                summary = None
+        if summary is None:
+            save = list(dict.fromkeys([*series, *table, *(v for s in attributed
+                                                          for v in (s, *(contrib_name(s, g) for g in GROUPS)))]))
+            run = runner.run(name, paths=paths, horizon=horizon, seed=seed, save=save)
+            summary = summarize_run(run.arrays, series=series, attributed=attributed, table=table, horizon=horizon)
+            if use_cache:
+                atomic_write_text(path, json.dumps(summary))
+        out[spath.stem] = summary
+    out["_meta"] = meta
+    return out
+
+
+def _dates(periods: Sequence[int], start: str = "2025-11-14") -> list[str]:
+    import pandas as pd
+
+    d = pd.bdate_range(start, periods=max(periods) + 1)
+    return [f"{d[p]:%Y-%m-%d}" for p in periods]
+
+
+
+def fan_chart(s: str, sums: dict[str, dict], names: list[str]):
+    """Fan chart of series ``s``: the baseline (grey) and a drop-down-selected scenario."""
+    from bubblemachine.report.sections import Chart
+
+    periods = sums[names[0]]["periods"]
+    x = _dates(periods)
+    data: list[dict[str, Any]] = []
+
+    def band(q: list[list[float]], color: str, visible: bool, name_key: str | None, dash: str | None) -> list[dict]:
+        rgba = _rgba(color)
+        traces = [
+            {"type": "scatter", "mode": "lines", "x": x, "y": q[0], "line": {"width": 0, "color": color},
+             "showlegend": False, "hoverinfo": "skip", "visible": visible},
+            {"type": "scatter", "mode": "lines", "x": x, "y": q[4], "line": {"width": 0, "color": color},
+             "fill": "tonexty", "fillcolor": rgba(0.15), "showlegend": False, "hoverinfo": "skip", "visible": visible},
+            {"type": "scatter", "mode": "lines", "x": x, "y": q[1], "line": {"width": 0, "color": color},
+             "showlegend": False, "hoverinfo": "skip", "visible": visible},
+            {"type": "scatter", "mode": "lines", "x": x, "y": q[3], "line": {"width": 0, "color": color},
+             "fill": "tonexty", "fillcolor": rgba(0.30), "showlegend": False, "hoverinfo": "skip", "visible": visible},
+            {"type": "scatter", "mode": "lines", "x": x, "y": q[2],
+             "line": {"width": 2, "color": color, **({"dash": dash} if dash else {})}, "visible": visible},
+        ]
+        if name_key:
+            traces[-1]["name"] = name_key
+        return traces
+
+    data += band(sums[names[0]]["fan"][s], BASE_COLOR, True, f"whatif.scen.{names[0]}", "dot")
+    others = names[1:]
+    for i, n in enumerate(others):
+        data += band(sums[n]["fan"][s], SCENARIO_COLOR, i == 0, f"whatif.scen.{n}", None)
+    buttons = []
+    for i, n in enumerate(others):
+        vis = [True] * 5 + [j == i for j in range(len(others)) for _ in range(5)]
+        buttons.append({"label": n, "method": "restyle", "args": [{"visible": vis}]})
+    layout = {
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 40}, "height": 360, "template": "plotly_white",
+        "hovermode": "x unified", "legend": {"orientation": "h", "y": -0.15},
+        "updatemenus": [{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left",
+                         "y": 1.15, "yanchor": "top", "showactive": True}] if buttons else [],
+    }
+    if kind_of(s) == "price" and s not in ("gdp",):
+        layout["yaxis"] = {"type": "log"}
+    return Chart(id=f"whatif-fan-{s}", title_key=f"whatif.series.{s}", caption_key="whatif.fan_caption",
+                 refs=_refs(s), data=data, layout=layout, axis_keys={"yaxis.title.text": f"whatif.units.{s}"})
+
+
+def _rgba(hex_color: str):
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return lambda a: f"rgba({r},{g},{b},{a})"
+
+
+_REFS = {
+    "spx": ("M2.1", "M6.1", "M6.4"), "ndx": ("M3.1", "M4.1"), "m7": ("M1.4", "M4.1"), "chips": ("M4.1", "M4.5"),
+    "memory": ("M3.1", "C3.2"), "midcap_ai": ("M1.4",), "software": ("M3.1", "M5.1"), "energy": ("M7.4",),
+    "btc": ("C2.1", "M5.1"), "eth": ("M1.4", "C2.1"), "ust2y": ("M2.5", "M6.6"), "ust10y": ("M2.3", "C2.2"),
+    "ig_oas": ("M2.3", "C2.2"), "hy_oas": ("M5.2",), "net_liquidity": ("M2.1", "C2.1"), "tga": ("M1.2", "M2.6"),
+    "reserves": ("M2.1",), "on_rrp": ("M2.1",), "vix": ("M6.5",), "spx_rvol": ("M6.1",), "ai_capex": ("M2.2", "M4.3"),
+    "gdp": ("M7.2",), "consumption_wage_earners": ("M7.1", "M7.3"), "food": ("M7.5",), "healthcare": ("M7.5",),
+}
+
+
+def _refs(s: str) -> tuple[str, ...]:
+    return _REFS.get(s, ())
+
+
+def attribution_chart(s: str, sums: dict[str, dict], names: list[str]):
+    """Stacked bars: per scenario, each group's mean contribution to the change vs the baseline."""
+    from bubblemachine.report.sections import Chart
+
+    base = sums[names[0]]
+    others = names[1:]
+    scale = 100.0 if kind_of(s) == "price" else 1.0
+    data = []
+    for g, color in zip(GROUPS, GROUP_COLORS, strict=True):
+        xs = [_r(scale * (sums[n]["attr"][s][g] - base["attr"][s][g])) for n in others]
+        data.append({"type": "bar", "orientation": "h", "y": others, "x": xs, "name": f"whatif.group.{g}",
+                     "marker": {"color": color}})
+    tot = [_r(scale * (sums[n]["total"][s] - base["total"][s])) for n in others]
+    data.append({"type": "scatter", "mode": "markers", "y": others, "x": tot, "name": "whatif.total",
+                 "marker": {"color": "black", "symbol": "diamond", "size": 9}})
+    layout = {"barmode": "relative", "margin": {"l": 170, "r": 20, "t": 20, "b": 40},
+              "height": 120 + 28 * len(others), "template": "plotly_white",
+              "legend": {"orientation": "h", "y": -0.2}, "yaxis": {"autorange": "reversed"}}
+    unit_key = "whatif.axis.log_pct" if kind_of(s) == "price" else "whatif.axis.pp"
+    return Chart(id=f"whatif-attr-{s}", title_key=f"whatif.attr.{s}", caption_key="whatif.attr_caption",
+                 refs=_refs(s), data=data, layout=layout, axis_keys={"xaxis.title.text": unit_key})
+
+
+def summary_table(sums: dict[str, dict], names: list[str], table_series: list[str]):
+    """Median (path-wise) change of key series, scenario minus baseline."""
+    from bubblemachine.report.sections import Label, Table
+
+    base = sums[names[0]]["changes"]
+    rows = []
+    for n in names[1:]:
+        ch = sums[n]["changes"]
+        row: list[Any] = [Label(f"whatif.scen.{n}")]
+        for s in table_series:
+            d = np.median(np.asarray(ch[s]) - np.asarray(base[s]))
+            row.append(round(float(d) * (100.0 if kind_of(s) == "price" else 1.0), 2))
+        rows.append(tuple(row))
+    return Table(id="whatif-table", title_key="whatif.table_title",
+                 columns=("whatif.col.scenario", *(f"whatif.col.{s}" for s in table_series)),
+                 rows=tuple(rows), refs=("M1.2", "M2.1", "M5.2", "M6.1"), caption_key="whatif.table_caption")
+
+
+def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZON,
+                   seed: int = REPORT_SEED, use_cache: bool = True):
+    """The "What if" section for ``scenarios`` (the first is the reference, e.g. baseline)."""
+    from bubblemachine.report.sections import Section, Text
+
+    sums = scenario_summaries(scenarios=scenarios, paths=paths, horizon=horizon, seed=seed, use_cache=use_cache)
+    meta = sums.pop("_meta")
+    names = list(sums)
+    blocks: list[Any] = [Text("whatif.how_to_read")]
+    if len(names) > 1 and meta["table"]:
+        blocks.append(summary_table(sums, names, meta["table"]))
+    blocks += [fan_chart(s, sums, names) for s in meta["series"]]
+    if len(names) > 1:
+        blocks += [attribution_chart(s, sums, names) for s in meta["attributed"]]
+    return Section("whatif", "whatif.title", "whatif.intro", tuple(blocks), order=80)
+
+
+def scenarios_section(ctx) -> Any:
+    """Report provider: the "What if" section (None when the AI liquidity model or its baseline is absent)."""
+    from bubblemachine.paths import package_dir
+    from bubblemachine.scenarios import list_scenarios
+
+    if not (package_dir() / "models" / MODEL / "model.toml").is_file():
+        return None
+    names = list_scenarios()
+    if "baseline" not in names:
+        return None
+    return whatif_section(names)
