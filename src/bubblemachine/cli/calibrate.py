@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from bubblemachine.cli._common import console
 def calibrate_cmd(
     asof: Annotated[str, typer.Option(help="As-of date YYYY-MM-DD (model period 0); data after it are ignored.")] = "2025-11-14",
     years: Annotated[int, typer.Option(help="Noise-fitting window in years before --asof.")] = 5,
-    out: Annotated[Optional[str], typer.Option(help="Output file (default: the package's models/ai_liquidity/calibration.toml).")] = None,
+    out: Annotated[str | None, typer.Option(help="Output file (default: the package's models/ai_liquidity/calibration.toml).")] = None,
     check: Annotated[bool, typer.Option("--check", help="Only verify that the file is up to date (exit 1 if stale).")] = False,
 ) -> None:
     """Fit the AI liquidity model's initial state and noise to the data store; write calibration.toml."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -50,7 +50,7 @@ def compare_cmd(
     paths: Annotated[int, typer.Option(help="Monte Carlo paths per scenario.")] = 1000,
     horizon: Annotated[int, typer.Option(help="Horizon in model periods (252 business days ~ 1 year).")] = 252,
     seed: Annotated[int, typer.Option(help="Common seed for A and B (common random numbers).")] = 0,
-    series: Annotated[Optional[list[str]], typer.Option("--series", help="Series to show (repeatable); default every reported series.")] = None,
+    series: Annotated[list[str] | None, typer.Option("--series", help="Series to show (repeatable); default every reported series.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
 ) -> None:
     """Median and 5%/95% of each series' change over the horizon under A and B, and the median difference."""
@@ -85,13 +85,13 @@ def compare_cmd(
 
 def explain_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario (name or .toml path).")],
-    series: Annotated[Optional[list[str]], typer.Option("--series", help="Series to explain (repeatable); default every attributed series.")] = None,
+    series: Annotated[list[str] | None, typer.Option("--series", help="Series to explain (repeatable); default every attributed series.")] = None,
     paths: Annotated[int, typer.Option(help="Monte Carlo paths.")] = 1000,
     horizon: Annotated[int, typer.Option(help="Horizon in model periods.")] = 252,
     seed: Annotated[int, typer.Option(help="Seed (shared with --vs).")] = 0,
-    vs: Annotated[Optional[str], typer.Option("--vs", help="Reference scenario, e.g. baseline: show the difference.")] = None,
+    vs: Annotated[str | None, typer.Option("--vs", help="Reference scenario, e.g. baseline: show the difference.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
-    chart: Annotated[Optional[str], typer.Option("--chart", help="Also write a self-contained HTML bar chart here.")] = None,
+    chart: Annotated[str | None, typer.Option("--chart", help="Also write a self-contained HTML bar chart here.")] = None,
 ) -> None:
     """Decompose each series' change into mechanism groups (mean over paths; adds up exactly to the mean total)."""
     from bubblemachine.scenarios.explain import explain, write_chart
