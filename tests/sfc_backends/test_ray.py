@@ -28,3 +28,23 @@ def test_ray_user_error_is_reraised_as_itself(ray_backend):
         list(ray_backend.map(fail_on, range(4)))
     # the instance survives a failed task
     assert B.gather(ray_backend.map(fail_on, [0, 1, 3]), 3) == [0, 10, 30]
+
+
+def test_simulate_on_ray_matches_serial(ray_backend):
+    from test_simulate_backends import MODEL, SCENARIO
+
+    from bubblemachine import sfc
+
+    model = sfc.loads_model(MODEL)
+    scenario = sfc.scenario_from_dict(SCENARIO)
+    ref = sfc.simulate(model, scenario, paths=300, periods=20, seed=7, progress=False)
+    got = sfc.simulate(model, scenario, paths=300, periods=20, seed=7, progress=False, backend=ray_backend)
+    assert np.array_equal(got.data, ref.data)
+    assert np.array_equal(got.uncertain, ref.uncertain)
+    # by name: a second RayBackend reuses the running instance and leaves it running
+    got2 = sfc.simulate(model, scenario, paths=300, periods=20, seed=7, progress=False, backend="ray")
+    assert np.array_equal(got2.data, ref.data)
+    B.close_all()
+    import ray
+
+    assert ray.is_initialized()  # only the fixture, which started it, shuts it down

@@ -45,8 +45,10 @@ __all__ = [
     "RayBackend",
     "SerialBackend",
     "gather",
+    "close_all",
     "get_backend",
     "split_paths",
+    "split_ranges",
 ]
 
 #: Names accepted by :func:`get_backend` (aliases map to the first three).
@@ -78,6 +80,12 @@ class Backend(Protocol):
         progress: ProgressCallback | None = None,
     ) -> Iterator[tuple[int, Any]]:
         """Run ``fn(shared, task)`` for every task; yield ``(index, result)`` as they finish."""
+        ...
+
+    def run(self, compiled: Any, scenario: Any = None, *, paths: int, seed: int, periods: int,
+            set: dict[str, Any] | None = None, save: Sequence[str] | None = None,
+            check: bool = True, progress: ProgressCallback | None = None) -> dict[str, Any]:
+        """Run ``paths`` paths of a compiled model; ``run_paths``'s dict for all of them."""
         ...
 
     def close(self) -> None:
@@ -120,6 +128,52 @@ class _BackendBase:
 
     def default_chunks(self, paths: int) -> int:
         return 1
+
+    def run(
+        self,
+        compiled: Any,
+        scenario: Any = None,
+        *,
+        paths: int,
+        seed: int,
+        periods: int,
+        set: dict[str, Any] | None = None,
+        save: Sequence[str] | None = None,
+        check: bool = True,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, Any]:
+        """Run an ensemble: split ``paths`` into contiguous chunks, run each with ``run_paths``.
+
+        This is what :func:`bubblemachine.simulate` calls for ``backend="process"|"ray"``.
+        Path ``p``'s draws depend only on ``(seed, p)``, so the result is bit-identical to a
+        serial run whatever the chunking.
+
+        Args:
+            compiled: a compiled model (pickled once per worker, by its source).
+            scenario: a scenario or None.
+            paths: number of paths (global ids ``0 .. paths-1``).
+            seed: root seed (int).
+            periods: solved periods N.
+            set, save, check: as for :func:`bubblemachine.sfc.run.run_paths`.
+            progress: called with the number of chunks just finished.
+
+        Returns:
+            ``run_paths``'s dict (``data`` ``[paths, periods + 1, names]``, ``names``,
+            ``uncertain``, ``uncertain_names``, ``path_ids``, ``seed``) for all paths.
+        """
+        import numpy as np
+
+        chunks = split_ranges(paths, self.default_chunks(paths))
+        shared = (compiled, scenario, int(seed), int(periods), dict(set) if set else None,
+                  list(save) if save is not None else None, bool(check))
+        parts = gather(self.map(_run_chunk, chunks, shared=shared, progress=progress), len(chunks))
+        if len(parts) == 1:
+            return parts[0]
+        out = dict(parts[0])
+        out["data"] = np.concatenate([p["data"] for p in parts], axis=0)
+        out["uncertain"] = np.concatenate([p["uncertain"] for p in parts], axis=0)
+        out["path_ids"] = range(paths)
+        return out
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(workers={self.workers})"
@@ -422,6 +476,20 @@ def split_paths(paths: int, chunks: int) -> list[Any]:
     return [a.astype(np.int64) for a in np.array_split(np.arange(paths, dtype=np.int64), n)]
 
 
+def split_ranges(paths: int, chunks: int) -> list[range]:
+    """Like :func:`split_paths`, as contiguous ``range`` objects (what ``run_paths`` takes)."""
+    return [range(int(a[0]), int(a[-1]) + 1) for a in split_paths(paths, chunks)]
+
+
+def _run_chunk(shared, path_ids: range) -> dict[str, Any]:
+    """Worker side of :meth:`Backend.run`: one contiguous chunk of paths."""
+    from bubblemachine.sfc.run import run_paths
+
+    compiled, scenario, seed, periods, set_, save, check = shared
+    return run_paths(compiled, scenario, path_ids=path_ids, seed=seed, periods=periods,
+                     set=set_, save=save, check=check)
+
+
 def gather(pairs: Iterable[tuple[int, Any]], n: int | None = None) -> list[Any]:
     """Collect ``(index, result)`` pairs from :meth:`Backend.map` into a list in task order."""
     out: dict[int, Any] = dict(pairs)
@@ -440,6 +508,10 @@ def get_backend(
     start_method: str | None = None,
 ) -> Backend:
     """Return a backend from its name, or ``backend`` itself if it already is one.
+
+    Backends made from a name are kept and reused by later calls with the same options (a
+    process pool or a local Ray instance starts once per Python process, not once per
+    ``simulate``); :func:`close_all` (also run at exit) releases them.
 
     Args:
         backend: ``None`` or ``"serial"``; ``"process"`` (alias ``"processes"``); ``"ray"``;
@@ -470,9 +542,29 @@ def get_backend(
         raise SimulationError(f"start_method: only the 'process' backend takes a start method (backend is {name!r})")
     if name == "serial":
         return SerialBackend()
-    if name == "process":
-        return ProcessBackend(workers=workers, start_method=start_method or "spawn")
-    return RayBackend(workers=workers, address=address)
+    key = (name, _check_workers(workers), address, start_method or "spawn")
+    be = _NAMED.get(key)
+    if be is None:
+        if name == "process":
+            be = ProcessBackend(workers=workers, start_method=start_method or "spawn")
+        else:
+            be = RayBackend(workers=workers, address=address)
+        if not _NAMED:
+            import atexit
+
+            atexit.register(close_all)
+        _NAMED[key] = be
+    return be
+
+
+_NAMED: dict[tuple, Any] = {}
+
+
+def close_all() -> None:
+    """Close every backend :func:`get_backend` created by name (pools, a local Ray)."""
+    while _NAMED:
+        _, be = _NAMED.popitem()
+        be.close()
 
 
 def map_ordered(
