@@ -333,8 +333,13 @@ def _diagnose(cm, inp, t0, t1, state, rs, c, off, n, P0, record, exc) -> None:
         raise ConvergenceError(f"model {cm.model.name}: singular Jacobian in a simultaneous block at period {exc.t}") from None
     fn = cm.chunk_function(mode="vector", timevarying=inp.timevarying, record=(), diagnose=True)
     rnd = [a[off:off + (t1 - t0)] for a in rs.chunk_arrays(c)]
+    state = tuple(np.broadcast_to(np.asarray(s, dtype=float), (n,)).copy() for s in state)
+    values = [np.float64(v) if not isinstance(v, np.ndarray) else v for v in inp.values]
     with np.errstate(all="ignore"):
-        fn(t0, t1, state, inp.values, rnd, None, n, P0, inp.pad)
+        try:
+            fn(t0, t1, state, values, rnd, None, n, P0, inp.pad)
+        except _PeriodFailure:
+            pass
     if exc is not None:
         raise SimulationError(f"model {cm.model.name}: numerical error at period {exc.t}: {exc.exc}") from None
     raise SimulationError(f"model {cm.model.name}: a variable became NaN or infinite between periods {t0} and {t1 - 1}")
