@@ -56,3 +56,27 @@ def test_every_indicator_has_units_and_a_finite_latest_value(store):
 def test_bad_asof_is_a_named_error():
     with pytest.raises(DataError, match="2024-13-01"):
         parse_asof("2024-13-01")
+
+
+@pytest.mark.parametrize("asof", ["1999-12-31", "2008-12-31", "2016-01-04"])
+def test_early_asof_gives_missing_values_not_errors(store, asof):
+    m = compute_monitor(store, asof=asof)
+    cut = pd.Timestamp(asof)
+    # series that start later are missing (NaN, no date), never an exception
+    if asof == "1999-12-31":
+        assert math.isnan(m["net_liquidity"].value) and m["net_liquidity"].to_json() == {
+            "value": None,
+            "units": "USD billions",
+            "asof": None,
+        }
+        assert math.isnan(m["btc"].value)
+    else:
+        assert math.isfinite(m["net_liquidity"].value)
+    assert math.isfinite(m["spx"].value)  # SPX history starts in 1927
+    for iid, ind in m.items():
+        if ind.history is not None and len(ind.history):
+            assert ind.history.index.max() <= cut, iid
+    # relative lines are rebased five years before an early asof
+    if asof == "2016-01-04":
+        assert m["ai_vs_rsp"].units == "index (100 = 2011-01-04)"
+        assert m["ai_vs_rsp"].history.iloc[0] == pytest.approx(100.0)

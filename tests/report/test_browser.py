@@ -18,6 +18,7 @@ from bubblemachine.report import render
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package 'chromium')")
 def test_report_renders_every_chart_offline(tmp_path):
     res = render.build_report(Store(tmp_path / "home"), out_dir=tmp_path / "out", lang="ko")

@@ -216,3 +216,11 @@ def test_git_commit_never_fails(monkeypatch):
 
     monkeypatch.setattr(subprocess, "run", boom)
     assert render.git_commit() == "unknown"
+
+
+@pytest.mark.parametrize("asof", ["1999-12-31", "2008-12-31"])
+def test_report_builds_for_early_dates(store, tmp_path, asof):
+    res = render.build_report(store, out_dir=tmp_path, asof=asof, lang="en")
+    html = res.path.read_text(encoding="utf-8")
+    assert f"{asof}" in html
+    assert all(last <= asof for last in res.vintage.values())

@@ -50,9 +50,13 @@ class Indicator:
         return float(self.value - back.iloc[-1]) if len(back) else float("nan")
 
     def to_json(self) -> dict[str, Any]:
-        """``{"value", "units", "asof"}`` (value None when missing)."""
+        """``{"value", "units", "asof"}`` (value and asof None when there is no data)."""
         v = self.value
-        return {"value": None if v != v else float(v), "units": self.units, "asof": self.asof}
+        return {
+            "value": None if v != v else float(v),
+            "units": self.units,
+            "asof": self.asof or None,
+        }
 
 
 GROUPS: tuple[str, ...] = ("liquidity", "rates", "volatility", "systematic", "ai")
@@ -67,7 +71,18 @@ SERIES_USED: tuple[str, ...] = (
 """Every store series :func:`compute_monitor` reads (the report stamps their vintage)."""
 
 REBASE_START = "2019-12-31"
-"""Relative-performance lines are rebased to 100 at the first trading day after this date."""
+"""Relative-performance lines start at 100 on this date; for an ``asof`` before 2021 they
+start five years before ``asof`` instead (see :func:`rebase_start`)."""
+
+
+def rebase_start(asof: pd.Timestamp | None) -> pd.Timestamp:
+    """The date relative-performance lines are rebased to 100 for a given ``asof``."""
+    import pandas as pd
+
+    start = pd.Timestamp(REBASE_START)
+    if asof is not None and asof < start + pd.DateOffset(years=1):
+        return asof - pd.DateOffset(years=5)
+    return start
 
 
 def parse_asof(asof: str | date | None) -> pd.Timestamp | None:
@@ -90,8 +105,11 @@ def parse_asof(asof: str | date | None) -> pd.Timestamp | None:
 
 
 def _ind(s: pd.Series, units: str, key: str, group: str) -> Indicator:
+    import pandas as pd
+
     s = s.dropna()
-    if s.empty:
+    if s.empty:  # no data on or before asof: NaN value, an empty dated history
+        s = pd.Series([], index=pd.DatetimeIndex([], name="date"), dtype="float64", name=s.name)
         return Indicator(float("nan"), units, "", key, s, group)
     return Indicator(float(s.iloc[-1]), units, f"{s.index[-1]:%Y-%m-%d}", key, s, group)
 
@@ -113,7 +131,7 @@ def compute_monitor(store: Store, *, asof: str | date | None = None) -> dict[str
         ``cta_signal`` and ``cta_ewmac{f}_{s}`` (forecast, -20..20), ``cta_flip_{f}_{s}``
         (SPX index points); ``btc``, ``eth`` (USD); ``btc_netliq_corr``,
         ``eth_netliq_corr`` (correlation); ``ai_vs_rsp``, ``smh_vs_igv``, ``mu_vs_igv``
-        (index, 100 at the rebase date); ``hyperscaler_capex`` (USD billions a quarter),
+        (``index (100 = YYYY-MM-DD)``, the rebase date); ``hyperscaler_capex`` (USD billions a quarter),
         ``hyperscaler_capex_yoy`` (percent).
     """
     import pandas as pd
@@ -196,16 +214,13 @@ def compute_monitor(store: Store, *, asof: str | date | None = None) -> dict[str
             )
 
     # ---------------------------------------------------------------- AI vs the rest (M1.4, M3.1), crypto (C2.1)
-    start = pd.Timestamp(REBASE_START)
+    start = rebase_start(ts)
+    rel_units = f"index (100 = {start:%Y-%m-%d})"
     basket = ai.equal_weight_index({t: s(t).loc[start:] for t in ai.AI_BASKET})
     rsp, smh, igv, mu = (s(t).loc[start:] for t in ("RSP", "SMH", "IGV", "MU"))
-    out["ai_vs_rsp"] = _ind(
-        _relative(basket, rsp), "index (100 = 2019-12-31)", "ind.ai_vs_rsp", "ai"
-    )
-    out["smh_vs_igv"] = _ind(
-        _relative(smh, igv), "index (100 = 2019-12-31)", "ind.smh_vs_igv", "ai"
-    )
-    out["mu_vs_igv"] = _ind(_relative(mu, igv), "index (100 = 2019-12-31)", "ind.mu_vs_igv", "ai")
+    out["ai_vs_rsp"] = _ind(_relative(basket, rsp), rel_units, "ind.ai_vs_rsp", "ai")
+    out["smh_vs_igv"] = _ind(_relative(smh, igv), rel_units, "ind.smh_vs_igv", "ai")
+    out["mu_vs_igv"] = _ind(_relative(mu, igv), rel_units, "ind.mu_vs_igv", "ai")
     btc, eth = s("BTC"), s("ETH")
     out["btc"] = _ind(btc, "USD", "ind.btc", "ai")
     out["eth"] = _ind(eth, "USD", "ind.eth", "ai")

@@ -23,6 +23,8 @@ def equal_weight_index(prices: Mapping[str, pd.Series], *, base: float = 100.0) 
         base: starting level.
     """
     frame = pd.DataFrame(dict(prices)).dropna()
+    if frame.empty:
+        return pd.Series(dtype="float64", name="ai_basket")
     rets = frame.pct_change().iloc[1:]
     level = base * (1.0 + rets.mean(axis=1)).cumprod()
     first = pd.Series([base], index=frame.index[:1])
@@ -32,6 +34,8 @@ def equal_weight_index(prices: Mapping[str, pd.Series], *, base: float = 100.0) 
 def relative(a: pd.Series, b: pd.Series, *, base: float = 100.0) -> pd.Series:
     """Ratio a / b rebased to ``base`` on the first common date (rising = a outperforms)."""
     both = pd.concat([a, b], axis=1, join="inner").dropna()
+    if both.empty:
+        return pd.Series(dtype="float64", name=f"{a.name}_vs_{b.name}")
     ratio = both.iloc[:, 0] / both.iloc[:, 1]
     return (base * ratio / ratio.iloc[0]).rename(f"{a.name}_vs_{b.name}")
 
@@ -43,6 +47,8 @@ def rebase(
     s = series.dropna()
     if start is not None:
         s = s.loc[start:]
+    if s.empty:
+        return s.astype("float64")
     return base * s / s.iloc[0]
 
 

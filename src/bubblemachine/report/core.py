@@ -37,7 +37,6 @@ UNITS_KEYS: dict[str, str] = {
     "forecast (-20..20)": "units.forecast",
     "USD": "units.usd",
     "correlation": "units.correlation",
-    "index (100 = 2019-12-31)": "units.rebased_2019",
 }
 """Indicator units (as in :mod:`bubblemachine.indicators`) -> catalog key of their label."""
 
@@ -60,9 +59,11 @@ def _weekly(s, *, start: str | None = CHART_START):
     """Last observation of each week (weeks end on Friday), dated by its own date, never later."""
     import pandas as pd
 
-    if start is not None:
+    if start is not None and len(s):
         s = s.loc[pd.Timestamp(start) :]
     s = s.dropna()
+    if s.empty:
+        return s
     return s.groupby(s.index.to_period("W-FRI")).tail(1)
 
 
@@ -85,6 +86,23 @@ def _layout(**extra) -> dict[str, Any]:
     return base
 
 
+def units_label(units: str):
+    """The catalog Label of an indicator's units (literal text if it has none)."""
+    if units.startswith("index (100 = "):
+        return Label("units.rebased")
+    return Label(UNITS_KEYS[units]) if units in UNITS_KEYS else units
+
+
+def window_start(ctx: ReportContext, default: str = CHART_START):
+    """First date of a long-history chart: ``default``, or 8 years before an early ``asof``."""
+    import pandas as pd
+
+    start = pd.Timestamp(default)
+    if ctx.asof is not None and ctx.asof < start + pd.DateOffset(years=3):
+        return ctx.asof - pd.DateOffset(years=8)
+    return start
+
+
 def _num(v: float) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(float(v), 4)
 
@@ -96,8 +114,15 @@ def summary_section(ctx: ReportContext) -> Section:
     rows = []
     for iid in SUMMARY_IDS:
         ind = m[iid]
-        units = Label(UNITS_KEYS[ind.units]) if ind.units in UNITS_KEYS else ind.units
-        rows.append((Label(ind.label_key), _num(ind.value), units, _num(ind.change(28)), ind.asof))
+        rows.append(
+            (
+                Label(ind.label_key),
+                _num(ind.value),
+                units_label(ind.units),
+                _num(ind.change(28)),
+                ind.asof,
+            )
+        )
     table = Table(
         id="monitor",
         title_key="summary.table_title",
@@ -111,13 +136,13 @@ def summary_section(ctx: ReportContext) -> Section:
 # ------------------------------------------------------------------------------ liquidity
 def liquidity_section(ctx: ReportContext) -> Section:
     """Net liquidity with SPX and BTC; its components (M2.1, C2.1); crypto correlation."""
-    import pandas as pd
 
     from bubblemachine.indicators.ai import rebase
     from bubblemachine.indicators.liquidity import asof_align
 
     m = ctx.monitor()
-    nl = m["net_liquidity"].history.loc[pd.Timestamp(CHART_START) :]
+    w0 = window_start(ctx)
+    nl = m["net_liquidity"].history.loc[w0:]
     spx = m["spx"].history
     btc = m["btc"].history
     start = nl.index[0] if len(nl) else None
@@ -150,7 +175,7 @@ def liquidity_section(ctx: ReportContext) -> Section:
         caption_key="chart.liquidity_components.caption",
         refs=("M2.1", "M1.2", "M2.6"),
         data=[
-            _line(key, _weekly(m[iid].history), color=COLORS[i], digits=1)
+            _line(key, _weekly(m[iid].history, start=w0), color=COLORS[i], digits=1)
             for i, (iid, key) in enumerate(comp_ids)
         ],
         layout=_layout(),
@@ -164,13 +189,13 @@ def liquidity_section(ctx: ReportContext) -> Section:
         data=[
             _line(
                 "trace.btc_corr",
-                m["btc_netliq_corr"].history.loc[pd.Timestamp(CHART_START) :],
+                m["btc_netliq_corr"].history.loc[w0:],
                 color=COLORS[2],
                 digits=3,
             ),
             _line(
                 "trace.eth_corr",
-                m["eth_netliq_corr"].history.loc[pd.Timestamp(CHART_START) :],
+                m["eth_netliq_corr"].history.loc[w0:],
                 color=COLORS[4],
                 digits=3,
             ),
@@ -191,6 +216,7 @@ def liquidity_section(ctx: ReportContext) -> Section:
 def rates_section(ctx: ReportContext) -> Section:
     """Yields and credit spreads (M3.1, C2.2)."""
     m = ctx.monitor()
+    w0 = window_start(ctx)
     ids = (
         ("ust10y", "trace.ust10y"),
         ("ust2y", "trace.ust2y"),
@@ -204,7 +230,7 @@ def rates_section(ctx: ReportContext) -> Section:
         caption_key="chart.rates_credit.caption",
         refs=("M3.1", "C2.2"),
         data=[
-            _line(key, _weekly(m[iid].history), color=COLORS[i], digits=3)
+            _line(key, _weekly(m[iid].history, start=w0), color=COLORS[i], digits=3)
             for i, (iid, key) in enumerate(ids)
         ],
         layout=_layout(),
@@ -219,7 +245,7 @@ def systematic_section(ctx: ReportContext) -> Section:
     import pandas as pd
 
     m = ctx.monitor()
-    start = pd.Timestamp(CHART_START)
+    start = window_start(ctx)
     ratio = m["vix_vix3m_ratio"].history.loc[start:]
     vix = Chart(
         id="vix_ratio",
@@ -276,7 +302,7 @@ def systematic_section(ctx: ReportContext) -> Section:
         data=[
             _line(
                 "trace.cta_combined",
-                m["cta_signal"].history.loc[pd.Timestamp("2018-01-01") :],
+                m["cta_signal"].history.loc[window_start(ctx, "2018-01-01") :],
                 color="#000000",
                 width=2.0,
                 digits=2,
@@ -285,7 +311,7 @@ def systematic_section(ctx: ReportContext) -> Section:
         + [
             _line(
                 f"trace.{iid}",
-                m[iid].history.loc[pd.Timestamp("2018-01-01") :],
+                m[iid].history.loc[window_start(ctx, "2018-01-01") :],
                 color=COLORS[i],
                 width=0.8,
                 digits=2,
@@ -381,10 +407,9 @@ def ai_section(ctx: ReportContext) -> Section:
     )
     capex = m["hyperscaler_capex"].history
     yoy = m["hyperscaler_capex_yoy"].history
-    import pandas as pd
 
-    capex = capex.loc[pd.Timestamp("2018-01-01") :]
-    yoy = yoy.loc[pd.Timestamp("2018-01-01") :]
+    capex = capex.loc[window_start(ctx, "2018-01-01") :]
+    yoy = yoy.loc[window_start(ctx, "2018-01-01") :]
     cap = Chart(
         id="hyperscaler_capex",
         title_key="chart.hyperscaler_capex.title",
