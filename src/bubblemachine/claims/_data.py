@@ -90,3 +90,20 @@ def bar_chart(values: Mapping[str, float], *, y_title: str, low: Mapping[str, fl
         spec["low"] = [round(float(low[k]), 6) for k in keys]
         spec["high"] = [round(float(high[k]), 6) for k in keys]
     return spec
+
+
+def per_period(s: pd.Series, freq: str, how: str = "last") -> pd.Series:
+    """Aggregate ``s`` by period (``"W-WED"``, ``"W-FRI"``, ``"M"``) labelled by the period's end
+    date, except the last (partial) period, labelled by the last observed date: no label lies
+    after the data (a plain ``resample`` labels a partial period by its future end date).
+
+    Args:
+        s: a dated series. freq: pandas period frequency. how: ``"last"`` or ``"sum"``.
+    """
+    s = s.dropna()
+    key = s.index.to_period(freq)
+    g = s.groupby(key)
+    vals = g.last() if how == "last" else g.sum()
+    ends = vals.index.to_timestamp(how="end").normalize()
+    ends = ends.where(ends <= s.index[-1], s.index[-1])
+    return pd.Series(vals.to_numpy(), index=pd.DatetimeIndex(ends, name="date"), name=s.name)

@@ -31,8 +31,8 @@ FIGURE_TOL = 0.15  # every figure check uses the same relative tolerance
     caveats=("ON RRP near zero is a proxy for 'funding demand exceeds supply'.",),
 )  # fmt: skip
 def c2_2(store, asof):
-    y = store.series("DGS10", asof=asof).resample("W-WED").last()
-    s = store.series("BAMLC0A0CM", asof=asof).resample("W-WED").last()
+    y = D.per_period(store.series("DGS10", asof=asof), "W-WED")
+    s = D.per_period(store.series("BAMLC0A0CM", asof=asof), "W-WED").reindex(y.index)
     df = pd.DataFrame({"dy": y.diff(), "ds": s.diff()}).dropna()
     ample = D.cut(df, *AMPLE)
     scarce = D.cut(df, RRP_DRAINED)
@@ -111,7 +111,7 @@ def tsla_3(store, asof):
 
 # ------------------------------------------------------------------------------ C3.1 cut cycles
 def _monthly(prices: pd.Series) -> pd.Series:
-    return 100.0 * np.log(prices.resample("ME").last()).diff()
+    return 100.0 * np.log(D.per_period(prices, "M")).diff()
 
 
 @register(
@@ -127,9 +127,9 @@ def _monthly(prices: pd.Series) -> pd.Series:
 )  # fmt: skip
 def c3_1(store, asof):
     r = D.basket_returns(store, LONG_DURATION, asof, "2010-07-01")
-    long_m = 100.0 * r.resample("ME").sum()
-    spx_m = _monthly(D.px(store, "SPX", asof, "2010-06-01"))
-    dff = store.series("DFF", asof=asof).resample("ME").mean()
+    long_m = 100.0 * D.per_period(r, "M", "sum")
+    spx_m = _monthly(D.px(store, "SPX", asof, "2010-06-01")).reindex(long_m.index)
+    dff = D.per_period(store.series("DFF", asof=asof), "M").reindex(long_m.index, method="ffill")
     cutting = S.lagged((dff.diff(3) <= CUT_RULE_PP).astype(float), 1).rename("cutting")
     zirp = S.lagged((dff < 0.5).astype(float), 1)
     df = pd.DataFrame({"x": long_m - spx_m, "cutting": cutting, "zirp": zirp}).dropna()
@@ -194,14 +194,14 @@ def m3_1_real(store, asof):
     long_r = D.basket_returns(store, LONG_DURATION, asof, start)
     near_r = D.basket_returns(store, NEAR_CASH, asof, start)
     spx = S.log_returns(D.px(store, "SPX", asof, start))
-    wk = lambda s: 100.0 * s.resample("W-FRI").sum()  # noqa: E731
-    ry = store.series("DFII10", asof=asof).resample("W-FRI").last().diff()
+    wk = lambda s: 100.0 * D.per_period(s, "W-FRI", "sum")  # noqa: E731
+    ry = D.per_period(store.series("DFII10", asof=asof), "W-FRI").diff()
     df = pd.DataFrame({"spread": wk(long_r) - wk(near_r), "spx": wk(spx), "dry": ry, "long": wk(long_r), "near": wk(near_r)}).dropna()
     fit = S.hac_ols(df["spread"], df[["spx", "dry"]])
     fl = S.hac_ols(df["long"], df[["spx", "dry"]])
     fn = S.hac_ols(df["near"], df[["spx", "dry"]])
     cum = (df["spread"] - fit.params["spx"] * df["spx"]).cumsum()
-    lvl = store.series("DFII10", asof=asof).resample("W-FRI").last().reindex(df.index)
+    lvl = D.per_period(store.series("DFII10", asof=asof), "W-FRI").reindex(df.index)
     chart = D.line_chart({"beta_adj_spread_cum_pct": cum, "real10y_pct_x10": 10 * lvl}, y_title="% | pct x10", weekly=False)
     return Evidence(fit.params["dry"], fit.ci_low["dry"], fit.ci_high["dry"], fit.n, D.day(df.index[0]), D.day(df.index[-1]), fit.pvalues["dry"],
                     {"long_real_beta": fl.params["dry"], "near_real_beta": fn.params["dry"], "long_mkt_beta": fl.params["spx"],
