@@ -55,3 +55,15 @@ def test_capex_by_quarter_sums_flags_and_yoy():
     assert out.loc["2024Q2", "missing"] == "B" and not out.loc["2024Q2", "complete"]
     assert np.isnan(out.loc["2024Q2", "yoy"])
     assert np.isnan(out.loc["2023Q4", "yoy"])  # no year-earlier quarter
+
+
+def test_capex_yoy_is_like_for_like_when_a_company_enters():
+    rows = [
+        {"company": "A", "calendar_quarter": "2017Q1", "capex_usd": 10e9},
+        {"company": "A", "calendar_quarter": "2018Q1", "capex_usd": 12e9},
+        {"company": "C", "calendar_quarter": "2018Q1", "capex_usd": 30e9},  # C's first quarter
+    ]
+    out = capex_by_quarter(pd.DataFrame(rows))
+    assert out.loc["2018Q1", "capex_bn"] == pytest.approx(42.0)
+    assert out.loc["2018Q1", "complete"]  # C had not reported before, so nothing is missing
+    assert out.loc["2018Q1", "yoy"] == pytest.approx(0.2)  # A only: 12 / 10 - 1, not 42 / 10 - 1

@@ -83,8 +83,9 @@ def capex_by_quarter(panel: pd.DataFrame) -> pd.DataFrame:
     Returns:
         DataFrame indexed by calendar quarter (``2025Q3``) with ``capex_bn`` (USD billions),
         ``n_companies``, ``missing`` (comma-separated companies that had reported before but
-        not this quarter; empty if complete), ``complete`` (bool) and ``yoy`` (growth vs four
-        quarters earlier as a fraction; NaN unless both quarters are complete).
+        not this quarter; empty if complete), ``complete`` (bool) and ``yoy`` (like-for-like growth vs four
+        quarters earlier, as a fraction, over the companies reporting in both quarters;
+        NaN unless both quarters are complete).
     """
     df = panel[["company", "calendar_quarter", "capex_usd"]].dropna(subset=["capex_usd"])
     df = df.drop_duplicates(["company", "calendar_quarter"], keep="last")
@@ -105,10 +106,16 @@ def capex_by_quarter(panel: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows).set_index("quarter")
-    idx = pd.PeriodIndex(out.index, freq="Q")
-    year_back = pd.Series((idx - 4).astype(str), index=out.index)
-    prev_capex = out["capex_bn"].reindex(year_back.values).to_numpy()
-    prev_complete = out["complete"].reindex(year_back.values).fillna(False).to_numpy(dtype=bool)
-    yoy = out["capex_bn"].to_numpy() / prev_capex - 1.0
-    out["yoy"] = np.where(out["complete"].to_numpy() & prev_complete, yoy, np.nan)
+    # like-for-like growth: the companies present in both quarters, both quarters complete
+    wide = df.pivot(index="calendar_quarter", columns="company", values="capex_usd").reindex(out.index)
+    year_back = (pd.PeriodIndex(out.index, freq="Q") - 4).astype(str)
+    yoy = []
+    for q, qb in zip(out.index, year_back, strict=True):
+        if qb not in out.index or not (out.at[q, "complete"] and out.at[qb, "complete"]):
+            yoy.append(np.nan)
+            continue
+        now, before = wide.loc[q], wide.loc[qb]
+        common = now.notna() & before.notna()
+        yoy.append(now[common].sum() / before[common].sum() - 1.0 if common.any() else np.nan)
+    out["yoy"] = yoy
     return out

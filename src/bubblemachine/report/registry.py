@@ -26,7 +26,7 @@ PROVIDERS: list[str] = [
     "bubblemachine.report.core:systematic_section",
     "bubblemachine.report.core:ai_section",
     # "bubblemachine.claims.report:claims_section",        (claims: "Were the articles right?")
-    # "bubblemachine.scenarios.report:scenarios_section",  (scenarios: "What if")
+    "bubblemachine.scenarios.report:scenarios_section",  # scenarios: "What if" (AI liquidity model)
 ]
 
 
