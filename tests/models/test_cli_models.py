@@ -31,6 +31,8 @@ def test_models_list_lists_textbook_models():
 
 
 def test_simulate_sim_scenario_from_cli(tmp_path):
+    """`bubblemachine simulate sim -s sim_g_up.toml --out FILE.parquet`: one row per period,
+    starting at the steady state (Y = 100) and ending near the new one (Y -> 125)."""
     out = tmp_path / "sim_g_up.parquet"
     res = runner.invoke(
         app,
@@ -40,13 +42,15 @@ def test_simulate_sim_scenario_from_cli(tmp_path):
             "sim",
             "--scenario",
             str(scenario_path("sim_g_up")),
-            "--save",
+            "--out",
             str(out),
         ],
     )
     assert res.exit_code == 0, res.output
-    assert out.exists()
     import pandas as pd
 
     df = pd.read_parquet(out)
-    assert "Y" in df.columns or "Y" in set(df.get("variable", []))
+    assert len(df) == 61
+    assert df["Y"].iloc[0] == pytest.approx(100.0, abs=1e-8)
+    assert df["Y"].iloc[5] == pytest.approx(57 / 0.52, abs=1e-9)
+    assert df["Y"].iloc[-1] == pytest.approx(125.0, abs=0.01)

@@ -29,9 +29,8 @@ def _model(stem):
 
 
 def _run(stem, params, periods=PERIODS):
-    from bubblemachine.testing import assert_stock_flow_consistent
-
     import bubblemachine as bm
+    from bubblemachine.testing import assert_stock_flow_consistent
 
     result = bm.simulate(_model(stem), periods=periods, set=params, progress=False)
     assert_stock_flow_consistent(result)
@@ -148,9 +147,8 @@ def test_bmw_stocks_are_cumulated_flows(alpha0, alpha1, alpha2, delta, gamma, ka
 def test_sim_monte_carlo_steady_state_is_independent_of_alpha1(tmp_path):
     """Y* = G / theta does not depend on the propensity to consume: an ensemble with
     alpha1 ~ U(0.5, 0.7) ends at Y = 100 on every path, while H* = (1 - alpha1)/alpha2 YD* differs."""
-    from bubblemachine.testing import assert_stock_flow_consistent
-
     import bubblemachine as bm
+    from bubblemachine.testing import assert_stock_flow_consistent
 
     scen = tmp_path / "mc.toml"
     scen.write_text(
@@ -165,7 +163,10 @@ def test_sim_monte_carlo_steady_state_is_independent_of_alpha1(tmp_path):
     h = np.asarray(r["Hh"], dtype=float)
     assert y.shape == (16, 401)
     np.testing.assert_allclose(y[:, -1], 100.0, rtol=0, atol=1e-8)
-    assert np.ptp(h[:, -1]) > 1.0  # wealth does depend on alpha1
+    assert np.ptp(h[:, -1]) > 1.0  # wealth does depend on alpha1: H* = (1 - alpha1)/alpha2 YD*
+    alpha1 = np.asarray(r.uncertain, dtype=float)[:, list(r.uncertain_names).index("alpha1")]
+    assert np.all((alpha1 >= 0.5) & (alpha1 <= 0.7))
+    np.testing.assert_allclose(h[:, -1], (1 - alpha1) / 0.4 * 80.0, rtol=0, atol=1e-7)
     assert np.ptp(y[:, 3]) > 0.1  # and so does the path to the steady state
 
 

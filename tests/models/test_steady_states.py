@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ._shipped import requires_engine, run, series
+from ._shipped import model_path, requires_engine, run, series
 
 pytestmark = requires_engine
 
@@ -128,6 +128,37 @@ def test_bmw_steady_state(alpha0):
     r = run("bmw", periods=1000, set={"alpha0": alpha0})
     for name, value in bmw_steady_state(alpha0=alpha0).items():
         assert series(r, name)[-1] == pytest.approx(value, abs=TOL), name
+
+
+def test_bmw_stays_at_new_steady_state_for_2000_periods_after_a_shock():
+    """After the autonomous-consumption shock, BMW settles at Y = K = 224 and stays there to
+    period 2000 (rounding errors do not compound; see the header of bmw.toml)."""
+    r = run("bmw", periods=2000, scenario="bmw_alpha0_up")
+    for name, value in bmw_steady_state(alpha0=28.0).items():
+        x = series(r, name)
+        assert np.max(np.abs(x[600:] - value)) < TOL, name
+    assert np.max(np.abs(series(r, "Mh") - series(r, "Ms"))) < 1e-9
+
+
+def test_bmw_book_form_of_7_9_compounds_rounding_errors():
+    """Why bmw.toml writes rm[-1] * Ms[-1] in 7.9: with the book's rm[-1] * Mh[-1], a gap
+    e = Mh - Ms of 1e-8 in period 0 grows by (1 + rl) = 1.04 per period (interest that no bank
+    pays) and the engine's accounting checks stop the run; with Ms[-1] the gap stays 1e-8."""
+    import bubblemachine as bm
+    from bubblemachine.errors import AccountingError
+    from bubblemachine.sfc import loads_model
+
+    text = model_path("bmw").read_text(encoding="utf-8")
+    perturbed = text.replace("Mh = 200\n", "Mh = 200.00000001\n")
+    assert perturbed != text
+    ours = bm.simulate(loads_model(perturbed, "bmw-perturbed.toml"), periods=1000, progress=False)
+    gap = series(ours, "Mh") - series(ours, "Ms")
+    assert np.max(np.abs(gap - 1e-8)) < 1e-11
+    assert np.max(np.abs(series(ours, "Y") - 200.0)) < 1e-7
+    book = perturbed.replace('YD  = "WBs + rm[-1] * Ms[-1]"', 'YD  = "WBs + rm[-1] * Mh[-1]"')
+    assert book != perturbed
+    with pytest.raises(AccountingError, match="does not add up"):
+        bm.simulate(loads_model(book, "bmw-book-form.toml"), periods=1000, progress=False)
 
 
 def test_bmw_does_not_drift_over_long_runs():
