@@ -198,6 +198,7 @@ def diff_frames(old: pd.DataFrame | None, new: pd.DataFrame, *, keys: tuple[str,
     both frames share differs (two missing values are equal).
     """
     import numpy as np
+    import pandas as pd
 
     if old is None:
         return len(new), 0, 0
@@ -207,11 +208,12 @@ def diff_frames(old: pd.DataFrame | None, new: pd.DataFrame, *, keys: tuple[str,
     common = a.index.intersection(b.index)
     added = int(len(b.index.difference(a.index)))
     removed = int(len(a.index.difference(b.index)))
-    cols = [c for c in b.columns if c in a.columns]
+    ia = a.index.get_indexer(common)
+    ib = b.index.get_indexer(common)
     changed_mask = np.zeros(len(common), dtype=bool)
-    for c in cols:
-        x = a.loc[common, c]
-        y = b.loc[common, c]
-        both_missing = x.isna().to_numpy() & y.isna().to_numpy()
-        changed_mask |= ~(x.to_numpy() == y.to_numpy()) & ~both_missing
+    for c in (c for c in b.columns if c in a.columns):
+        x = a[c].to_numpy()[ia]
+        y = b[c].to_numpy()[ib]
+        both_missing = pd.isna(x) & pd.isna(y)
+        changed_mask |= ~(x == y) & ~both_missing
     return added, int(changed_mask.sum()), removed
