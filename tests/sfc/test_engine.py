@@ -187,5 +187,5 @@ def test_multi_file_duplicate_names_both_files(tmp_path, models_dir):
     d = tmp_path / "m"
     shutil.copytree(models_dir / "multi", d)
     (d / "extra.toml").write_text('[parameters]\ntheta = 0.3\n')
-    with pytest.raises(ModelError, match=r"government.toml:\d+ \[parameters\] theta: 'theta' is defined twice \(also in .*extra.toml:2"):
+    with pytest.raises(ModelError, match=r"government.toml:\d+: parameters.theta: 'theta' is defined twice \(also in .*extra.toml:2"):
         bm.load_model(d)

@@ -41,7 +41,7 @@ class Source:
 
     def where(self) -> str:
         loc = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{loc} [{self.table}] {self.key}"
+        return f"{loc}: {self.table}.{self.key}"
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,7 @@ def load_model(path: str | Path) -> Model:
         if not files:
             raise ModelError(f"{p}: directory holds no *.toml model files")
         if not (p / "model.toml").is_file():
-            raise ModelError(f"{p}: a model directory needs a model.toml holding the [model] table")
+            raise ModelError(f"{p}: a model directory needs a model.toml holding the model table")
         files.sort(key=lambda f: (f.name != "model.toml", f.name))
     else:
         files = [p]
@@ -339,11 +339,11 @@ class _Builder:
         line = lambda table, key: _line_of(text, table, key)  # noqa: E731
         if "model" in data:
             if self.meta is not None:
-                raise ModelError(f"{fname}: [model] defined again (first in {self.meta_file})")
+                raise ModelError(f"{fname}: model.defined again (first in {self.meta_file})")
             self.meta = data["model"]
             self.meta_file = fname
             if not isinstance(self.meta, dict):
-                raise ModelError(f"{fname}: [model] must be a table")
+                raise ModelError(f"{fname}: the model table must be a table")
         for key, val in _table(data, "equations", fname).items():
             src = Source(fname, "equations", key, line("equations", key))
             self._define(key, src)
@@ -427,7 +427,7 @@ class _Builder:
         self.sources[key] = src
 
     def _add_matrix(self, mname: str, spec: Any, fname: str, text: str) -> None:
-        where = f"{fname} [matrices.{mname}]"
+        where = f"{fname} matrices.{mname}"
         if not isinstance(spec, dict):
             raise ModelError(f"{where}: expected a table with columns and rows")
         bad = set(spec) - {"columns", "rows", "columns_sum_to_zero", "rtol", "atol", "doc"}
@@ -474,30 +474,30 @@ class _Builder:
 
     def finish(self) -> Model:
         if self.meta is None:
-            raise ModelError(f"{self.path}: missing [model] table (with name = \"...\")")
+            raise ModelError(f"{self.path}: missing the model table (with name = \"...\")")
         meta = dict(self.meta)
         name = meta.pop("name", None)
         if not isinstance(name, str) or not name:
-            raise ModelError(f"{self.meta_file} [model] name: missing or not a string")
+            raise ModelError(f"{self.meta_file} model.name: missing or not a string")
         description = str(meta.pop("description", ""))
         calendar = meta.pop("calendar", None)
         meta.pop("doc", None)
         meta.pop("version", None)
         meta.pop("references", None)
         if meta:
-            raise ModelError(f"{self.meta_file} [model]: unknown key(s) {sorted(meta)}")
+            raise ModelError(f"{self.meta_file} table model: unknown key(s) {sorted(meta)}")
         if calendar is not None:
             if not isinstance(calendar, dict) or "start" not in calendar or set(calendar) - {"start", "freq"}:
-                raise ModelError(f"{self.meta_file} [model] calendar: expected {{ start = \"YYYY-MM-DD\", freq = \"B\" }}")
+                raise ModelError(f"{self.meta_file} model.calendar: expected {{ start = \"YYYY-MM-DD\", freq = \"B\" }}")
             calendar = {"start": str(calendar["start"]), "freq": str(calendar.get("freq", "D"))}
             try:
                 import pandas as pd
 
                 pd.date_range(calendar["start"], periods=2, freq=calendar["freq"])
             except (ValueError, TypeError) as exc:
-                raise ModelError(f"{self.meta_file} [model] calendar: {exc}") from None
+                raise ModelError(f"{self.meta_file} model.calendar: {exc}") from None
         if not self.equations:
-            raise ModelError(f"{self.path}: no [equations]")
+            raise ModelError(f"{self.path}: no table equations")
         defined = set(self.sources)
         for var, src in self.initial_src.items():
             if var not in self.equations:
@@ -523,7 +523,7 @@ class _Builder:
             opts = {k: v[0] for k, v in m["opts"].items()}
             for k in ("rtol", "atol"):
                 if k in opts and (not isinstance(opts[k], (int, float)) or opts[k] < 0):
-                    raise ModelError(f"{m['files'][0]} [matrices.{mname}] {k}: must be a number >= 0")
+                    raise ModelError(f"{m['files'][0]} matrices.{mname} {k}: must be a number >= 0")
             matrices[mname] = Matrix(
                 mname, tuple(m["columns"]), tuple(rows),
                 columns_sum_to_zero=bool(opts.get("columns_sum_to_zero", True)),
@@ -560,7 +560,7 @@ class _Builder:
 def _table(data: dict, name: str, fname: str) -> dict:
     val = data.get(name, {})
     if not isinstance(val, dict):
-        raise ModelError(f"{fname}: [{name}] must be a table")
+        raise ModelError(f"{fname}: table {name} must be a table")
     return val
 
 

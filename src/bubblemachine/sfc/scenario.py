@@ -74,10 +74,10 @@ class Scenario:
         for i, s in enumerate(self.shocks):
             for n, _ in s.values:
                 if n not in inputs:
-                    raise ScenarioError(f"{self.path} [[shock]] #{i + 1} set.{n}: {_not_input(model, n)}")
+                    raise ScenarioError(f"{self.path} shock #{i + 1} set.{n}: {_not_input(model, n)}")
         for n in self.uncertain:
             if n not in inputs:
-                raise ScenarioError(f"{self.path} [uncertain] {n}: {_not_input(model, n)}")
+                raise ScenarioError(f"{self.path} uncertain.{n}: {_not_input(model, n)}")
 
 
 def _not_input(model: Model, n: str) -> str:
@@ -116,37 +116,37 @@ def scenario_from_dict(data: dict[str, Any], where: str = "<dict>") -> Scenario:
         raise ScenarioError(f"{where}: unknown table(s) {sorted(bad)} (allowed: scenario, shock, uncertain)")
     head = data.get("scenario", {})
     if not isinstance(head, dict):
-        raise ScenarioError(f"{where}: [scenario] must be a table")
+        raise ScenarioError(f"{where}: the scenario table must be a table")
     bad = set(head) - {"name", "model", "periods", "paths", "seed", "start", "description"}
     if bad:
-        raise ScenarioError(f"{where} [scenario]: unknown key(s) {sorted(bad)}")
+        raise ScenarioError(f"{where} table scenario: unknown key(s) {sorted(bad)}")
     sc = Scenario(path=where, name=str(head.get("name", Path(where).stem)), description=str(head.get("description", "")))
     if "model" in head:
         model = head["model"]
         if not isinstance(model, str):
-            raise ScenarioError(f"{where} [scenario] model: expected a string")
+            raise ScenarioError(f"{where} scenario.model: expected a string")
         base = Path(where).parent
         sc.model = str(base / model) if (base / model).exists() else model
     for key in ("periods", "paths"):
         if key in head:
             v = head[key]
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ScenarioError(f"{where} [scenario] {key}: expected a positive integer, got {v!r}")
+                raise ScenarioError(f"{where} scenario.{key}: expected a positive integer, got {v!r}")
             setattr(sc, key, v)
     if "seed" in head:
         v = head["seed"]
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise ScenarioError(f"{where} [scenario] seed: expected a non-negative integer, got {v!r}")
+            raise ScenarioError(f"{where} scenario.seed: expected a non-negative integer, got {v!r}")
         sc.seed = v
     start = head.get("start", "initial")
     if start not in ("initial", "steady"):
-        raise ScenarioError(f"{where} [scenario] start: expected \"initial\" or \"steady\", got {start!r}")
+        raise ScenarioError(f"{where} scenario.start: expected \"initial\" or \"steady\", got {start!r}")
     sc.start = start
     shocks = data.get("shock", [])
     if not isinstance(shocks, list):
-        raise ScenarioError(f"{where}: shocks are written [[shock]] (an array of tables)")
+        raise ScenarioError(f"{where}: shocks are written as an array of tables named shock (an array of tables)")
     for i, s in enumerate(shocks):
-        w = f"{where} [[shock]] #{i + 1}"
+        w = f"{where} shock #{i + 1}"
         if not isinstance(s, dict):
             raise ScenarioError(f"{w}: expected a table")
         bad = set(s) - {"set", "start", "end", "doc"}
@@ -169,10 +169,10 @@ def scenario_from_dict(data: dict[str, Any], where: str = "<dict>") -> Scenario:
         sc.shocks.append(Shock(tuple(items), st, end))
     unc = data.get("uncertain", {})
     if not isinstance(unc, dict):
-        raise ScenarioError(f"{where}: [uncertain] must be a table")
+        raise ScenarioError(f"{where}: the uncertain table must be a table")
     for n, spec in unc.items():
         try:
-            sc.uncertain[n] = parse_distribution(spec, f"{where} [uncertain] {n}")
+            sc.uncertain[n] = parse_distribution(spec, f"{where} uncertain.{n}")
         except ModelError as exc:
             raise ScenarioError(str(exc)) from None
     return sc
