@@ -117,7 +117,7 @@ def test_offline_fred_tries_once_and_keeps_stored_data(tmp_path):
     assert len(calls) == 1
     assert report.offline == {"fred": "ConnectError"}
     assert len(report.by_status("offline")) == n_fred and not report.ok
-    (line,) = report.offline_lines()
+    line = report.offline_line()
     assert line.startswith("offline: FRED unreachable (ConnectError); using stored data to ")
     assert line.endswith(f"for {n_fred} series")
     assert store.meta("WALCL").origin == "snapshot"
@@ -174,11 +174,30 @@ def test_yahoo_offline_and_failures_reported(tmp_path):
 
     report = update(store=store, source="yahoo", yahoo=YahooSource(download=FakeYahoo(boom)))
     assert report.offline == {"yahoo": "ConnectionError"}
-    assert report.offline_lines()[0].startswith("offline: Yahoo unreachable (ConnectionError)")
+    assert report.offline_line().startswith("offline: Yahoo unreachable (ConnectionError); using stored data to ")
 
     yahoo = YahooSource(download=FakeYahoo(lambda s, st: pd.DataFrame({"Close": [1.0]}, index=pd.to_datetime(["2025-11-17"]))))
     (r,) = update(store=store, series=["SPY"], yahoo=yahoo).results
     assert r.status == "failed" and "lacks column(s) ['Adj Close']" in r.note
+
+
+def test_both_sources_offline_is_still_one_line(tmp_path):
+    store = open_store(tmp_path)
+
+    def refuse(req):
+        raise httpx.ConnectError("refused", request=req)
+
+    def boom(sym, start):
+        raise SourceUnreachable("Yahoo", "DNSError")
+
+    fred = FredClient(client=httpx.Client(transport=httpx.MockTransport(refuse)), sleep=lambda s: None)
+    report = update(store=store, fred=fred, yahoo=YahooSource(download=FakeYahoo(boom)))
+    line = report.offline_line()
+    assert "\n" not in line
+    assert line.startswith("offline: ")
+    assert "FRED unreachable (ConnectError)" in line and "Yahoo unreachable (DNSError)" in line
+    n_live = len([1 for _, src, _ in plan(store) if src])
+    assert line.endswith(f"for {n_live} series") and n_live == 97
 
 
 def test_missing_yfinance_is_a_note_or_an_install_hint(tmp_path, monkeypatch):

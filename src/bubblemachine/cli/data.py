@@ -252,7 +252,8 @@ def _print_update(report) -> None:
         for note, ids in reasons.items():
             shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
             console.print(f"skipped {shown}: {note}", highlight=False)
-    for line in report.offline_lines():
+    line = report.offline_line()
+    if line:
         err_console.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
 
 

@@ -538,10 +538,27 @@ def _collect_garbage(root: Path, manifest: dict[str, Any]) -> None:
 
 @contextlib.contextmanager
 def _locked(root: Path):
-    import fcntl
-
+    """An exclusive inter-process lock on ``root/.lock`` (flock on POSIX, msvcrt on Windows)."""
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as fh:
+    with open(root / ".lock", "a+b") as fh:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            import msvcrt
+
+            fh.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after ~10 s; keep waiting
+                    continue
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+            return
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield

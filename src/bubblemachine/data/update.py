@@ -81,19 +81,20 @@ class UpdateReport:
         """True when every series that has a live source was refreshed (or was current)."""
         return not self.by_status("offline") and not self.by_status("failed")
 
-    def offline_lines(self) -> list[str]:
-        """One line per unreachable source, naming how old the data in use are."""
-        lines = []
-        for source, reason in self.offline.items():
-            rs = [r for r in self.results if r.source == source and r.status == "offline"]
-            lasts = sorted({r.last_before for r in rs if r.last_before})
-            span = lasts[-1] if len(set(lasts)) <= 1 else f"{lasts[0]}..{lasts[-1]}"
-            label = {"fred": "FRED", "yahoo": "Yahoo"}.get(source, source)
-            lines.append(
-                f"offline: {label} unreachable ({reason}); using stored data to {span or 'n/a'} "
-                f"for {len(rs)} series"
-            )
-        return lines
+    def offline_line(self) -> str:
+        """One line naming every unreachable source and how old the data in use are ("" if none).
+
+        Example: ``offline: FRED unreachable (ConnectError); using stored data to
+        2025-04-01..2025-11-14 for 32 series``.
+        """
+        if not self.offline:
+            return ""
+        labels = {"fred": "FRED", "yahoo": "Yahoo"}
+        why = "; ".join(f"{labels.get(src, src)} unreachable ({reason})" for src, reason in self.offline.items())
+        rs = self.by_status("offline")
+        lasts = sorted({r.last_before for r in rs if r.last_before})
+        span = "n/a" if not lasts else lasts[0] if len(lasts) == 1 else f"{lasts[0]}..{lasts[-1]}"
+        return f"offline: {why}; using stored data to {span} for {len(rs)} series"
 
     def to_dict(self) -> dict[str, Any]:
         return {"offline": dict(self.offline), "results": [r.__dict__ for r in self.results]}
