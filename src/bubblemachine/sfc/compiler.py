@@ -355,11 +355,35 @@ def _solve_vec(J, rs, NP):
     return [x[:, i] for i in range(k)]
 
 
+def _inv_const(entries, NP):
+    """Inverse of a constant Jacobian: ``[k, k]`` when no entry varies by path, else ``[NP, k, k]``."""
+    k = len(entries)
+    if all(np.ndim(e) == 0 for row in entries for e in row):
+        return np.linalg.inv(np.array(entries, dtype=float))
+    J = np.empty((NP, k, k))
+    for a, row in enumerate(entries):
+        for j, e in enumerate(row):
+            J[:, a, j] = e
+    return np.linalg.inv(J)
+
+
+def _apply_inv(Jinv, rs, NP):
+    k = len(rs)
+    R = np.empty((NP, k))
+    for i, r in enumerate(rs):
+        R[:, i] = r
+    if Jinv.ndim == 2:
+        x = R @ Jinv.T
+    else:
+        x = np.matmul(Jinv, R[..., None])[..., 0]
+    return [x[:, i] for i in range(k)]
+
+
 def _namespace(mode: str, cm: CompiledModel) -> dict[str, Any]:
     ns: dict[str, Any] = {"_PeriodFailure": _PeriodFailure, "_np": np, "_cm": cm,
                           "_fail": _make_fail(cm), "_chk": _make_chk(cm),
                           "_NUMERRS": (FloatingPointError, ZeroDivisionError, OverflowError, ValueError, np.linalg.LinAlgError),
-                          "_RTOL": RTOL, "_ATOL": ATOL, "_acc_fail": _acc_fail}
+                          "_RTOL": RTOL, "_ATOL": ATOL, "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv}
     if mode == "vector":
         ns.update(_exp=np.exp, _log=np.log, _sqrt=np.sqrt, _abs=np.abs, _tanh=np.tanh,
                   _min=np.minimum, _max=np.maximum, _clip=np.clip, _where=_where_vec,
@@ -542,8 +566,8 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
         pre.extend(jac)
         if len(b.tears) > 1 and mode == "vector":
             k0 = len(b.tears)
-            pre.append(f"_J_{b.index} = _np.empty((_NP, {k0}, {k0}))")
-            pre.extend(f"_J_{b.index}[:, {a}, {j}] = _J{a}_{j}" for a in range(k0) for j in range(k0))
+            entries = ", ".join("(" + ", ".join(f"_J{a}_{j}" for j in range(k0)) + ",)" for a in range(k0))
+            pre.append(f"_J_{b.index} = _inv_const(({entries},), _NP)")
         elif len(b.tears) > 1:
             rows = ", ".join("[" + ", ".join(f"_J{a}_{j}" for j in range(len(b.tears))) + "]" for a in range(len(b.tears)))
             pre.append(f"_J_{b.index} = [{rows}]")
@@ -575,6 +599,10 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
             w(f"{i2}{line}")
         if k == 1:
             w(f"{i2}V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
+        elif not jac and mode == "vector":
+            w(f"{i2}_dx = _apply_inv(_J_{b.index}, ({rs},), _NP)")
+            for a, t in enumerate(b.tears):
+                w(f"{i2}V_{t} = V_{t} - _dx[{a}]")
         elif not jac:
             w(f"{i2}_dx = _solve(_J_{b.index}, ({rs},), _NP)")
             for a, t in enumerate(b.tears):

@@ -8,6 +8,7 @@ expressions, the column.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import math
 import re
@@ -51,7 +52,7 @@ class Equation:
     doc: str
     source: Source
 
-    @property
+    @functools.cached_property
     def tree(self) -> ast.expr:
         return E.parse(self.text)
 

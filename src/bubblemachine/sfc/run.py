@@ -303,6 +303,8 @@ def run_paths(
                     state = fn(t0, t1, state, ivals, rnd, H[L:L + nn], n, path_ids.start, inp.pad)
             except _PeriodFailure as exc:
                 _diagnose(cm, inp, t0, t1, start_state, rs, c, off, n, path_ids.start, record, exc)
+            except np.linalg.LinAlgError:
+                raise ConvergenceError(f"model {m.name}: a simultaneous block has a singular Jacobian (periods {t0}..{t1 - 1})") from None
             block = H[L:L + nn]
             if not np.isfinite(block).all():
                 _diagnose(cm, inp, t0, t1, start_state, rs, c, off, n, path_ids.start, record, None)
