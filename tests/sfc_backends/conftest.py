@@ -10,6 +10,15 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 
+@pytest.fixture(scope="session")
+def pool():
+    """One 2-worker process pool shared by the tests of this directory (spawning is slow)."""
+    from bubblemachine.sfc.backends import ProcessBackend
+
+    with ProcessBackend(workers=2) as be:
+        yield be
+
+
 @pytest.fixture(scope="module")
 def ray_backend():
     """A :class:`RayBackend` on a local 2-CPU Ray instance, shut down after the module."""

@@ -52,12 +52,11 @@ def test_serial_matches_hand_computation_for_any_chunking():
             assert np.array_equal(_run(be, chunks), ref)
 
 
-def test_process_pool_is_bit_identical_to_serial():
+def test_process_pool_is_bit_identical_to_serial(pool):
     ref = _run(B.SerialBackend(), 1)
-    with B.get_backend("process", workers=2) as be:
-        assert be.name == "process" and be.workers == 2
-        got = _run(be, 5)
-        got_again = _run(be, 3)  # the pool is reused
+    assert pool.name == "process" and pool.workers == 2
+    got = _run(pool, 5)
+    got_again = _run(pool, 3)  # the pool is reused
     assert np.array_equal(got, ref)
     assert np.array_equal(got_again, ref)
 
@@ -70,25 +69,24 @@ def test_map_yields_indices_and_reports_progress():
     assert sum(done) == 3
 
 
-def test_process_pool_bounds_tasks_in_flight_and_restores_order():
-    with B.ProcessBackend(workers=2, max_in_flight=2) as be:
-        pairs = list(be.map(fail_on, [0, 1, 3, 4, 5, 6], shared=None))
+def test_process_pool_bounds_tasks_in_flight_and_restores_order(pool, monkeypatch):
+    monkeypatch.setattr(pool, "max_in_flight", 2)
+    pairs = list(pool.map(fail_on, [0, 1, 3, 4, 5, 6], shared=None))
     assert sorted(i for i, _ in pairs) == list(range(6))
     assert B.gather(pairs, 6) == [0, 10, 30, 40, 50, 60]
 
 
-def test_user_errors_from_workers_come_back_unchanged():
+def test_user_errors_from_workers_come_back_unchanged(pool):
     with pytest.raises(SimulationError, match="task 2: no convergence"):
         list(B.SerialBackend().map(fail_on, range(4)))
-    with B.ProcessBackend(workers=2) as be:
-        with pytest.raises(SimulationError, match="task 2: no convergence"):
-            list(be.map(fail_on, range(4)))
+    with pytest.raises(SimulationError, match="task 2: no convergence"):
+        list(pool.map(fail_on, range(4)))
+    assert B.gather(pool.map(fail_on, [0, 1]), 2) == [0, 10]  # the pool survives
 
 
-def test_unpicklable_shared_object_is_a_named_error():
-    with B.ProcessBackend(workers=1) as be:
-        with pytest.raises(SimulationError, match="cannot be sent to worker processes"):
-            list(be.map(fail_on, [0], shared=lambda: 1))
+def test_unpicklable_shared_object_is_a_named_error(pool):
+    with pytest.raises(SimulationError, match="cannot be sent to worker processes"):
+        list(pool.map(fail_on, [0], shared=lambda: 1))
 
 
 def test_gather_names_missing_tasks():

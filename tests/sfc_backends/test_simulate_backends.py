@@ -45,12 +45,6 @@ def setup():
     return model, scenario, ref
 
 
-@pytest.fixture(scope="module")
-def pool():
-    with B.ProcessBackend(workers=2) as be:
-        yield be
-
-
 def test_serial_backend_object_matches_default(setup):
     model, scenario, ref = setup
     got = sfc.simulate(model, scenario, paths=PATHS, periods=PERIODS, seed=SEED, progress=False,

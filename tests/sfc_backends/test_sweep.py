@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 
 from bubblemachine import sfc
 from bubblemachine.errors import ScenarioError, SimulationError
-from bubblemachine.sfc import backends as B
 from bubblemachine.sfc.sweep import SweepResult, parse_grid_spec, point_seeds, sweep
 
 GRID = {"alpha1": [0.55, 0.65], "theta": [0.15, 0.2, 0.25]}
@@ -139,11 +138,10 @@ def test_to_pandas_joins_grid_values(done):
         res.point(6)
 
 
-def test_process_backend_writes_identical_shards(done, model, tmp_path):
+def test_process_backend_writes_identical_shards(done, model, tmp_path, pool):
     res, scenario = done
-    with B.ProcessBackend(workers=2) as be:
-        res2 = sweep(model, GRID, scenario=scenario, paths=5, periods=12, seed=77, out=tmp_path / "p",
-                     backend=be, progress=False)
+    res2 = sweep(model, GRID, scenario=scenario, paths=5, periods=12, seed=77, out=tmp_path / "p",
+                 backend=pool, progress=False)
     for i in range(len(res)):
         assert res.point(i).equals(res2.point(i))
     assert res2.manifest["backend"] == "process"
