@@ -21,7 +21,7 @@ from ._shipped import model_path, requires_engine, scenario_path, series
 pytestmark = requires_engine
 
 PERIODS = 40
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @cache
@@ -193,3 +193,52 @@ def test_sim_in_large_units_passes_the_accounting_checks():
 
     r = bm.simulate(_model("sim"), periods=400, set={"Gd": 1e6}, progress=False)
     assert series(r, "Y")[-1] == pytest.approx(5e6, rel=1e-12)
+
+
+REG_RANGES = {
+    "alpha1N": (0.5, 0.8),
+    "alpha1S": (0.5, 0.8),
+    "alpha2N": (0.1, 0.45),
+    "alpha2S": (0.1, 0.45),
+    "muN": (0.05, 0.4),
+    "muS": (0.05, 0.4),
+    "theta": (0.1, 0.3),
+    "rbar": (0.0, 0.06),
+}
+
+
+def _reg_parameters():
+    from bubblemachine.testing import parameters
+
+    return parameters(_model("reg"), REG_RANGES)
+
+
+def _reg_shocks():
+    from bubblemachine.testing import scenario_sets
+
+    return scenario_sets(
+        _model("reg"), {"muS": (0.05, 0.4), "GS": (5.0, 40.0), "rbar": (0.0, 0.06)}, periods=(1, 30)
+    )
+
+
+@SETTINGS
+@given(params=st.deferred(_reg_parameters), shock=st.deferred(_reg_shocks))
+def test_reg_regions_add_up_under_random_parameters_and_shocks(params, shock):
+    """REG with random parameters (bubblemachine.testing.parameters) and one random mid-run
+    shock (bubblemachine.testing.scenario_sets): each region's wealth is its cumulated saving,
+    the two regions' trade balances are mirror images, and the change in household wealth in
+    both regions together equals the government deficit."""
+    import bubblemachine as bm
+    from bubblemachine.sfc import scenario_from_dict
+    from bubblemachine.testing import assert_stock_flow_consistent
+
+    r = bm.simulate(
+        _model("reg"), scenario_from_dict(shock), periods=PERIODS, set=params, progress=False
+    )
+    assert_stock_flow_consistent(r)
+    vn, vs, bs = series(r, "VN"), series(r, "VS"), series(r, "Bs")
+    scale = float(max(np.max(np.abs(vn)), np.max(np.abs(vs)), np.max(np.abs(bs))))
+    _close(vn, _cumulated(vn[0], series(r, "YDN") - series(r, "CN")), scale)
+    _close(vs, _cumulated(vs[0], series(r, "YDS") - series(r, "CS")), scale)
+    _close(series(r, "XN") - series(r, "IMN"), -(series(r, "XS") - series(r, "IMS")), scale)
+    _close(np.diff(vn + vs), np.diff(bs), scale)  # households' saving = the government's new debt
