@@ -42,7 +42,7 @@ def test_list_json_has_every_series_with_units(tmp_path):
     assert walcl["units"] == "USD millions" and walcl["unit_scale"] == 1e6 and walcl["origin"] == "snapshot"
 
 
-def test_show_tail_json_and_csv(tmp_path):
+def test_show_tail_json_and_csv(tmp_path, bm):
     result = runner.invoke(app, ["--home", str(tmp_path), "data", "show", "DGS10", "--tail", "2", "--format", "json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
@@ -50,9 +50,9 @@ def test_show_tail_json_and_csv(tmp_path):
     result = runner.invoke(app, ["--home", str(tmp_path), "data", "show", "dgs10", "--tail", "1", "--asof", "2025-11-13", "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["date,value", "2025-11-13,4.11"]
-    proc = _bm(tmp_path, "data", "show", "WALCL", "--asof", "yesterday")
+    proc = bm("--home", str(tmp_path), "data", "show", "WALCL", "--asof", "yesterday")
     assert proc.returncode == 2 and "--asof" in proc.stderr and "Traceback" not in proc.stderr
-    proc = _bm(tmp_path, "data", "show", "WALCL", columns=120)
+    proc = bm("--home", str(tmp_path), "data", "show", "WALCL")
     assert "units: USD millions" in proc.stdout and "6,580,462" in proc.stdout
 
 

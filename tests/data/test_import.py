@@ -91,10 +91,10 @@ def test_units_must_match_catalogue(tmp_path):
         ("when,value\n2024-01-01,1\n", "line 1: missing column 'date'"),
     ],
 )
-def test_bad_csv_via_cli_names_file_line_column_value(tmp_path, body, where):
+def test_bad_csv_via_cli_names_file_line_column_value(tmp_path, body, where, bm):
     bad = tmp_path / "bad_series.csv"
     bad.write_text(body)
-    proc = _bm(tmp_path / "home", "data", "import", str(bad), "--units", "percent")
+    proc = bm("--home", str(tmp_path / "home"), "data", "import", str(bad), "--units", "percent")
     assert proc.returncode == 2
     assert str(bad) in proc.stderr.replace("\n", "")
     assert where in proc.stderr.replace("\n", "")
@@ -128,6 +128,15 @@ def test_panel_file_from_catalogue_imports(tmp_path):
     assert r.id == "HYPERSCALER_CAPEX" and r.added == 0 and r.changed == 0
     assert r.removed == 213 - len(capex)
     assert set(store.frame("HYPERSCALER_CAPEX")["company"]) == {"MSFT"}
+
+
+def test_bad_csv_in_a_real_process(tmp_path):
+    bad = tmp_path / "bad_series.csv"
+    bad.write_text("date,value\n2024-01-01,1\n2024-01-02,n/a!\n")
+    proc = _bm(tmp_path / "home", "data", "import", str(bad), "--units", "percent")
+    assert proc.returncode == 2
+    assert "line 3: column 'value': value 'n/a!' is not a number" in proc.stderr.replace("\n", "")
+    assert "Traceback" not in proc.stderr + proc.stdout
 
 
 def test_diff_and_frequency_helpers():

@@ -118,23 +118,23 @@ def test_corrupt_manifest_is_a_clear_error_and_reset_recovers(tmp_path, garbage)
     assert "TEST" not in fresh.ids() and fresh.meta("WALCL").origin == "snapshot"
 
 
-def test_cli_corrupt_store_exit_2_with_hint_no_traceback(tmp_path):
+def test_cli_corrupt_store_exit_2_with_hint_no_traceback(tmp_path, bm):
     store = open_store(tmp_path)
     (m,) = store.write([(_frame([1.0, 2.0]), META)])
     (tmp_path / "store" / m.parquet).write_bytes(b"PAR1 not really")
-    proc = _bm(tmp_path, "data", "verify")
+    proc = bm("--home", str(tmp_path), "data", "verify")
     assert proc.returncode == 2
     assert "damaged: TEST (store)" in proc.stderr
     assert "data reset --series TEST" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
-    proc = _bm(tmp_path, "data", "show", "TEST")
+    proc = bm("--home", str(tmp_path), "data", "show", "TEST")
     assert proc.returncode == 2 and "checksum mismatch" in proc.stderr and "Traceback" not in proc.stderr
     (tmp_path / "store" / "manifest.json").write_text("{oops")
-    proc = _bm(tmp_path, "data", "list")
+    proc = bm("--home", str(tmp_path), "data", "list")
     assert proc.returncode == 2 and "manifest is corrupt" in proc.stderr and "Traceback" not in proc.stderr
-    proc = _bm(tmp_path, "data", "reset", "--yes")
+    proc = bm("--home", str(tmp_path), "data", "reset", "--yes")
     assert proc.returncode == 0, proc.stderr
-    proc = _bm(tmp_path, "data", "verify")
+    proc = bm("--home", str(tmp_path), "data", "verify")
     assert proc.returncode == 0 and "every checksum verified" in proc.stdout
 
 
