@@ -53,6 +53,7 @@ def test_section_on_tiny_model(tiny_base, tiny_qe, monkeypatch):
     assert row[table.columns.index("whatif.col.ust10y")] == pytest.approx(-0.02)
     # second build: everything comes from the cache (no simulation)
     calls.clear()
+    R._MEMO.clear()
     again = R.whatif_section([tiny_base, tiny_qe], paths=30, horizon=20, seed=1)
     assert calls == [] and again == sec
     assert len(list(R.cache_dir().glob("*.json"))) == 2

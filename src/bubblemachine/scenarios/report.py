@@ -54,6 +54,10 @@ GROUP_COLORS = ("#1f77b4", "#17becf", "#ff7f0e", "#9467bd", "#d62728", "#8c564b"
                 "#e377c2", "#2ca02c", "#bcbd22", "#393b79", "#c7c7c7")
 
 
+#: In-process memo of scenario summaries (same key as the disk cache).
+_MEMO: dict[str, dict] = {}
+
+
 def cache_dir() -> Path:
     from bubblemachine.paths import home
 
@@ -117,8 +121,8 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
         meta = {"series": series, "attributed": attributed, "table": table}
         key = cache_key(model.digest, scen.digest(), seed=seed, paths=paths, horizon=horizon)
         path = cache_dir() / f"{key}.json"
-        summary = None
-        if use_cache and path.is_file():
+        summary = _MEMO.get(key) if use_cache else None
+        if summary is None and use_cache and path.is_file():
             try:
                 summary = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -130,6 +134,8 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
             summary = summarize_run(run.arrays, series=series, attributed=attributed, table=table, horizon=horizon)
             if use_cache:
                 atomic_write_text(path, json.dumps(summary))
+        if use_cache:
+            _MEMO[key] = summary
         out[spath.stem] = summary
     out["_meta"] = meta
     return out
@@ -263,7 +269,8 @@ def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horiz
     blocks += [fan_chart(s, sums, names) for s in meta["series"]]
     if len(names) > 1:
         blocks += [attribution_chart(s, sums, names) for s in meta["attributed"]]
-    return Section("whatif", "whatif.title", "whatif.intro", tuple(blocks), order=80)
+    # order 70 like claims: listed after claims in the registry, the section follows it
+    return Section("whatif", "whatif.title", "whatif.intro", tuple(blocks), order=70)
 
 
 def scenarios_section(ctx) -> Any:

@@ -82,8 +82,42 @@ def load(name_or_path):
     scen = sfc.load_scenario(path)
     if not scen.model:
         raise ScenarioError(f"{path}: [scenario] model is missing")
-    model = sfc.load_model(scen.model)
+    model = _load_model_cached(scen.model)
     return scen, model, path
+
+
+_MODELS: dict[tuple, object] = {}
+
+
+def _model_stamp(ref: str) -> tuple:
+    """(ref, (file, mtime_ns, size) ...) of the model's files, to reuse a parsed model safely."""
+    from bubblemachine.paths import package_dir
+
+    p = Path(ref)
+    if not p.exists():
+        cand = package_dir() / "models" / ref
+        p = cand if cand.exists() else package_dir() / "models" / f"{ref}.toml"
+    files = sorted(p.glob("*.toml")) if p.is_dir() else [p]
+    stamp = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        stamp.append((str(f), st.st_mtime_ns, st.st_size))
+    return (str(ref), tuple(stamp))
+
+
+def _load_model_cached(ref: str):
+    """``sfc.load_model(ref)``, parsed once per process while its files are unchanged."""
+    key = _model_stamp(ref)
+    m = _MODELS.get(key)
+    if m is None:
+        m = _engine().load_model(ref)
+        if len(_MODELS) > 8:
+            _MODELS.clear()
+        _MODELS[key] = m
+    return m
 
 
 _COMPILED: dict[str, object] = {}
