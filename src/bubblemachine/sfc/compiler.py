@@ -509,7 +509,7 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
     for i, n in enumerate(m.random):
         w(f"    _RP_{n} = _R[{i}]")
     if mode == "scalar":
-        w("    _rec = _REC.append")
+        w("    _rec = _REC.extend")
     pre_at = len(out)
     w("    for t in range(_t0, _t1):")
     w("        try:")
@@ -545,7 +545,9 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
     w("        except _NUMERRS as _e:")
     w("            raise _PeriodFailure(t, _e) from None")
     w(f"    return ({''.join(f'L{k}_{v}, ' for v, k in slots)})")
-    out[pre_at:pre_at] = ["    " + line for line in pre]
+    if pre:
+        out[pre_at:pre_at] = ["    try:", *("        " + line for line in pre),
+                              "    except _NUMERRS as _e:", "        raise _PeriodFailure(_t0, _e) from None"]
     return "\n".join(out) + "\n"
 
 
@@ -584,9 +586,9 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
             w(f"{i2}_f{a} = {gen(m.equations[t].tree)}")
             w(f"{i2}_r{a} = V_{t} - _f{a}")
         if mode == "vector":
-            conds = " and ".join(f"_all(_absv(_r{a}) <= _ATOL + _RTOL * _absv(V_{t}))" for a, t in enumerate(b.tears))
+            conds = " and ".join(f"_all(_absv(_r{a}) <= {ATOL!r} + {RTOL!r} * _absv(V_{t}))" for a, t in enumerate(b.tears))
         else:
-            conds = " and ".join(f"abs(_r{a}) <= _ATOL + _RTOL * abs(V_{t})" for a, t in enumerate(b.tears))
+            conds = " and ".join(f"abs(_r{a}) <= {ATOL!r} + {RTOL!r} * abs(V_{t})" for a, t in enumerate(b.tears))
         # Newton always takes at least one step: a guess that is merely within tolerance would
         # leave a residual of up to RTOL * |x| that stock equations accumulate (see sfc-solver.md)
         w(f"{i2}if {'_it and ' if newton else ''}{conds}:")
@@ -629,6 +631,23 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
         body(i2 + "    ", newton=True)
         w(f"{i2}else:")
         w(f"{i2}    _fail({b.index}, t, ({rs},), ({xs},), _P0)")
+    elif invariant and not diagnose:
+        # linear block with a constant Jacobian: one exact Newton step as straight-line code
+        # (residual at the guess, the step, the sequence at the solution); the step lands at
+        # machine precision, the hidden identities and matrices check the outcome
+        for s in b.sequence:
+            w(f"{ind}V_{s} = {gen(m.equations[s].tree)}")
+        for a, t in enumerate(b.tears):
+            w(f"{ind}_r{a} = V_{t} - {gen(m.equations[t].tree)}")
+        if k == 1:
+            w(f"{ind}V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
+        else:
+            fn = "_apply_inv" if mode == "vector" else "_solve"
+            w(f"{ind}_dx = {fn}(_J_{b.index}, ({rs},), _NP)")
+            for a, t in enumerate(b.tears):
+                w(f"{ind}V_{t} = V_{t} - _dx[{a}]")
+        for s in b.sequence:
+            w(f"{ind}V_{s} = {gen(m.equations[s].tree)}")
     else:
         w(f"{ind}for _it in range({MAXIT_NEWTON}):")
         body(i2, newton=True)

@@ -141,8 +141,8 @@ def build_inputs(cm: CompiledModel, scenario: Scenario | None, *, periods: int, 
     return Inputs(values, frozenset(tv), pad, uncertain)
 
 
-def _choose_chunk(n_rec: int, n: int, lag: int) -> int:
-    ch = RNG_CHUNK
+def _choose_chunk(n_rec: int, n: int, lag: int, has_random: bool) -> int:
+    ch = RNG_CHUNK if has_random else 1024
     while ch > 1 and (lag + ch) * max(n_rec, 1) * n * 8 > REC_BUDGET_BYTES:
         ch //= 2
     return ch
@@ -271,7 +271,7 @@ def run_paths(
     if scalar:
         state = tuple(float(np.reshape(s, -1)[0]) for s in state)
     chk = cm.check_function(record) if checks else None
-    ch = _choose_chunk(len(record), n, L)
+    ch = _choose_chunk(len(record), n, L, bool(m.random))
     H = np.empty((L + ch, len(record), n))
     H[:L] = row0
     all_saved = bool(save_idx.size) and np.array_equal(save_idx, np.arange(save_idx.size))
@@ -288,7 +288,7 @@ def run_paths(
     with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
         while t0 <= T:
             c, off = divmod(t0 - 1, RNG_CHUNK)
-            t1 = min(t0 + ch, T + 1, (c + 1) * RNG_CHUNK + 1)
+            t1 = min(t0 + ch, T + 1, (c + 1) * RNG_CHUNK + 1) if m.random else min(t0 + ch, T + 1)
             nn = t1 - t0
             rnd = [a[off:off + nn] for a in rs.chunk_arrays(c)]
             if scalar:
@@ -298,7 +298,7 @@ def run_paths(
                 if scalar:
                     lst: list[tuple] = []
                     state = fn(t0, t1, state, ivals, rnd, lst, 1, path_ids.start, inp.pad)
-                    H[L:L + nn, :, 0] = np.asarray(lst, dtype=float).reshape(nn, len(record))
+                    H[L:L + nn, :, 0] = np.fromiter(lst, float, nn * len(record)).reshape(nn, len(record))
                 else:
                     state = fn(t0, t1, state, ivals, rnd, H[L:L + nn], n, path_ids.start, inp.pad)
             except _PeriodFailure as exc:
