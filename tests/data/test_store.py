@@ -157,3 +157,40 @@ def test_manifest_is_plain_sorted_json(tmp_path):
     assert manifest["format"] == 1
     assert manifest["series"]["TEST"]["units"] == "percent"
     assert manifest["series"]["TEST"]["rows"] == 1
+
+
+def test_reader_survives_a_concurrent_writer_collecting_its_file(tmp_path):
+    reader = open_store(tmp_path)
+    writer = open_store(tmp_path)
+    writer.write([(_frame([1.0, 2.0]), META)])
+    assert reader.meta("TEST").rows == 2  # reader has the manifest cached
+    writer.write([(_frame([1.0, 2.0, 3.0]), META)])  # old file garbage-collected
+    # Simulate the race: the reader read the manifest just before the writer committed.
+    st = (tmp_path / "store" / "manifest.json").stat()
+    reader._manifest_key = (st.st_ino, st.st_size, st.st_mtime_ns)
+    assert reader._manifest["series"]["TEST"]["rows"] == 2  # stale
+    assert reader.frame("TEST")["value"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    import threading
+
+    errors = []
+
+    def work(prefix: str) -> None:
+        try:
+            store = open_store(tmp_path)
+            for i in range(5):
+                store.write([(_frame([float(i)]), {**META, "id": f"{prefix}{i}"})])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in ("A", "B", "C")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    store = open_store(tmp_path)
+    assert {f"{p}{i}" for p in "ABC" for i in range(5)} <= set(store.ids())
+    assert store.verify() == []

@@ -219,6 +219,7 @@ class Store:
                 # between our two reads: read the new manifest once before giving up.
                 self._manifest = None
                 entry, root, origin = self._entries().get(sid, (entry, root, origin))
+                key = f"{origin}:{entry['checksum']}"
                 df = _read_parquet(root / entry["parquet"], entry["checksum"], hint=hint)
             df = df.set_index("date")
             self._cache[key] = df
