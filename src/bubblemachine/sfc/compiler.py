@@ -19,6 +19,7 @@ validated expression trees only (see :mod:`bubblemachine.sfc.expr`).
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from dataclasses import dataclass, field
@@ -686,31 +687,46 @@ def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
         w(f"    _acc_fail(_a - _b, lambda: _np.maximum(_np.abs(_a), _np.abs(_b)), {HIDDEN_RTOL}, {HIDDEN_ATOL}, _t0, _P0, {('hidden identity ' + key + ' = ' + rhs + ' (' + src.where() + ')')!r})")
     e = 0
     for mname, mat in m.matrices.items():
-        cols: dict[str, list[str]] = {c: [] for c in mat.columns}
+        cols: dict[str, list[tuple[str, str]]] = {c: [] for c in mat.columns}
         for rname, entries, total, src in mat.rows:
-            names = []
+            terms: list[tuple[str, str]] = []
             for col, ex in entries:
-                w(f"    _e{e} = {gen(E.parse(ex))}")
-                names.append(f"_e{e}")
-                cols[col].append(f"_e{e}")
+                node = E.parse(ex)
+                sign = "+"
+                if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+                    sign, node = "-", node.operand  # fold the sign into the sum (abs ignores it)
+                w(f"    _e{e} = {gen(node)}")
+                terms.append((sign, f"_e{e}"))
+                cols[col].append((sign, f"_e{e}"))
                 e += 1
+            names = [n for _, n in terms]
             if total is not None:
                 w(f"    _tot = {gen(E.parse(total))}")
                 names_sc = [*names, "_tot"]
-                res = f"({' + '.join(names) or '0.0'}) - _tot"
+                res = f"({_signed_sum(terms)}) - _tot"
             else:
                 names_sc = names
-                res = " + ".join(names) or "0.0"
+                res = _signed_sum(terms)
             if not names_sc:
                 continue
             sc = _maxabs(names_sc)
             w(f"    _acc_fail({res}, {sc}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' row ' + repr(rname) + ' (' + src.where() + ')')!r})")
         if mat.columns_sum_to_zero:
-            for col, names in cols.items():
-                if names:
-                    w(f"    _acc_fail({' + '.join(names)}, {_maxabs(names)}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' column ' + repr(col))!r})")
+            for col, cterms in cols.items():
+                if cterms:
+                    w(f"    _acc_fail({_signed_sum(cterms)}, {_maxabs([n for _, n in cterms])}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' column ' + repr(col))!r})")
     w("    return None")
     return "\n".join(out) + "\n"
+
+
+def _signed_sum(terms: list[tuple[str, str]]) -> str:
+    if not terms:
+        return "0.0"
+    sign, first = terms[0]
+    acc = first if sign == "+" else f"-{first}"
+    for sign, n in terms[1:]:
+        acc += f" {sign} {n}"
+    return acc
 
 
 def _maxabs(names: list[str]) -> str:

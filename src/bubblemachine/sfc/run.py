@@ -271,12 +271,22 @@ def run_paths(
     if scalar:
         state = tuple(float(np.reshape(s, -1)[0]) for s in state)
     chk = cm.check_function(record) if checks else None
-    ch = _choose_chunk(len(record), n, L, bool(m.random))
-    H = np.empty((L + ch, len(record), n))
-    H[:L] = row0
+    ch = min(_choose_chunk(len(record), n, L, bool(m.random)), T)
+    # direct mode: the output array itself is the record buffer (no copy), when the names
+    # recorded only for the checks are few; else a chunk buffer H and a copy of saved names
+    direct = quantiles is None and len(record) <= 1.25 * len(names) + 4
     all_saved = bool(save_idx.size) and np.array_equal(save_idx, np.arange(save_idx.size))
     sel = slice(0, save_idx.size) if all_saved else save_idx
-    if quantiles is None:
+    if direct:
+        full = np.empty((L + T + 1, len(record), n))  # period t at row L + t; rows < L repeat period 0
+        full[:L + 1] = row0
+        out = None
+    else:
+        H = np.empty((L + ch, len(record), n))
+        H[:L] = row0
+    if direct:
+        pass
+    elif quantiles is None:
         out = np.empty((T + 1, len(names), n))  # period-major while running; a transposed view at the end
         out[0] = row0[save_idx]
     else:
@@ -294,9 +304,11 @@ def run_paths(
             if scalar:
                 rnd = [a[:, 0].tolist() for a in rnd]
             start_state = state
+            if direct:
+                H = full[t0:L + t1]  # history rows (periods t0-L .. t0-1) then the chunk
             try:
                 if scalar:
-                    lst: list[tuple] = []
+                    lst: list[float] = []
                     state = fn(t0, t1, state, ivals, rnd, lst, 1, path_ids.start, inp.pad)
                     H[L:L + nn, :, 0] = np.fromiter(lst, float, nn * len(record)).reshape(nn, len(record))
                 else:
@@ -310,17 +322,19 @@ def run_paths(
                 _diagnose(cm, inp, t0, t1, start_state, rs, c, off, n, path_ids.start, record, None)
             if chk is not None:
                 chk(H[:L + nn], L, nn, t0, path_ids.start)
-            if quantiles is None:
+            if direct:
+                pass
+            elif quantiles is None:
                 out[t0:t1] = block[:, sel, :]
             else:
                 out[:, t0:t1, :] = np.quantile(block[:, sel, :], qs, axis=2)
-            if L:
+            if L and not direct:
                 H[:L] = H[nn:nn + L].copy()
             t0 = t1
             if progress is not None:
                 progress(t1 - 1)
     return {
-        "data": out.transpose(2, 0, 1) if quantiles is None else out,
+        "data": (full[L:, :len(names)] if direct else out).transpose(2, 0, 1) if quantiles is None else out,
         "names": list(names),
         "path_ids": path_ids,
         "uncertain": np.column_stack([unc[k] for k in unc]) if unc else np.empty((n, 0)),
