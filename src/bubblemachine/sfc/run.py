@@ -321,7 +321,11 @@ def run_paths(
             if not np.isfinite(block).all():
                 _diagnose(cm, inp, t0, t1, start_state, rs, c, off, n, path_ids.start, record, None)
             if chk is not None:
-                chk(H[:L + nn], L, nn, t0, path_ids.start)
+                # in slabs of ~16k values per array, so the temporaries stay in cache
+                slab = max(1, 16384 // max(n, 1))
+                for a in range(0, nn, slab):
+                    b = min(a + slab, nn)
+                    chk(H[a:L + b], L, b - a, t0 + a, path_ids.start)
             if direct:
                 pass
             elif quantiles is None:
