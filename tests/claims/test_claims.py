@@ -47,7 +47,7 @@ def test_every_claim_is_declared_data():
 def test_every_claim_runs_and_is_well_formed(full):
     assert len(full.results) == len(registry.load())
     for r in full.results:
-        assert r.error is None, (r.claim.id, r.error)
+        assert r.error is None, (r.claim.id, r.error)  # every declared sample has data in the snapshot
         assert r.verdict in VERDICTS
         if r.verdict == "not testable":
             continue
@@ -76,8 +76,9 @@ def test_asof_restricts_every_sample(early):
         if r.evidence is not None and r.evidence.sample_end:
             assert r.evidence.sample_end <= ASOF, (r.claim.id, r.evidence.sample_end)
     by = {r.claim.id: r for r in early.results}
-    # claims about later events have no data at that asof: inconclusive with the reason stated
-    assert by["F4.2-2024"].verdict == "inconclusive" and "not available" in by["F4.2-2024"].error
+    # claims about later events have no data at that asof: not testable, with the reason stated
+    assert by["F4.2-2024"].verdict == "not testable" and "not available" in by["F4.2-2024"].error
+    assert by["M5.1-most"].verdict == "not testable" and by["M5.1-most"].evidence is None
     assert by["C2.1"].evidence.n > 400
 
 
@@ -178,3 +179,12 @@ def test_claim_ignores_data_after_asof():
         b = CLAIMS[cid].test(Cut(store, ASOF), None)
         assert a.effect == pytest.approx(b.effect, rel=1e-9) and a.n == b.n, cid
     assert np.isfinite(a.effect)
+
+
+def test_committed_catalogs_match_the_registry(full):
+    from bubblemachine.claims import i18n
+
+    cat = i18n.catalog(full)
+    for lang in ("en", "ko"):
+        committed = (i18n.I18N_DIR / f"{lang}.toml").read_text(encoding="utf-8")
+        assert committed == i18n.render_toml(cat[lang], lang), "run `python -m bubblemachine.claims.i18n` and commit"

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bubblemachine.claims.registry import CLAIMS, VERDICTS, Claim, ClaimError, ClaimResult, Evidence, Thresholds
+from bubblemachine.claims.registry import (
+    CLAIMS,
+    VERDICTS,
+    Claim,
+    ClaimError,
+    ClaimResult,
+    Evidence,
+    Thresholds,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -94,7 +102,8 @@ def run_claims(
         try:
             ev = c.test(store, ts)
         except (ValueError, KeyError, IndexError, ZeroDivisionError) as exc:
-            return ClaimResult(c, None, "inconclusive", error=f"{type(exc).__name__}: {exc}")
+            # the declared sample has no (or too little) data at this asof
+            return ClaimResult(c, None, "not testable", error=f"{type(exc).__name__}: {exc}")
         return ClaimResult(c, ev, c.thresholds.verdict(ev.effect, ev.ci_low, ev.ci_high))
 
     if progress:
@@ -113,6 +122,6 @@ def run_claims(
     holm = adjust_pvalues(pvals, method="holm")
     bh = adjust_pvalues(pvals, method="fdr_bh")
     results = tuple(
-        ClaimResult(r.claim, r.evidence, r.verdict, h, b, r.error) for r, h, b in zip(raw, holm, bh)
+        ClaimResult(r.claim, r.evidence, r.verdict, h, b, r.error) for r, h, b in zip(raw, holm, bh, strict=False)
     )
     return ClaimsRun(results, ts, sum(p is not None for p in pvals), registry.SEED)

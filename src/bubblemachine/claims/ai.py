@@ -38,6 +38,8 @@ the index level). External input."""
 )  # fmt: skip
 def f4_1(store, asof):
     spx = D.px(store, "SPX", asof, F41_START)
+    if len(spx) < 2:
+        raise ValueError("no S&P 500 data after 2022-11-30 at this asof")
     names = list(APPROX_CAP_2022_11_30_USD_TN)
     px = pd.DataFrame({t: D.px(store, t, asof, F41_START) for t in names}).reindex(spx.index).ffill()
     growth = px / px.iloc[0]
@@ -253,7 +255,7 @@ def m5_1_most(store, asof):
     m, lo, hi, p = S.t_interval(diff.to_numpy())
     ret = t.pivot(index="asset", columns="episode", values="ret")
     rank = ret.rank(ascending=True)  # 1 = biggest loss
-    chart = {"kind": "grouped_bar", "x": list(ret.columns), "series": {a: [round(float(v), 3) for v in ret.loc[a]] for a in ret.index}, "y_title": "log return, %"}
+    chart = {"kind": "grouped_bar", "x": list(ret.columns), "series": {a: [D._clean(v, 3) for v in ret.loc[a]] for a in ret.index}, "y_title": "log return, %"}
     details = {f"diff_{k}": float(v) for k, v in diff.items()} | {f"rank_{a}_mean": float(rank.loc[a].mean()) for a in LOW_CONVICTION}
     return Evidence(m, lo, hi, len(diff), t["start"].min(), t["end"].max(), p, details, chart)
 

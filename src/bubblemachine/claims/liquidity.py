@@ -172,8 +172,8 @@ def c2_1_crypto(store, asof):
     details |= {f"corr_{a}": float(panel["dnl"].corr(panel[a])) for a in SENSITIVITY_ASSETS}
     details |= {"p_btc_rank1": float(np.mean(ranks[:, 0] == 1)), "btc_rank_ci_low": float(np.quantile(ranks[:, 0], 0.025)),
                 "btc_rank_ci_high": float(np.quantile(ranks[:, 0], 0.975)), "p_crypto_top2": float(np.mean(np.minimum(ranks[:, 0], ranks[:, 1]) <= 2))}  # fmt: skip
-    chart = D.bar_chart(dict(zip(SENSITIVITY_ASSETS, point)), y_title="% per $100bn",
-                        low=dict(zip(SENSITIVITY_ASSETS, lo)), high=dict(zip(SENSITIVITY_ASSETS, hi)))  # fmt: skip
+    chart = D.bar_chart(dict(zip(SENSITIVITY_ASSETS, point, strict=False)), y_title="% per $100bn",
+                        low=dict(zip(SENSITIVITY_ASSETS, lo, strict=False)), high=dict(zip(SENSITIVITY_ASSETS, hi, strict=False)))  # fmt: skip
     return Evidence(boot.estimate, boot.ci_low, boot.ci_high, len(panel), D.day(panel.index[0]), D.day(panel.index[-1]), boot.p_value, details, chart)
 
 
@@ -199,9 +199,9 @@ def _nl_window_test(store, asof, windows, claim_id: str, *, after_weeks: int | N
         raise ValueError("no declared window has net-liquidity data on both ends")
     effect, lo, hi, p, _ = S.random_window_test(lambda s, e: vals[e] - vals[s], len(vals), idx, seed=CLAIMS[claim_id].rng_seed,
                                                 exclude=[(a - 13, b) for a, b in idx])  # fmt: skip
-    details = {f"dNL_{lab}_usd_bn": float(vals[b] - vals[a]) for lab, (a, b) in zip(labels, idx)}
+    details = {f"dNL_{lab}_usd_bn": float(vals[b] - vals[a]) for lab, (a, b) in zip(labels, idx, strict=False)}
     tga = store.series("WTREGEN", asof=asof) / 1000.0
-    for lab, (a, b) in zip(labels, idx):
+    for lab, (a, b) in zip(labels, idx, strict=False):
         details[f"dTGA_{lab}_usd_bn"] = float(tga.get(dates[b], np.nan) - tga.get(dates[a], np.nan))
         details[f"window_{lab}"] = f"{D.day(dates[a])}..{D.day(dates[b])}"
     lo_d, hi_d = dates[max(idx[0][0] - 26, 0)], dates[min(idx[-1][1] + 8, len(dates) - 1)]

@@ -36,6 +36,8 @@ def c2_2(store, asof):
     df = pd.DataFrame({"dy": y.diff(), "ds": s.diff()}).dropna()
     ample = D.cut(df, *AMPLE)
     scarce = D.cut(df, RRP_DRAINED)
+    if len(scarce) < 10 or len(ample) < 10:
+        raise ValueError(f"too few weeks in a regime at this asof ({len(ample)} ample, {len(scarce)} scarce)")
     seed = CLAIMS["C2.2"].rng_seed.spawn(2)
     b1 = S.block_bootstrap(scarce[["dy", "ds"]].to_numpy(), _corr_stat, seed=seed[0])
     b0 = S.block_bootstrap(ample[["dy", "ds"]].to_numpy(), _corr_stat, seed=seed[1])

@@ -124,6 +124,9 @@ def hac_ols(
     if len(df) < X.shape[1] + 3:
         raise ValueError(f"hac_ols: only {len(df)} complete observations")
     exog = df.drop(columns="__y")
+    flat = [c for c in exog.columns if exog[c].nunique() < 2]
+    if const and flat:
+        raise ValueError(f"hac_ols: regressor {', '.join(map(str, flat))} does not vary in the sample")
     if const:
         exog = sm.add_constant(exog, has_constant="add")
     n = len(df)
@@ -132,11 +135,11 @@ def hac_ols(
     ci = fit.conf_int(alpha=1.0 - level)
     names = list(exog.columns)
     return OLSResult(
-        params={k: float(v) for k, v in zip(names, fit.params)},
-        se={k: float(v) for k, v in zip(names, fit.bse)},
-        pvalues={k: float(v) for k, v in zip(names, fit.pvalues)},
-        ci_low={k: float(v) for k, v in zip(names, np.asarray(ci)[:, 0])},
-        ci_high={k: float(v) for k, v in zip(names, np.asarray(ci)[:, 1])},
+        params={k: float(v) for k, v in zip(names, fit.params, strict=False)},
+        se={k: float(v) for k, v in zip(names, fit.bse, strict=False)},
+        pvalues={k: float(v) for k, v in zip(names, fit.pvalues, strict=False)},
+        ci_low={k: float(v) for k, v in zip(names, np.asarray(ci)[:, 0], strict=False)},
+        ci_high={k: float(v) for k, v in zip(names, np.asarray(ci)[:, 1], strict=False)},
         n=n,
         lags=L,
         r2=float(fit.rsquared),
@@ -478,7 +481,7 @@ def adjust_pvalues(pvalues: Sequence[float | None], *, method: str = "holm") -> 
     if not pos:
         return out
     adj = multipletests([vals[i] for i in pos], method=method)[1]
-    for i, a in zip(pos, adj):
+    for i, a in zip(pos, adj, strict=False):
         out[i] = float(a)
     return out
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,8 +32,8 @@ def _fmt(v) -> str:
 
 
 def claims(
-    ids: Annotated[Optional[list[str]], typer.Option("--id", help="Claim id to run (repeatable), e.g. C2.1; default: all.")] = None,
-    asof: Annotated[Optional[str], typer.Option(help="Use only data dated on or before YYYY-MM-DD.")] = None,
+    ids: Annotated[list[str] | None, typer.Option("--id", help="Claim id to run (repeatable), e.g. C2.1; default: all.")] = None,
+    asof: Annotated[str | None, typer.Option(help="Use only data dated on or before YYYY-MM-DD.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
 ) -> None:
     """Test every claim of the seed articles on history: verdict, effect [95% CI], n, sample."""
