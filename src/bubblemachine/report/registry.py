@@ -25,7 +25,7 @@ PROVIDERS: list[str] = [
     "bubblemachine.report.core:rates_section",
     "bubblemachine.report.core:systematic_section",
     "bubblemachine.report.core:ai_section",
-    # "bubblemachine.claims.report:claims_section",        (claims: "Were the articles right?")
+    "bubblemachine.claims.report:claims_section",  # claims: "Were the articles right?" (order 70)
     "bubblemachine.scenarios.report:scenarios_section",  # scenarios: "What if" (AI liquidity model)
 ]
 
