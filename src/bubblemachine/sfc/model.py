@@ -281,21 +281,27 @@ def loads_model(text: str, filename: str = "<string>") -> Model:
     return b.finish()
 
 
-def _line_of(text: str, table: str, key: str) -> int:
-    """Best-effort 1-based line of ``key`` inside ``[table]`` (0 when not found)."""
+_KEY = re.compile(r'^\s*(?:"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_\-]+))\s*=')
+
+
+def _line_index(text: str) -> dict[tuple[str, str], int]:
+    """Best-effort map (table, key) -> 1-based line of every ``key = ...`` in a TOML text."""
     current = ""
-    pat = re.compile(r'^\s*(?:"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_\-]+))\s*=')
+    out: dict[tuple[str, str], int] = {}
     for i, line in enumerate(text.splitlines(), 1):
         s = line.strip()
         if s.startswith("[") and not s.startswith("[["):
             current = s.strip("[] ").split("]")[0].strip()
             continue
-        if current != table:
-            continue
-        m = pat.match(line)
-        if m and (m.group(1) or m.group(2) or m.group(3)) == key:
-            return i
-    return 0
+        m = _KEY.match(line)
+        if m:
+            out.setdefault((current, m.group(1) or m.group(2) or m.group(3)), i)
+    return out
+
+
+def _line_of(text: str, table: str, key: str) -> int:
+    """1-based line of ``key`` inside ``[table]`` (0 when not found)."""
+    return _line_index(text).get((table, key), 0)
 
 
 class _Builder:
@@ -337,7 +343,8 @@ class _Builder:
         unknown = set(data) - _TABLES
         if unknown:
             raise ModelError(f"{fname}: unknown table(s) {sorted(unknown)} (allowed: {', '.join(sorted(_TABLES))})")
-        line = lambda table, key: _line_of(text, table, key)  # noqa: E731
+        index = _line_index(text)
+        line = lambda table, key: index.get((table, key), 0)  # noqa: E731
         if "model" in data:
             if self.meta is not None:
                 raise ModelError(f"{fname}: model.defined again (first in {self.meta_file})")
@@ -415,7 +422,7 @@ class _Builder:
             if isinstance(val, dict) and val.get("doc"):
                 self.docs[key] = str(val["doc"])
         for mname, spec in _table(data, "matrices", fname).items():
-            self._add_matrix(mname, spec, fname, text)
+            self._add_matrix(mname, spec, fname, index)
 
     def _define(self, key: str, src: Source) -> None:
         if not _NAME.match(key):
@@ -427,7 +434,7 @@ class _Builder:
             raise ModelError(f"{src.where()}: {key!r} is defined twice (also in {prev.where()})")
         self.sources[key] = src
 
-    def _add_matrix(self, mname: str, spec: Any, fname: str, text: str) -> None:
+    def _add_matrix(self, mname: str, spec: Any, fname: str, index: dict[tuple[str, str], int]) -> None:
         where = f"{fname} matrices.{mname}"
         if not isinstance(spec, dict):
             raise ModelError(f"{where}: expected a table with columns and rows")
@@ -451,7 +458,7 @@ class _Builder:
         if not isinstance(rows, dict):
             raise ModelError(f"{where}: rows must be a table of row name -> {{ Sector = \"expr\" }}")
         for rname, cells in rows.items():
-            src = Source(fname, f"matrices.{mname}.rows", rname, _line_of(text, f"matrices.{mname}.rows", rname))
+            src = Source(fname, f"matrices.{mname}.rows", rname, index.get((f"matrices.{mname}.rows", rname), 0))
             if rname in m["rows"]:
                 raise ModelError(f"{src.where()}: row defined twice (also in {m['rows'][rname][2].where()})")
             if not isinstance(cells, dict):
@@ -492,9 +499,12 @@ class _Builder:
                 raise ModelError(f"{self.meta_file} model.calendar: expected {{ start = \"YYYY-MM-DD\", freq = \"B\" }}")
             calendar = {"start": str(calendar["start"]), "freq": str(calendar.get("freq", "D"))}
             try:
-                import pandas as pd
+                import datetime
+                import sys
 
-                pd.date_range(calendar["start"], periods=2, freq=calendar["freq"])
+                datetime.date.fromisoformat(calendar["start"])
+                if "pandas" in sys.modules:  # else checked when dates are first needed (pandas is slow to import)
+                    sys.modules["pandas"].date_range(calendar["start"], periods=2, freq=calendar["freq"])
             except (ValueError, TypeError) as exc:
                 raise ModelError(f"{self.meta_file} model.calendar: {exc}") from None
         if not self.equations:

@@ -80,7 +80,10 @@ class Result:
         import pandas as pd
 
         if self.calendar:
-            return pd.date_range(self.calendar["start"], periods=self.periods + 1, freq=self.calendar["freq"], name="date")
+            try:
+                return pd.date_range(self.calendar["start"], periods=self.periods + 1, freq=self.calendar["freq"], name="date")
+            except (ValueError, TypeError) as exc:
+                raise SimulationError(f"model {self.model_name}: calendar {self.calendar}: {exc}") from None
         return pd.RangeIndex(self.periods + 1, name="period")
 
     # ------------------------------------------------------------------ conversions

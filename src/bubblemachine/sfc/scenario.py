@@ -94,9 +94,10 @@ def load_scenario(path: str | Path) -> Scenario:
     if not p.exists():
         from bubblemachine.paths import package_dir
 
-        cand = package_dir() / "scenarios" / f"{path}.toml"
-        if cand.is_file():
-            p = cand
+        cands = [package_dir() / "scenarios" / f"{path}.toml", package_dir() / "models" / "scenarios" / f"{path}.toml"]
+        found = [c for c in cands if c.is_file()]
+        if found:
+            p = found[0]
         else:
             raise ScenarioError(f"scenario {str(path)!r}: no such file")
     try:
