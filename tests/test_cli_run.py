@@ -60,6 +60,11 @@ def test_run_writes_the_report_and_prints_its_path(report):
     assert str(path.resolve()) in output
     assert "Net liquidity" in output  # the Rich summary
     assert not list(out.glob("*.tmp*"))  # atomic: no temp files left
+    assert sorted(p.name for p in out.iterdir()) == ["monitor.csv", "monitor.json", "report.html"]
+    exported = json.loads((out / "monitor.json").read_text(encoding="utf-8"))
+    assert exported["net_liquidity"]["asof"] == "2024-12-25"
+    csv_lines = (out / "monitor.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_lines[0] == "id,value,units,asof" and len(csv_lines) == len(exported) + 1
 
 
 def test_report_is_offline_with_plotly_inlined_once(report):
@@ -95,6 +100,12 @@ def test_report_has_both_languages_vintage_and_refs(report):
     assert "2024-12-31" in header and "<code>WALCL</code> 2024-12-25" in header
     assert "bubblemachine 0." in header
     assert "2025-" not in header  # nothing after asof
+    # the summary table shows net liquidity at 2024-12-25, formatted, next to its label
+    summary = html[html.index('id="table-monitor"') :][:4000]
+    nl = json.loads((report[0] / "monitor.json").read_text(encoding="utf-8"))["net_liquidity"][
+        "value"
+    ]
+    assert f"<td>{nl:,.0f}</td>" in summary
     # every chart's ref ids and plot div are in the page
     figs = json.loads(
         re.search(
@@ -107,11 +118,19 @@ def test_report_has_both_languages_vintage_and_refs(report):
         assert f'id="plot-{cid}"' in block
     for ref in ("M2.1", "C2.1", "M6.1", "M6.2", "C6.3", "M1.4", "M3.1", "F4.2"):
         assert f"<code>{ref}</code>" in html
-    # no figure carries data after asof
-    for fig in figs.values():
-        for tr in fig["data"]:
-            xs = [x for x in tr.get("x", []) if isinstance(x, str)]
-            assert not xs or max(xs) <= "2024-12-31"
+    # no monitor figure carries data after asof (other sections may plot simulations or
+    # event time, so only the core sections' charts are checked)
+    core = {"net_liquidity", "liquidity_components", "crypto_liquidity", "rates_credit", "vix_ratio",
+            "vol_target", "cta_signal", "cta_flip_levels", "ai_vs_rest", "hyperscaler_capex"}  # fmt: skip
+    assert core <= set(figs)
+    for cid in core:
+        for tr in figs[cid]["data"]:
+            xs = [
+                x
+                for x in tr.get("x", [])
+                if isinstance(x, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x)
+            ]
+            assert xs and max(xs) <= "2024-12-31", cid
 
 
 def test_inline_script_is_valid_javascript(report, tmp_path):

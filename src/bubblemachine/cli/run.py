@@ -9,6 +9,28 @@ import typer
 from bubblemachine.cli._common import console, progress_enabled
 
 
+def _export_monitor(indicators: dict, out_dir) -> None:
+    """Write ``monitor.json`` ({id: {value, units, asof}}) and ``monitor.csv`` next to the report."""
+    import csv
+    import io
+    import json
+
+    from bubblemachine._io import atomic_write_text
+
+    rows = {iid: ind.to_json() for iid, ind in indicators.items()}
+    atomic_write_text(
+        out_dir / "monitor.json", json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    )
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["id", "value", "units", "asof"])
+    for iid, r in rows.items():
+        writer.writerow(
+            [iid, "" if r["value"] is None else repr(r["value"]), r["units"], r["asof"] or ""]
+        )
+    atomic_write_text(out_dir / "monitor.csv", buf.getvalue())
+
+
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
@@ -21,7 +43,10 @@ def register(app: typer.Typer) -> None:
             typer.Option("--lang", help="Initial report language: ko | en (the page holds both)."),
         ] = "ko",
     ) -> None:
-        """Compute the monitor and write a self-contained, bilingual HTML report (OUT/report.html)."""
+        """Compute the monitor and write a self-contained, bilingual HTML report (OUT/report.html).
+
+        Also writes OUT/monitor.json and OUT/monitor.csv (every indicator: value, units, date).
+        """
         from bubblemachine.cli.monitor import monitor_table
         from bubblemachine.data import open_store
         from bubblemachine.indicators import parse_asof
@@ -45,6 +70,7 @@ def register(app: typer.Typer) -> None:
         catalog = Catalog.load(catalog_dirs(["bubblemachine.report.core:summary_section"]))
         if result.monitor is not None:
             console.print(monitor_table(result.monitor, catalog, lang, ids=list(SUMMARY_IDS)))
+            _export_monitor(result.monitor, result.path.parent)
         console.print(
             f"report: [bold]{result.path}[/bold] ({result.size_bytes / 1e6:.1f} MB, {len(result.sections)} sections, commit {result.commit})"
         )
