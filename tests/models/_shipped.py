@@ -33,6 +33,7 @@ TEXTBOOK = {
     "lp1": (5, 24),
     "bmw": (7, 21),
     "reg": (6, 26),
+    "dis": (9, 27),
 }
 
 #: Shipped book scenarios: file stem -> model stem.
@@ -44,6 +45,8 @@ SCENARIOS = {
     "bmw_alpha0_up": "bmw",
     "bmw_thrift": "bmw",
     "reg_mus_up": "reg",
+    "dis_markup_up": "dis",
+    "dis_inventories_up": "dis",
 }
 
 

@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from ._shipped import requires_engine, run, series
-from .test_steady_states import bmw_steady_state, lp1_steady_state, pc_steady_state
+from .test_steady_states import (
+    bmw_steady_state,
+    dis_steady_state,
+    lp1_steady_state,
+    pc_steady_state,
+)
 
 pytestmark = requires_engine
 
@@ -129,3 +134,31 @@ def test_bmw_book_experiments(scenario, y5, params):
     assert y[5] == pytest.approx(y5, abs=1e-9)
     for name, value in bmw_steady_state(**params).items():
         assert series(r, name)[-1] == pytest.approx(value, abs=1e-8), name
+
+
+def test_dis_markup_rise():
+    """Scenario dis_markup_up (G&L Figure 9.1): phi 0.25 -> 0.30 in period 5. The price jumps at
+    once, P_5 = 1.30 NHUC* (unit costs do not move), while real consumption does not react until
+    period 6 (it depends on expected income and last period's real wealth); the new stationary
+    state has a higher price and slightly lower real consumption (closed form)."""
+    r = run("dis", periods=1500, scenario="dis_markup_up")
+    before, after = dis_steady_state(), dis_steady_state(phi=0.30)
+    assert series(r, "P")[5] == pytest.approx(1.30 * 1.006 * 0.86, abs=1e-12)
+    assert series(r, "Ck")[5] == pytest.approx(before["Ck"], abs=1e-9)
+    assert series(r, "Ck")[6] < before["Ck"] - 0.2
+    for name, value in after.items():
+        assert series(r, name)[-1] == pytest.approx(value, abs=1e-8), name
+    assert after["Ck"] < before["Ck"]
+
+
+def test_dis_inventory_target_rise():
+    """Scenario dis_inventories_up (G&L Figures 9.2-9.3): sigmat 0.15 -> 0.25 in period 5. Firms
+    produce to close a quarter (gamma) of the new inventory gap at once:
+    Yk_5 = Ske + gamma (0.25 - 0.15) Ske = 1.025 Ck*. Real consumption and income end higher."""
+    r = run("dis", periods=1500, scenario="dis_inventories_up")
+    before, after = dis_steady_state(), dis_steady_state(sigmat=0.25)
+    assert series(r, "Yk")[5] == pytest.approx(1.025 * before["Ck"], abs=1e-9)
+    assert series(r, "Ck")[5] == pytest.approx(before["Ck"], abs=1e-9)
+    for name, value in after.items():
+        assert series(r, name)[-1] == pytest.approx(value, abs=1e-8), name
+    assert after["Ck"] > before["Ck"]

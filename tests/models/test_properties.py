@@ -242,3 +242,38 @@ def test_reg_regions_add_up_under_random_parameters_and_shocks(params, shock):
     _close(vs, _cumulated(vs[0], series(r, "YDS") - series(r, "CS")), scale)
     _close(series(r, "XN") - series(r, "IMN"), -(series(r, "XS") - series(r, "IMS")), scale)
     _close(np.diff(vn + vs), np.diff(bs), scale)  # households' saving = the government's new debt
+
+
+@SETTINGS
+@given(
+    alpha0=unit(5.0, 30.0),
+    alpha1=unit(0.6, 0.85),
+    alpha2=unit(0.02, 0.2),
+    beta=unit(0.2, 1.0),
+    eps=unit(0.2, 1.0),
+    gamma=unit(0.1, 0.5),
+    phi=unit(0.05, 0.5),
+    sigmat=unit(0.05, 0.4),
+    rl_bar=unit(0.0, 0.08),
+)
+def test_dis_stocks_are_cumulated_flows(
+    alpha0, alpha1, alpha2, beta, eps, gamma, phi, sigmat, rl_bar
+):
+    params = dict(
+        alpha0=alpha0,
+        alpha1=alpha1,
+        alpha2=alpha2,
+        beta=beta,
+        eps=eps,
+        gamma=gamma,
+        phi=phi,
+        sigmat=sigmat,
+        rl_bar=rl_bar,
+    )
+    r = _run("dis", params)
+    mh, ink = series(r, "Mh"), series(r, "INk")
+    scale = float(np.max(np.abs(mh)))
+    _close(mh, _cumulated(mh[0], series(r, "YD") - series(r, "C")), scale)
+    _close(ink, _cumulated(ink[0], series(r, "Yk") - series(r, "Sk")), float(np.max(ink)))
+    _close(mh[1:], series(r, "IN")[1:], scale)  # deposits = loans = inventories at cost
+    _close(series(r, "Ms"), mh, scale)

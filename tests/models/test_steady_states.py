@@ -211,3 +211,49 @@ def test_reg_steady_state(muS):
         assert expected["YS"] == pytest.approx(pc_steady_state()["Y"], abs=1e-9)
     else:
         assert expected["YN"] > 110 > 103 > expected["YS"]
+
+
+def dis_steady_state(
+    alpha0=15.0, alpha1=0.8, alpha2=0.1, sigmat=0.15, phi=0.25, rl=0.04, W=0.86, pr=1.0
+):
+    """Closed-form stationary state of DIS (derivation in test_dis_steady_state)."""
+    uc = W / pr
+    p = (1 + phi) * (1 + sigmat * rl) * uc
+    ck = alpha0 / (1 - alpha1 - alpha2 * sigmat * uc / p)
+    inv = sigmat * ck * uc
+    return {
+        "UC": uc,
+        "P": p,
+        "Ck": ck,
+        "Yk": ck,
+        "Sk": ck,
+        "YDkhs": ck,
+        "INk": sigmat * ck,
+        "IN": inv,
+        "Mh": inv,
+        "Ld": inv,
+        "C": ck * p,
+        "YD": ck * p,
+    }
+
+
+@pytest.mark.parametrize("params", [{}, {"phi": 0.30}, {"sigmat": 0.25}])
+def test_dis_steady_state(params):
+    """DIS (G&L ch. 9). In a stationary state expectations are met (Ske = Sk, YDkhse = YDkhs),
+    inventories are at target, INk = sigmat Sk (9.2-9.4), and output equals sales (9.1).
+    Unit cost is constant, UC = W / pr (9.7-9.9), so (9.13) NHUC = (1 + sigmat rl) UC and (9.12)
+    P = (1 + phi)(1 + sigmat rl) UC. Deposits equal loans equal inventories at cost (9.15-9.17),
+    Mh = sigmat Ck UC, so real wealth is Mhk = sigmat Ck UC / P; with YDkhs = Ck (9.23),
+    (9.26) gives Ck* = alpha0 / (1 - alpha1 - alpha2 sigmat UC / P) = 79.7569 at the book's values.
+    Nominal income equals nominal consumption: YD = P Ck (9.21 with 9.14, 9.20).
+    """
+    r = run("dis", periods=1500, set=params)
+    for name, value in dis_steady_state(**params).items():
+        assert series(r, name)[-1] == pytest.approx(value, abs=TOL), name
+
+
+def test_dis_stays_at_its_stationary_state():
+    """From the book's stationary state DIS stays put for 3000 periods (periods 1..3000)."""
+    r = run("dis", periods=3000)
+    for name, value in dis_steady_state().items():
+        assert np.max(np.abs(series(r, name)[1:] - value)) < TOL, name
