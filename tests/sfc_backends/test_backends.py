@@ -45,6 +45,16 @@ def test_split_paths_covers_every_path_once():
         B.split_paths(0, 2)
 
 
+def test_split_ranges_aligns_to_rng_blocks():
+    assert B.split_ranges(1000, 2, align=256) == [range(0, 512), range(512, 1000)]
+    parts = B.split_ranges(10_000, 7, align=256)
+    assert [r.start % 256 for r in parts] == [0] * 7
+    assert parts[0].start == 0 and parts[-1].stop == 10_000
+    assert all(a.stop == b.start for a, b in zip(parts, parts[1:], strict=False))
+    # too few paths per chunk to align: near-equal split
+    assert B.split_ranges(300, 4, align=256) == [range(0, 75), range(75, 150), range(150, 225), range(225, 300)]
+
+
 def test_serial_matches_hand_computation_for_any_chunking():
     ref = _reference()
     with B.get_backend("serial") as be:

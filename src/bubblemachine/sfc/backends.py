@@ -163,7 +163,11 @@ class _BackendBase:
         """
         import numpy as np
 
-        chunks = split_ranges(paths, self.default_chunks(paths))
+        try:
+            from bubblemachine.sfc.run import PATH_BLOCK as align
+        except ImportError:  # pragma: no cover - an engine without the constant
+            align = 1
+        chunks = split_ranges(paths, self.default_chunks(paths), align=align)
         shared = (compiled, scenario, int(seed), int(periods), dict(set) if set else None,
                   list(save) if save is not None else None, bool(check))
         parts = gather(self.map(_run_chunk, chunks, shared=shared, progress=progress), len(chunks))
@@ -476,9 +480,22 @@ def split_paths(paths: int, chunks: int) -> list[Any]:
     return [a.astype(np.int64) for a in np.array_split(np.arange(paths, dtype=np.int64), n)]
 
 
-def split_ranges(paths: int, chunks: int) -> list[range]:
-    """Like :func:`split_paths`, as contiguous ``range`` objects (what ``run_paths`` takes)."""
-    return [range(int(a[0]), int(a[-1]) + 1) for a in split_paths(paths, chunks)]
+def split_ranges(paths: int, chunks: int, *, align: int = 1) -> list[range]:
+    """Like :func:`split_paths`, as contiguous ``range`` objects (what ``run_paths`` takes).
+
+    Args:
+        paths: number of paths.
+        chunks: wanted number of chunks.
+        align: round inner boundaries to multiples of ``align`` when every chunk still gets
+            at least ``align`` paths (the engine draws random numbers in blocks of 256
+            paths; aligned chunks never draw a block twice).
+    """
+    parts = [range(int(a[0]), int(a[-1]) + 1) for a in split_paths(paths, chunks)]
+    if align > 1 and len(parts) > 1 and paths // len(parts) >= align:
+        cuts = sorted({min(paths, round(r.start / align) * align) for r in parts[1:]} - {0, paths})
+        edges = [0, *cuts, paths]
+        parts = [range(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    return parts
 
 
 def _run_chunk(shared, path_ids: range) -> dict[str, Any]:
