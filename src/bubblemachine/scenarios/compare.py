@@ -186,5 +186,5 @@ def format_value(x: float, kind: str) -> str:
     if x != x:
         return "nan"
     if kind == "price":
-        return f"{100 * x:+.1f}%"
+        return f"{100 * x:+.2f}%"
     return f"{x:+.3f}"
