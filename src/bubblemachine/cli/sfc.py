@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -32,13 +32,13 @@ def _parse_set(items: list[str] | None) -> dict:
 
 def simulate_cmd(
     model: Annotated[str, typer.Argument(help="Model file, model directory, or shipped model name (see `models list`).")],
-    scenario: Annotated[Optional[str], typer.Option("--scenario", "-s", help="Scenario TOML file.")] = None,
-    periods: Annotated[Optional[int], typer.Option(help="Periods to solve (default: scenario's, else 100).")] = None,
-    paths: Annotated[Optional[int], typer.Option(help="Monte Carlo paths (default: scenario's, else 1).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Root seed (default: scenario's, else random; printed).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a parameter or exogenous input: name=value (repeatable).")] = None,
-    save: Annotated[Optional[str], typer.Option(help="Comma-separated variables to keep (default all).")] = None,
-    out: Annotated[Optional[str], typer.Option(help="Write the result to FILE.csv or FILE.parquet.")] = None,
+    scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario TOML file.")] = None,
+    periods: Annotated[int | None, typer.Option(help="Periods to solve (default: scenario's, else 100).")] = None,
+    paths: Annotated[int | None, typer.Option(help="Monte Carlo paths (default: scenario's, else 1).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: scenario's, else random; printed).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter or exogenous input: name=value (repeatable).")] = None,
+    save: Annotated[str | None, typer.Option(help="Comma-separated variables to keep (default all).")] = None,
+    out: Annotated[str | None, typer.Option(help="Write the result to FILE.csv or FILE.parquet.")] = None,
     solver: Annotated[str, typer.Option(help="newton | gauss-seidel")] = "newton",
 ) -> None:
     """Simulate MODEL and print a summary table, or write the result with --out."""
@@ -74,7 +74,7 @@ def simulate_cmd(
 def check_cmd(
     model: Annotated[str, typer.Argument(help="Model file, model directory, or shipped model name.")],
     periods: Annotated[int, typer.Option(help="Periods of the validation run.")] = 10,
-    graph: Annotated[Optional[str], typer.Option("--graph", help="Write the dependency graph with its blocks to FILE.html (self-contained).")] = None,
+    graph: Annotated[str | None, typer.Option("--graph", help="Write the dependency graph with its blocks to FILE.html (self-contained).")] = None,
 ) -> None:
     """Parse MODEL, list its blocks and cycles, and validate its matrices on a short run."""
     from bubblemachine.sfc import load_model, simulate

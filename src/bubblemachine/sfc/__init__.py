@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from bubblemachine.errors import ScenarioError, SimulationError
@@ -190,7 +189,3 @@ class _Progress:
         if self._p is not None:
             self._p.__exit__(*exc)
         return False
-
-
-def _model_file(p: str | Path) -> Path:  # pragma: no cover - helper kept for the CLI
-    return Path(p)

@@ -681,7 +681,7 @@ def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
     m = cm.model
     out = ["def _check(_H, _L, _n, _t0, _P0):"]
     w = out.append
-    for h, (key, (rhs, src)) in enumerate(m.hidden.items()):
+    for _h, (key, (rhs, src)) in enumerate(m.hidden.items()):
         w(f"    _a = {gen(E.parse(key))}")
         w(f"    _b = {gen(E.parse(rhs))}")
         w(f"    _acc_fail(_a - _b, lambda: _np.maximum(_np.abs(_a), _np.abs(_b)), {HIDDEN_RTOL}, {HIDDEN_ATOL}, _t0, _P0, {('hidden identity ' + key + ' = ' + rhs + ' (' + src.where() + ')')!r})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import keyword
 import math
 import re
 import tomllib
@@ -427,7 +428,7 @@ class _Builder:
     def _define(self, key: str, src: Source) -> None:
         if not _NAME.match(key):
             raise ModelError(f"{src.where()}: invalid name {key!r} (letters, digits, '_', starting with a letter)")
-        if key in E.RESERVED:
+        if key in E.RESERVED or keyword.iskeyword(key):
             raise ModelError(f"{src.where()}: {key!r} is a reserved word or function name")
         prev = self.sources.get(key)
         if prev is not None:
