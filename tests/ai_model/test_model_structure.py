@@ -1,0 +1,136 @@
+"""Static checks of the AI liquidity model files: mechanisms, names, defaults file, contract."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bubblemachine.scenarios.series import ATTRIBUTED_PRICES, ATTRIBUTED_RATES, GROUPS, PRICED, REPORTED
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "src" / "bubblemachine" / "models" / "ai_liquidity"
+SCEN_DIR = Path(__file__).resolve().parents[2] / "src" / "bubblemachine" / "scenarios"
+MECHANISMS = [
+    "M1.1", "M1.2", "M1.3", "M1.4",
+    "M2.1", "M2.2", "M2.3", "M2.4", "M2.5", "M2.6",
+    "M3.1",
+    "M4.1", "M4.2", "M4.3", "M4.4", "M4.5",
+    "M5.1", "M5.2",
+    "M6.1", "M6.2", "M6.3", "M6.4", "M6.5", "M6.6",
+    "M7.1", "M7.2", "M7.3", "M7.4", "M7.5",
+]
+SCENARIOS = [
+    "baseline", "shutdown", "reopening_wave", "reverse_qe", "capital_call_cascade", "hawkish_chair",
+    "circular_unwind", "deepseek_shock", "vol_shock", "vol_shock_no_systematic", "buyback_blackout",
+    "energy_cap", "glp1_shift",
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    import bubblemachine as bm
+
+    return bm.load_model("ai_liquidity")
+
+
+def _model_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(MODEL_DIR.glob("*.toml")) if p.name != "calibration.toml")
+
+
+@pytest.mark.parametrize("mid", MECHANISMS)
+def test_every_mechanism_is_a_commented_block_with_its_seed(mid):
+    # "grep M4.1" finds the block, and the comment names the seed it comes from.
+    lines = [ln for ln in _model_text().splitlines() if re.search(rf"#.*\b{re.escape(mid)}\b", ln)]
+    assert lines, f"{mid} is not cited in any model file comment"
+    assert any(re.search(r"seeds? 00[0-4]", ln) for ln in lines), f"{mid}: no comment gives its seed: {lines[:2]}"
+
+
+def test_calendar_is_business_daily_from_the_data_vintage(model):
+    assert model.calendar == {"start": "2025-11-14", "freq": "B"}
+
+
+def test_reported_and_attribution_names_exist(model):
+    names = set(model.equations)
+    missing = [v for v in REPORTED if v not in names]
+    assert not missing
+    for x in (*ATTRIBUTED_PRICES, *ATTRIBUTED_RATES):
+        for g in GROUPS:
+            assert f"contrib_{x}_{g}" in names, f"contrib_{x}_{g}"
+    # the model uses F2's calibrated noise for every priced series
+    text = _model_text()
+    for s in PRICED:
+        assert f"noise_{s}" in text, s
+
+
+def test_attribution_identities_are_declared_hidden(model):
+    keys = set(model.hidden)
+    for x in ATTRIBUTED_PRICES:
+        assert f"log({x}) - log({x}[-1])" in keys
+    for x in ATTRIBUTED_RATES:
+        assert f"{x} - {x}[-1]" in keys
+
+
+def test_model_does_not_define_calibration_names(model):
+    cal = tomllib.loads((MODEL_DIR / "calibration.toml").read_text(encoding="utf-8"))
+    own = {}
+    for p in MODEL_DIR.glob("*.toml"):
+        if p.name == "calibration.toml":
+            continue
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        for table in ("parameters", "initial", "random", "exogenous"):
+            own.update({k: p.name for k in data.get(table, {})})
+    for table in ("initial", "parameters", "random"):
+        clash = set(cal.get(table, {})) & {k for k in own if k in cal.get(table, {})}
+        assert not clash, f"calibration.toml [{table}] names also defined by the model: {sorted(clash)}"
+
+
+def test_one_defaults_file_with_unit_source_and_range():
+    # Every parameter and exogenous input of the model lives in parameters.toml (once, by
+    # construction: a name defined twice is a load error) with a comment giving a range.
+    text = (MODEL_DIR / "parameters.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    for p in MODEL_DIR.glob("*.toml"):
+        if p.name not in ("parameters.toml", "calibration.toml"):
+            other = tomllib.loads(p.read_text(encoding="utf-8"))
+            assert not other.get("parameters") and not other.get("exogenous"), p.name
+    for name in (*data["parameters"], *data["exogenous"]):
+        line = next(ln for ln in text.splitlines() if re.match(rf"^{name}\s*=", ln))
+        assert "#" in line, f"{name}: no comment"
+        assert re.search(r"range|derived|fixed|convention|switch", line), f"{name}: no range in {line!r}"
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_scenario_files_exist_and_cite_mechanisms(name, model):
+    import bubblemachine as bm
+
+    path = SCEN_DIR / f"{name}.toml"
+    text = path.read_text(encoding="utf-8")
+    sc = bm.load_scenario(path)
+    sc.validate_against(model)
+    assert sc.model == "ai_liquidity" and sc.periods == 252
+    assert re.search(r"M\d\.\d", text), f"{name}: no mechanism cited"
+    assert "predict" in text.lower(), f"{name}: does not say what the articles predict"
+
+
+def test_baseline_has_no_shocks():
+    import bubblemachine as bm
+
+    assert bm.load_scenario(SCEN_DIR / "baseline.toml").shocks == []
+
+
+def test_twin_differs_from_vol_shock_only_by_systematic_capital():
+    import bubblemachine as bm
+
+    a = bm.load_scenario(SCEN_DIR / "vol_shock.toml").shocks
+    b = bm.load_scenario(SCEN_DIR / "vol_shock_no_systematic.toml").shocks
+    assert set(a) <= set(b)
+    extra = [s for s in b if s not in a]
+    assert len(extra) == 1 and dict(extra[0].values) == {"vt_capital": 0.0, "cta_capital": 0.0}
+    assert extra[0].start == 1 and extra[0].end is None
+
+
+def test_model_is_lean(model):
+    # performance budget (issue 4): a few hundred equations at most
+    assert len(model.equations) < 500
