@@ -49,12 +49,24 @@ def main() -> None:
         cm = compile_model(bm.load_model(name))
         t100 = _median(lambda cm=cm: bm.simulate(cm, periods=100, progress=False), args.runs)
         t1000 = _median(lambda cm=cm: bm.simulate(cm, periods=1000, progress=False), args.runs)
-        scen = scenario_from_dict({"scenario": {"name": "mc"}, "uncertain": {par: {"dist": "uniform", "low": lo, "high": hi}}})
-        tmc = _median(lambda cm=cm, scen=scen: bm.simulate(cm, scen, periods=100, paths=1000, seed=1, progress=False), args.runs)
+        scen = scenario_from_dict(
+            {
+                "scenario": {"name": "mc"},
+                "uncertain": {par: {"dist": "uniform", "low": lo, "high": hi}},
+            }
+        )
+        tmc = _median(
+            lambda cm=cm, scen=scen: bm.simulate(
+                cm, scen, periods=100, paths=1000, seed=1, progress=False
+            ),
+            args.runs,
+        )
         n_eq = len(cm.model.equations)
         rows.append((name, n_eq, t_load, t100, t1000, tmc))
 
-    print(f"{'model':<6} {'eqs':>4} {'load+compile':>13} {'1x100':>9} {'1x1000':>9} {'1000x100 MC':>12}")
+    print(
+        f"{'model':<6} {'eqs':>4} {'load+compile':>13} {'1x100':>9} {'1x1000':>9} {'1000x100 MC':>12}"
+    )
     for name, n_eq, a, b, c, d in rows:
         print(f"{name:<6} {n_eq:>4} {a:>12.3f}s {b:>8.3f}s {c:>8.3f}s {d:>11.3f}s")
 
