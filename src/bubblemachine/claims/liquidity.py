@@ -172,6 +172,9 @@ def c2_1_crypto(store, asof):
     details |= {f"corr_{a}": float(panel["dnl"].corr(panel[a])) for a in SENSITIVITY_ASSETS}
     details |= {"p_btc_rank1": float(np.mean(ranks[:, 0] == 1)), "btc_rank_ci_low": float(np.quantile(ranks[:, 0], 0.025)),
                 "btc_rank_ci_high": float(np.quantile(ranks[:, 0], 0.975)), "p_crypto_top2": float(np.mean(np.minimum(ranks[:, 0], ranks[:, 1]) <= 2))}  # fmt: skip
+    vols = panel[list(SENSITIVITY_ASSETS)].std().to_numpy()
+    rho, p_rho, _ = S.rank_corr(point, vols)
+    details |= {"spearman_beta_vs_vol": rho, "spearman_beta_vs_vol_p": p_rho}
     chart = D.bar_chart(dict(zip(SENSITIVITY_ASSETS, point, strict=False)), y_title="% per $100bn",
                         low=dict(zip(SENSITIVITY_ASSETS, lo, strict=False)), high=dict(zip(SENSITIVITY_ASSETS, hi, strict=False)))  # fmt: skip
     return Evidence(boot.estimate, boot.ci_low, boot.ci_high, len(panel), D.day(panel.index[0]), D.day(panel.index[-1]), boot.p_value, details, chart)
