@@ -32,12 +32,16 @@ def test_section_on_tiny_model(tiny_base, tiny_qe, monkeypatch):
     fans = [b for b in sec.blocks if isinstance(b, Chart) and b.id.startswith("whatif-fan-")]
     assert [c.id for c in fans] == ["whatif-fan-spx", "whatif-fan-ust10y", "whatif-fan-net_liquidity"]
     liq = next(c for c in fans if c.id.endswith("net_liquidity"))
-    # 5 traces for the baseline + 5 for the one scenario; the median of the QE scenario ends 100 bn higher
+    # 5 traces for the one scenario (bands + median), then 5 baseline lines (5/25/50/75/95%);
+    # the median of the QE scenario ends 100 bn above the baseline's
     assert len(liq.data) == 10
-    assert liq.data[4]["y"][-1] == pytest.approx(5600.0) and liq.data[9]["y"][-1] == pytest.approx(5700.0)
+    assert liq.data[4]["y"][-1] == pytest.approx(5700.0) and liq.data[7]["y"][-1] == pytest.approx(5600.0)
+    assert liq.data[4]["name"] == "whatif.scen.tiny_qe" and liq.data[7]["name"] == "whatif.scen.tiny_base"
     assert liq.data[0]["x"][0] == "2025-11-14" and liq.data[0]["x"][-1] == "2025-12-12"  # 20 business days
     # quantile bands are ordered: q05 <= q25 <= median <= q75 <= q95
     spx = fans[0]
+    ys = np.array([spx.data[i]["y"] for i in (5, 6, 7, 8, 9)])
+    assert np.all(np.diff(ys, axis=0) >= -1e-9)
     ys = np.array([spx.data[i]["y"] for i in (0, 2, 4, 3, 1)])
     assert np.all(np.diff(ys, axis=0) >= -1e-9)
     attr = [b for b in sec.blocks if isinstance(b, Chart) and b.id.startswith("whatif-attr-")]

@@ -45,8 +45,13 @@ ATTRIBUTION_SERIES: tuple[str, ...] = ("spx", "btc", "ust10y")
 #: Series in the summary table (median change vs baseline).
 TABLE_SERIES: tuple[str, ...] = ("spx", "ndx", "m7", "midcap_ai", "memory", "btc", "eth",
                                  "ust10y", "hy_oas", "net_liquidity", "vix")
+#: Display order of the scenarios (the seed stories), after the baseline.
+SCENARIO_ORDER: tuple[str, ...] = (
+    "shutdown", "reopening_wave", "reverse_qe", "capital_call_cascade", "hawkish_chair", "circular_unwind",
+    "deepseek_shock", "vol_shock", "vol_shock_no_systematic", "buyback_blackout", "energy_cap", "glp1_shift",
+)
 #: Bump when the cached payload changes shape.
-CACHE_VERSION = 1
+CACHE_VERSION = 1  # the cached payload (not the chart layout) defines the version
 
 SCENARIO_COLOR = "#d62728"
 BASE_COLOR = "#7f7f7f"
@@ -175,13 +180,22 @@ def fan_chart(s: str, sums: dict[str, dict], names: list[str]):
             traces[-1]["name"] = name_key
         return traces
 
-    data += band(sums[names[0]]["fan"][s], BASE_COLOR, True, f"whatif.scen.{names[0]}", "dot")
     others = names[1:]
     for i, n in enumerate(others):
         data += band(sums[n]["fan"][s], SCENARIO_COLOR, i == 0, f"whatif.scen.{n}", None)
+    # the baseline on top, as lines (5%, 25%, median, 75%, 95%), so it stays visible over the bands
+    bq = sums[names[0]]["fan"][s]
+    for k, q in enumerate(bq):
+        line = {"width": 2 if k == 2 else 1, "color": BASE_COLOR, "dash": "dot" if k == 2 else "dash"}
+        tr = {"type": "scatter", "mode": "lines", "x": x, "y": q, "line": line, "hoverinfo": "skip",
+              "showlegend": k == 2}
+        if k == 2:
+            tr["name"] = f"whatif.scen.{names[0]}"
+            tr.pop("hoverinfo")
+        data.append(tr)
     buttons = []
     for i, n in enumerate(others):
-        vis = [True] * 5 + [j == i for j in range(len(others)) for _ in range(5)]
+        vis = [j == i for j in range(len(others)) for _ in range(5)] + [True] * 5
         buttons.append({"label": n, "method": "restyle", "args": [{"visible": vis}]})
     layout = {
         "margin": {"l": 60, "r": 20, "t": 40, "b": 40}, "height": 360, "template": "plotly_white",
@@ -248,7 +262,7 @@ def summary_table(sums: dict[str, dict], names: list[str], table_series: list[st
         row: list[Any] = [Label(f"whatif.scen.{n}")]
         for s in table_series:
             d = np.median(np.asarray(ch[s]) - np.asarray(base[s]))
-            row.append(round(float(d) * (100.0 if kind_of(s) == "price" else 1.0), 2))
+            row.append(round(float(d) * (100.0 if kind_of(s) == "price" else 1.0), 2) + 0.0)  # no -0.0
         rows.append(tuple(row))
     return Table(id="whatif-table", title_key="whatif.table_title",
                  columns=("whatif.col.scenario", *(f"whatif.col.{s}" for s in table_series)),
@@ -263,6 +277,9 @@ def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horiz
     sums = scenario_summaries(scenarios=scenarios, paths=paths, horizon=horizon, seed=seed, use_cache=use_cache)
     meta = sums.pop("_meta")
     names = list(sums)
+    if len(names) > 2:  # reference first, then the contract's story order, then any others
+        rank = {n: i for i, n in enumerate(SCENARIO_ORDER)}
+        names = [names[0], *sorted(names[1:], key=lambda n: (rank.get(n, len(rank)), n))]
     blocks: list[Any] = [Text("whatif.how_to_read")]
     if len(names) > 1 and meta["table"]:
         blocks.append(summary_table(sums, names, meta["table"]))
