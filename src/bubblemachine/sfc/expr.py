@@ -293,12 +293,13 @@ class Deriv:
             da, db = D(n.left, shift), D(n.right, shift)
             if da is None and db is None:
                 return None
-            a, b = g(n.left, shift), g(n.right, shift)
             op = type(n.op)
             if op is ast.Add:
                 return _add(da, db, "+")
             if op is ast.Sub:
                 return _add(da, db, "-")
+            a = g(n.left, shift) if (op is not ast.Mult or db is not None) else ""
+            b = g(n.right, shift)
             if op is ast.Mult:
                 return _add(_mul(da, b), _mul(a, db))
             if op is ast.Div:
