@@ -45,7 +45,8 @@ class SeriesUpdate:
         source: "fred", "yahoo" or "" (no live source).
         status: updated | unchanged | skipped | offline | failed.
         added: new dates.
-        changed: dates whose values changed (revisions, re-adjusted history).
+        changed: dates whose values changed (revisions, re-adjusted history) or that
+            disappeared from the source.
         last_before: last stored date before the update.
         last_after: last date after it.
         note: a short explanation (skipped, failed, full re-download).
