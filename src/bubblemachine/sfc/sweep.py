@@ -452,10 +452,17 @@ class SweepResult:
 
     @property
     def points(self):
-        """One row per point: ``point``, ``seed``, the grid values, ``shard``, ``rows``."""
-        import pandas as pd
+        """One row per point: ``point``, ``seed``, the grid values, ``shard``, ``rows`` (a copy)."""
+        return self._index().copy()
 
-        return pd.read_parquet(self.out / INDEX)
+    def _index(self):
+        idx = self.__dict__.get("_index_df")
+        if idx is None:
+            import pandas as pd
+
+            idx = pd.read_parquet(self.out / INDEX)
+            self.__dict__["_index_df"] = idx
+        return idx
 
     def shard_path(self, i: int) -> Path:
         return self.out / self._row(i)["shard"]
@@ -463,7 +470,7 @@ class SweepResult:
     def _row(self, i: int) -> dict[str, Any]:
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self):
             raise ScenarioError(f"sweep point: expected 0 <= i < {len(self)}, got {i!r}")
-        return self.points.iloc[i].to_dict()
+        return self._index().iloc[i].to_dict()
 
     # ------------------------------------------------------------------ data
     def point(self, i: int, columns: Sequence[str] | None = None):
@@ -495,7 +502,7 @@ class SweepResult:
         """
         import pandas as pd
 
-        idx = self.points
+        idx = self._index()
         frames = []
         for i in range(len(self)):
             df = self.point(i, columns)
