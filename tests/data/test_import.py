@@ -72,6 +72,19 @@ def test_unknown_file_needs_units_then_imports(tmp_path):
     assert (r.changed, r.removed, r.units) == (1, 2, "percent")
 
 
+def test_new_fred_file_becomes_updatable(tmp_path):
+    from bubblemachine.data.update import plan
+
+    (tmp_path / "fred_NEWSERIES.csv").write_text("date,value\n2024-01-01,1\n2024-02-01,2\n")
+    (tmp_path / "my_own.csv").write_text("date,value\n2024-01-01,1\n2024-02-01,2\n")
+    store = open_store(tmp_path / "home")
+    import_path(tmp_path / "fred_NEWSERIES.csv", store=store, units="percent")
+    import_path(tmp_path / "my_own.csv", store=store, units="percent")
+    routes = {sid: (src, sym) for sid, src, sym in plan(store)}
+    assert routes["NEWSERIES"] == ("fred", "NEWSERIES")
+    assert routes["MY_OWN"][0] == ""
+
+
 def test_units_must_match_catalogue(tmp_path):
     store = open_store(tmp_path / "home")
     _walcl_csv(tmp_path, store)

@@ -174,10 +174,22 @@ def _read_one(
             "frequency": frequency or (known.frequency if known else infer_frequency(frame["date"])),
             "publisher": known.publisher if known else "user import",
             "licence": known.licence if known else "",
+            "live": known.live if known and known.live else _live_from_name(f.name, sid),
         }
     meta["file"] = f.name
     meta["source"] = f"imported from {f.resolve()} (sha256 {sha256_file(f)[:12]})"
     return frame, meta
+
+
+def _live_from_name(name: str, sid: str) -> str:
+    """A live source implied by a shared/data-style file name (fred_X.csv, px_X.csv), else ""."""
+    if name.startswith("fred_"):
+        return f"fred:{sid}"
+    if name.startswith("px_ohlcv_"):
+        return f"yahoo:{sid.removesuffix('_OHLCV')}"
+    if name.startswith("px_"):
+        return f"yahoo:{sid}"
+    return ""
 
 
 def infer_frequency(dates: pd.Series) -> str:
