@@ -88,3 +88,11 @@ def test_catalogs_cover_every_key(tiny_base, tiny_qe):
     # the captions state the number of paths the report really uses
     assert f"{R.REPORT_PATHS} " in en["whatif"]["fan_caption"] and f"{R.REPORT_PATHS}" in ko["whatif"]["fan_caption"]
     assert f"{R.REPORT_HORIZON} " in en["whatif"]["fan_caption"]
+
+
+def test_no_look_ahead_in_reports_built_before_period_0():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    assert R.scenarios_section(SimpleNamespace(asof=pd.Timestamp("2024-12-31"))) is None

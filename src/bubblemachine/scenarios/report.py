@@ -34,6 +34,8 @@ REPORT_PATHS = 200
 REPORT_HORIZON = 252
 #: The common seed of every scenario in the report.
 REPORT_SEED = 20251114
+#: The model's period 0 (the calibration's as-of date).
+PERIOD0 = "2025-11-14"
 #: Model of the section.
 MODEL = "ai_liquidity"
 #: Quantiles of the fan charts.
@@ -146,7 +148,7 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
     return out
 
 
-def _dates(periods: Sequence[int], start: str = "2025-11-14") -> list[str]:
+def _dates(periods: Sequence[int], start: str = PERIOD0) -> list[str]:
     import pandas as pd
 
     d = pd.bdate_range(start, periods=max(periods) + 1)
@@ -291,12 +293,23 @@ def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horiz
 
 
 def scenarios_section(ctx) -> Any:
-    """Report provider: the "What if" section (None when the AI liquidity model or its baseline is absent)."""
+    """Report provider: the "What if" section.
+
+    None when the AI liquidity model or its baseline is absent, or when the report is built
+    as of a date before the model's period 0 (2025-11-14): the model's initial state uses data
+    up to that day, so showing it in an earlier report would look ahead.
+    """
     from bubblemachine.paths import package_dir
     from bubblemachine.scenarios import list_scenarios
 
     if not (package_dir() / "models" / MODEL / "model.toml").is_file():
         return None
+    asof = getattr(ctx, "asof", None)
+    if asof is not None:
+        import pandas as pd
+
+        if pd.Timestamp(asof) < pd.Timestamp(PERIOD0):
+            return None
     names = list_scenarios()
     if "baseline" not in names:
         return None
