@@ -116,7 +116,7 @@ def hac_ols(
         const: add an intercept named ``const``.
         level: confidence level of the intervals.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS  # not statsmodels.api: 3x faster import
 
     if isinstance(X, pd.Series):
         X = X.to_frame(X.name or "x")
@@ -128,10 +128,11 @@ def hac_ols(
     if const and flat:
         raise ValueError(f"hac_ols: regressor {', '.join(map(str, flat))} does not vary in the sample")
     if const:
-        exog = sm.add_constant(exog, has_constant="add")
+        exog = exog.copy()
+        exog.insert(0, "const", 1.0)
     n = len(df)
     L = nw_lags(n, horizon=horizon) if lags is None else int(lags)
-    fit = sm.OLS(df["__y"].to_numpy(), exog).fit(cov_type="HAC", cov_kwds={"maxlags": L})
+    fit = OLS(df["__y"].to_numpy(), exog).fit(cov_type="HAC", cov_kwds={"maxlags": L})
     ci = fit.conf_int(alpha=1.0 - level)
     names = list(exog.columns)
     return OLSResult(
