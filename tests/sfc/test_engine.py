@@ -189,3 +189,18 @@ def test_multi_file_duplicate_names_both_files(tmp_path, models_dir):
     (d / "extra.toml").write_text('[parameters]\ntheta = 0.3\n')
     with pytest.raises(ModelError, match=r"government.toml:\d+: parameters.theta: 'theta' is defined twice \(also in .*extra.toml:2"):
         bm.load_model(d)
+
+
+def test_lag_of_a_variable_equal_to_a_draw_survives_chunk_boundaries():
+    m = loads_model("""
+[model]
+name = "LAGDRAW"
+[equations]
+e = "eps"
+le = "e[-1]"
+[random]
+eps = { dist = "normal", mean = 0.0, sd = 1.0 }
+""", "lagdraw.toml")
+    for paths in (1, 3):
+        r = bm.simulate(m, periods=200, paths=paths, seed=2, progress=False)
+        np.testing.assert_array_equal(r["le"][:, 2:], r["e"][:, 1:-1])

@@ -83,15 +83,19 @@ class RandomStream:
         """Draws for periods ``1 + c*RNG_CHUNK .. (c+1)*RNG_CHUNK``: one ``[RNG_CHUNK, n]`` array per variable."""
         if not self.dists:
             return []
+        n = len(self.path_ids)
         while self.chunk < c:
             self.chunk += 1
-            per_var: list[list[np.ndarray]] = [[] for _ in self.dists]
+            # fresh arrays each chunk: a variable equal to a draw (e = eps) is a view into them,
+            # and its lag must survive into the next chunk
+            self.cache = [np.empty((RNG_CHUNK, n)) for _ in self.dists]
+            col = 0
             for b, rng in zip(self.blocks, self.rngs, strict=True):
                 lo = max(self.path_ids.start, b * PATH_BLOCK) - b * PATH_BLOCK
                 hi = min(self.path_ids.stop, (b + 1) * PATH_BLOCK) - b * PATH_BLOCK
                 for i, d in enumerate(self.dists):
-                    per_var[i].append(d.draw(rng, (RNG_CHUNK, PATH_BLOCK))[:, lo:hi])
-            self.cache = [np.ascontiguousarray(np.concatenate(p, axis=1)) for p in per_var]
+                    self.cache[i][:, col:col + hi - lo] = d.draw(rng, (RNG_CHUNK, PATH_BLOCK))[:, lo:hi]
+                col += hi - lo
         return self.cache
 
 
