@@ -92,14 +92,15 @@ def main(argv=None) -> int:
     run_paths(cm, None, path_ids=range(0, 2), seed=args.seed, periods=2, save=save)
     t_codegen = time.perf_counter() - t0
     batches = split_ranges(paths, max(1, -(-paths // args.batch)))
-    t_run = t_write = 0.0
+    t_run = t_write = c_run = 0.0
     checksum = 0.0
     vmax = 0.0
     try:
         for i, ids in enumerate(batches):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             raw = run_paths(cm, None, path_ids=ids, seed=args.seed, periods=periods, save=save)
             t_run += time.perf_counter() - t0
+            c_run += time.process_time() - c0
             data = raw["data"]  # [paths, periods + 1, save]
             vmax = max(vmax, float(np.abs(data).max()))
             checksum += float(data[:, -1, :].sum())
@@ -120,20 +121,21 @@ def main(argv=None) -> int:
     peak = maxrss_mb()
     work = paths * periods * neq
     thr = work / t_run
-    print(f"# Synthetic SFC model ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f})\n")
+    thr_cpu = work / c_run
+    print(f"# Synthetic SFC model, {paths:,} paths x {periods:,} periods ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f})\n")
     print("| quantity | value |\n|---|---:|")
     print(f"| equations / simultaneous blocks | {neq} / {blocks} |")
     print(f"| load (parse TOML, {neq} equations) | {t_load * 1e3:.0f} ms |")
     print(f"| compile (order, tear, Jacobians) | {t_compile * 1e3:.0f} ms |")
     print(f"| first-call code generation | {t_codegen * 1e3:.0f} ms |")
-    print(f"| run: {paths:,} paths x {periods:,} periods, {len(save)} variables saved, batches of {args.batch} | {t_run:.1f} s |")
+    print(f"| run: {paths:,} paths x {periods:,} periods, {len(save)} variables saved, batches of {args.batch} | wall {t_run:.1f} s, CPU {c_run:.1f} s |")
     print(f"| write Parquet shards (zstd) | {t_write:.1f} s |")
-    print(f"| throughput | {thr / 1e6:.1f} M path-equation-periods/s |")
+    print(f"| throughput (wall / CPU) | {thr / 1e6:.1f} / {thr_cpu / 1e6:.1f} M path-equation-periods/s |")
     print(f"| peak RSS (process, imports {rss0:.0f} MiB included) | {peak:.0f} MiB ({'under' if peak < MEM_BUDGET_MB else 'OVER'} the {MEM_BUDGET_MB} MiB budget) |")
     print(f"| max abs value (bounded?) / checksum | {vmax:.3g} / {checksum:.6g} |")
     if (paths, periods) != FULL:
-        full = FULL[0] * FULL[1] * neq / thr
-        print(f"| **extrapolated** to {FULL[0]:,} x {FULL[1]:,} at this throughput | {full:.0f} s ({full / 60:.1f} min); "
+        full, full_cpu = FULL[0] * FULL[1] * neq / thr, FULL[0] * FULL[1] * neq / thr_cpu
+        print(f"| **extrapolated** to {FULL[0]:,} x {FULL[1]:,} at this throughput | wall {full / 60:.1f} min, CPU {full_cpu / 60:.1f} min; "
               f"memory stays at the batch size ({args.batch} paths) |")
     return 0 if peak < MEM_BUDGET_MB and np.isfinite(vmax) else 1
 
