@@ -106,3 +106,19 @@ def test_property_sim_steady_state_and_consistency(p):
     r = bm.simulate(Path(__file__).parent / "models" / "sim.toml", periods=600, set=p, progress=False, seed=0)
     assert r["Y"][0, -1] == pytest.approx(p["Gd"] / p["theta"], rel=1e-7)
     assert_stock_flow_consistent(r)
+
+
+@settings(max_examples=10, deadline=None)
+@given(__import__("bubblemachine.testing", fromlist=["scenario_sets"]).scenario_sets(
+    bm.load_model(__import__("pathlib").Path(__file__).parent / "models" / "sim.toml"),
+    {"Gd": (0.0, 60.0), "theta": (0.05, 0.5)}, periods=(1, 40)))
+def test_property_random_shocks_keep_sim_consistent(data):
+    from pathlib import Path
+
+    sc = scenario_from_dict(data)
+    r = bm.simulate(Path(__file__).parent / "models" / "sim.toml", sc, periods=60, progress=False, seed=0)
+    assert_stock_flow_consistent(r)
+    (name, value), = data["shock"][0]["set"].items()
+    if name == "Gd":
+        start = data["shock"][0]["start"]
+        assert r["Gd"][0, -1] == value and r["Gd"][0, start - 1] == 20.0
