@@ -167,15 +167,22 @@ def test_asof_earlier_uses_only_past_data(store):
 
 
 def test_cli_check_and_bad_args(tmp_path):
-    exe = [sys.executable, "-m", "bubblemachine"]
+    from typer.testing import CliRunner
+
+    from bubblemachine.cli import app
+
+    runner = CliRunner()
     out = tmp_path / "c.toml"
-    r = subprocess.run([*exe, "calibrate", "--out", str(out)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run([*exe, "calibrate", "--out", str(out), "--check"], capture_output=True, text=True)
-    assert r.returncode == 0 and "up to date" in " ".join(r.stdout.split())
+    r = runner.invoke(app, ["calibrate", "--out", str(out)], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8") == render_toml(calibrate())
+    r = runner.invoke(app, ["calibrate", "--out", str(out), "--check"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0 and "up to date" in r.stdout
     out.write_text("stale\n", encoding="utf-8")
-    r = subprocess.run([*exe, "calibrate", "--out", str(out), "--check"], capture_output=True, text=True)
-    assert r.returncode == 1 and "stale" in r.stdout
+    r = runner.invoke(app, ["calibrate", "--out", str(out), "--check"], env={"COLUMNS": "200"})
+    assert r.exit_code == 1 and "stale" in r.stdout
+    # a user mistake is one red line and exit code 2 (the real entry point)
+    exe = [sys.executable, "-m", "bubblemachine"]
     r = subprocess.run([*exe, "calibrate", "--asof", "yesterday"], capture_output=True, text=True)
-    assert r.returncode == 2 and "asof" in r.stderr
+    assert r.returncode == 2 and "asof" in r.stderr and "Traceback" not in r.stderr
     assert Path(default_path()).is_file()
