@@ -98,7 +98,7 @@ def main() -> None:
         rows.append(("CLI: bubblemachine data list", _timed(lambda: cli("data", "list"), args.runs), "subprocess"))
         rows.append(("CLI: bubblemachine data verify", _timed(lambda: cli("data", "verify"), args.runs), "subprocess"))
 
-    print(f"| operation | median s | min s | max s | runs |\n|---|---:|---:|---:|---:|")
+    print("| operation | median s | min s | max s | runs |\n|---|---:|---:|---:|---:|")
     for name, times, _ in rows:
         print(f"| {name} | {statistics.median(times):.3f} | {min(times):.3f} | {max(times):.3f} | {len(times)} |")
 

@@ -29,7 +29,7 @@ from bubblemachine.data.store import ENV_WRITE_DELAY
 
 pytestmark = pytest.mark.slow
 
-N_FILES = 16
+N_FILES = 12
 
 
 def _exe() -> list[str]:
