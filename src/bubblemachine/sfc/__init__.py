@@ -123,6 +123,10 @@ def simulate(
             from bubblemachine.sfc.scenario import _not_input
 
             raise ScenarioError(f"set {bad[0]}: {_not_input(m, bad[0])}")
+        for k, v in set.items():
+            vals = list(v) if isinstance(v, (list, tuple, np.ndarray)) else [v]
+            if not vals or not all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) and np.isfinite(x) for x in vals):
+                raise ScenarioError(f"set {k}: expected a finite number or a non-empty list of finite numbers, got {v!r}")
     T = periods if periods is not None else (scenario.periods if scenario and scenario.periods else 100)
     n = paths if paths is not None else (scenario.paths if scenario and scenario.paths else 1)
     if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
