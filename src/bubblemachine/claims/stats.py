@@ -448,10 +448,12 @@ def break_test(y: pd.Series, x: pd.Series, at: str | pd.Timestamp, *, level: flo
         raise ValueError(f"break_test: too few observations on one side of {at} ({n_pre} before, {n_post} after)")
     X = pd.DataFrame({"x": df["x"], "D": D, "Dx": D * df["x"]}, index=df.index)
     full = hac_ols(df["y"], X, level=level, horizon=horizon)
-    restricted = hac_ols(df["y"], df["x"], level=level, horizon=horizon)
+    Z = np.column_stack([np.ones(len(df)), df["x"].to_numpy()])
+    resid = df["y"].to_numpy() - Z @ np.linalg.lstsq(Z, df["y"].to_numpy(), rcond=None)[0]
+    ssr_restricted = float(resid @ resid)
     k = 2
     n = len(df)
-    F = ((restricted.ssr - full.ssr) / k) / (full.ssr / (n - 2 * k))
+    F = ((ssr_restricted - full.ssr) / k) / (full.ssr / (n - 2 * k))
     p_f = float(stats.f.sf(F, k, n - 2 * k))
     b = full.params["x"]
     d = full.params["Dx"]
