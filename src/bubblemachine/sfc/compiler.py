@@ -309,7 +309,8 @@ def _mark_linear(cm: CompiledModel, b: Block) -> Block:
         return b
     src = _block_jacobian_lines(cm, b, "vector", {})
     members = set(b.variables)
-    linear = not any(f"V_{v})" in line or f"V_{v} " in line or f"V_{v}," in line for line in src for v in members)
+    pat = re.compile(r"\bV_(" + "|".join(re.escape(v) for v in members) + r")\b")
+    linear = not any(pat.search(line) for line in src)
     return Block(b.index, b.variables, b.tears, b.sequence, linear)
 
 
