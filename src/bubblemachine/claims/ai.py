@@ -276,3 +276,56 @@ def m5_1_first(store, asof):
     m, lo, hi, p = S.t_interval(lead.to_numpy())
     chart = D.bar_chart({k: float(v) for k, v in lead.items()}, y_title="days BTC & IGV peaked earlier")
     return Evidence(m, lo, hi, len(lead), t["start"].min(), t["end"].max(), p, {f"lead_{k}": float(v) for k, v in lead.items()}, chart)
+
+
+# ------------------------------------------------------------------------------ M4.4 the sell-off week (003)
+def _move(store, asof, ticker: str, start: str, end: str) -> Evidence:
+    p = store.series(ticker, asof=asof)
+    a, b = p.loc[: pd.Timestamp(start)], p.loc[: pd.Timestamp(end)]
+    if a.empty or b.empty or b.index[-1] <= pd.Timestamp(start):
+        raise ValueError(f"{ticker} has no data for {start}..{end} at this asof")
+    v = 100.0 * (float(b.iloc[-1]) / float(a.iloc[-1]) - 1.0)
+    win = p.loc[a.index[-1] : b.index[-1]]
+    low = 100.0 * (float(win.min()) / float(a.iloc[-1]) - 1.0)
+    chart = D.line_chart({f"{ticker}_rebased": 100 * win / win.iloc[0]}, y_title="index (100 = start)", weekly=False)
+    return Evidence(v, v, v, len(win), D.day(a.index[-1]), D.day(b.index[-1]), None, {"worst_close_in_window_pct": low}, chart,
+                    ("Closing prices; the article's figures may use intraday or different start dates.",))  # fmt: skip
+
+
+_M44_KW = dict(seed="003", group="facts", units="percent (price return)")
+
+
+@register(
+    id="M4.4-NVDA", statement_en="Nvidia fell 7% last week (the week before the article, WSJ).",
+    statement_ko="지난주 엔비디아는 7% 하락했다(월스트리트저널).",
+    short_en="NVDA -7% in the week", short_ko="엔비디아 주간 -7%",
+    method_en="NVDA close on 2025-10-31 to the close on 2025-11-07 (the week before the article of 2025-11-13).",
+    method_ko="NVDA 2025-10-31 종가부터 2025-11-07 종가까지(2025-11-13 기사 직전 주).",
+    series=("NVDA",), sample=("2025-10-31", "2025-11-07"), thresholds=Thresholds(rule="figure", claimed=-7.0, tolerance=FIGURE_TOL), **_M44_KW,
+)  # fmt: skip
+def m4_4_nvda(store, asof):
+    return _move(store, asof, "NVDA", "2025-10-31", "2025-11-07")
+
+
+@register(
+    id="M4.4-META", statement_en="Meta plunged 17% despite a solid third quarter.",
+    statement_ko="메타 플랫폼스는 견고한 3분기 실적에도 불구하고 17% 급락했다.",
+    short_en="META -17% after Q3 results", short_ko="메타 3분기 실적 후 -17%",
+    method_en="META close on 2025-10-29 (results released after that close) to the close on 2025-11-07; the worst close in the window is in details.",
+    method_ko="META 2025-10-29 종가(실적은 장 마감 후 발표)부터 2025-11-07 종가까지; 구간 최저 종가는 상세에.",
+    series=("META",), sample=("2025-10-29", "2025-11-07"), thresholds=Thresholds(rule="figure", claimed=-17.0, tolerance=FIGURE_TOL), **_M44_KW,
+)  # fmt: skip
+def m4_4_meta(store, asof):
+    return _move(store, asof, "META", "2025-10-29", "2025-11-07")
+
+
+@register(
+    id="M4.4-PLTR", statement_en="Palantir, past a P/E of 250, corrected 8%.",
+    statement_ko="팔란티어는 주가수익비율 250배를 돌파한 뒤 8% 조정을 받았다.",
+    short_en="PLTR -8% correction", short_ko="팔란티어 -8% 조정",
+    method_en="PLTR close on 2025-10-31 to the close on 2025-11-07 (same week as the Nvidia figure); the P/E is not testable (no earnings data).",
+    method_ko="PLTR 2025-10-31 종가부터 2025-11-07 종가까지(엔비디아와 같은 주); 주가수익비율은 이익 자료가 없어 검증 불가.",
+    series=("PLTR",), sample=("2025-10-31", "2025-11-07"), thresholds=Thresholds(rule="figure", claimed=-8.0, tolerance=FIGURE_TOL), **_M44_KW,
+)  # fmt: skip
+def m4_4_pltr(store, asof):
+    return _move(store, asof, "PLTR", "2025-10-31", "2025-11-07")

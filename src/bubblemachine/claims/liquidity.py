@@ -172,6 +172,8 @@ def c2_1_crypto(store, asof):
     details |= {f"corr_{a}": float(panel["dnl"].corr(panel[a])) for a in SENSITIVITY_ASSETS}
     details |= {"p_btc_rank1": float(np.mean(ranks[:, 0] == 1)), "btc_rank_ci_low": float(np.quantile(ranks[:, 0], 0.025)),
                 "btc_rank_ci_high": float(np.quantile(ranks[:, 0], 0.975)), "p_crypto_top2": float(np.mean(np.minimum(ranks[:, 0], ranks[:, 1]) <= 2))}  # fmt: skip
+    for i, a in enumerate(SENSITIVITY_ASSETS):  # bootstrap 95% interval of each asset's rank (1 = largest beta)
+        details[f"rank_{a}_ci"] = f"{np.quantile(ranks[:, i], 0.025):.0f}-{np.quantile(ranks[:, i], 0.975):.0f}"
     vols = panel[list(SENSITIVITY_ASSETS)].std().to_numpy()
     rho, p_rho, _ = S.rank_corr(point, vols)
     details |= {"spearman_beta_vs_vol": rho, "spearman_beta_vs_vol_p": p_rho}
