@@ -204,3 +204,21 @@ eps = { dist = "normal", mean = 0.0, sd = 1.0 }
     for paths in (1, 3):
         r = bm.simulate(m, periods=200, paths=paths, seed=2, progress=False)
         np.testing.assert_array_equal(r["le"][:, 2:], r["e"][:, 1:-1])
+
+
+def test_where_branch_not_taken_may_divide_by_zero():
+    m = loads_model("""
+[model]
+name = "LAZY"
+[equations]
+x = "x[-1] + 1"
+y = "where(k > 0, x * (1 / k), -x)"
+z = "where(x > 2, log(x - 2), 0) + 0.5 * z"
+[parameters]
+k = 0
+""", "lazy.toml")
+    for paths in (1, 2):
+        r = bm.simulate(m, periods=4, paths=paths, progress=False)
+        np.testing.assert_allclose(r["y"][0], [0, -1, -2, -3, -4])
+        assert r["z"][0, 3] == pytest.approx(2 * math.log(1.0))
+        assert r["z"][0, 4] == pytest.approx(2 * math.log(2.0))

@@ -321,10 +321,17 @@ def _all_vec(c) -> bool:
     return c.all() if type(c) is np.ndarray else bool(c)
 
 
+def _lazy(f):
+    try:
+        return f()
+    except (ZeroDivisionError, OverflowError, ValueError):  # Python-float branches raise
+        return np.nan
+
+
 def _where_vec(c, fa, fb):
     with np.errstate(all="ignore"):
-        a = fa()
-        b = fb()
+        a = _lazy(fa)
+        b = _lazy(fb)
     return np.where(c, a, b)
 
 
@@ -464,7 +471,7 @@ def _namer(cm: CompiledModel, timevarying: frozenset[str]):
 
 def _block_jacobian_lines(cm: CompiledModel, b: Block, mode: str, ctx: dict) -> list[str]:
     """Lines computing the derivatives of the block's sequence and tear RHS w.r.t. each tear."""
-    gen = E.CodeGen(_namer(cm, ctx.get("timevarying", frozenset())), mode)
+    gen = ctx.get("gen") or E.CodeGen(_namer(cm, ctx.get("timevarying", frozenset())), mode)
     members = set(b.variables)
     lines: list[str] = []
     for j, tj in enumerate(b.tears):
@@ -494,7 +501,9 @@ def _block_jacobian_lines(cm: CompiledModel, b: Block, mode: str, ctx: dict) -> 
 def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozenset[str], record: tuple[str, ...], diagnose: bool = False) -> str:
     m = cm.model
     namer = _namer(cm, timevarying)
-    gen = E.CodeGen(namer, mode)
+    invariant_names = {n for n in m.inputs if n not in timevarying}
+    hoisted: dict[str, str] = {}
+    gen = E.CodeGen(namer, mode, hoist=(invariant_names.__contains__, hoisted))
     slots = cm.lag_slots
     inputs = m.inputs
     out: list[str] = []
@@ -547,6 +556,8 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
     w("        except _NUMERRS as _e:")
     w("            raise _PeriodFailure(t, _e) from None")
     w(f"    return ({''.join(f'L{k}_{v}, ' for v, k in slots)})")
+    # loop-invariant sub-expressions (parameters only) are computed once per chunk, first
+    pre[0:0] = [f"{name} = {src}" for src, name in hoisted.items()]
     if pre:
         out[pre_at:pre_at] = ["    try:", *("        " + line for line in pre),
                               "    except _NUMERRS as _e:", "        raise _PeriodFailure(_t0, _e) from None"]
@@ -562,7 +573,7 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
     w(f"{ind}# block {b.index}: {', '.join(b.variables)} (tears: {', '.join(b.tears)}{', linear' if b.linear else ''})")
     for t in b.tears:
         w(f"{ind}V_{t} = L1_{t}")
-    jac = _block_jacobian_lines(cm, b, mode, {"timevarying": timevarying})
+    jac = _block_jacobian_lines(cm, b, mode, {"timevarying": timevarying, "gen": gen})
     invariant = not any(_VARYING.search(line) or any(re.search(rf"\bI_{n}\b", line) for n in timevarying) for line in jac)
     if invariant and not diagnose:
         # a linear block with constant coefficients: its Jacobian is computed once per chunk

@@ -13,6 +13,7 @@ functions ``exp log sqrt abs min max clip where tanh d`` (``d(e)`` is ``e - e[-1
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -186,14 +187,44 @@ class CodeGen:
         mode: ``"vector"`` (NumPy arrays over paths) or ``"scalar"`` (Python floats).
     """
 
-    def __init__(self, namer: Namer, mode: str) -> None:
+    def __init__(self, namer: Namer, mode: str, hoist: tuple[Callable[[str], bool], dict[str, str]] | None = None) -> None:
         self.namer = namer
         self.mode = mode
+        self.hoist = hoist  # (is a name loop-invariant?, table source -> temp name)
+        self._hoisting = hoist is not None
 
     def __call__(self, node: ast.AST, shift: int = 0) -> str:
         return self.gen(node, shift)
 
-    def gen(self, n: ast.AST, shift: int = 0) -> str:  # noqa: C901 - a flat dispatch
+    @contextlib.contextmanager
+    def no_hoist(self):
+        saved = self._hoisting
+        self._hoisting = False
+        try:
+            yield
+        finally:
+            self._hoisting = saved
+
+    def _invariant(self, n: ast.AST) -> bool:
+        if any(isinstance(x, ast.Call) and x.func.id == "where" for x in ast.walk(n)):
+            return False  # where's branches must stay lazy (a masked branch may divide by zero)
+        return all(self.hoist[0](ref.name) for ref, _ in refs(n))
+
+    def gen(self, n: ast.AST, shift: int = 0) -> str:
+        """Source for ``n``; loop-invariant sub-expressions become prologue temporaries when hoisting."""
+        if self._hoisting and not isinstance(n, (ast.Name, ast.Constant, ast.Subscript)) and self._invariant(n):
+            self._hoisting = False
+            try:
+                src = self._gen(n, shift)
+            finally:
+                self._hoisting = True
+            table = self.hoist[1]
+            if src not in table:
+                table[src] = f"_h{len(table)}"
+            return table[src]
+        return self._gen(n, shift)
+
+    def _gen(self, n: ast.AST, shift: int = 0) -> str:  # noqa: C901 - a flat dispatch
         g = self.gen
         vec = self.mode == "vector"
         if isinstance(n, ast.Constant):
@@ -233,13 +264,17 @@ class CodeGen:
             return acc
         if isinstance(n, ast.Call):
             fn = n.func.id
-            args = [g(a, shift) for a in n.args]
+            if fn == "where":  # the branches stay lazy: nothing inside them is hoisted
+                with self.no_hoist():
+                    args = [g(a, shift) for a in n.args]
+            else:
+                args = [g(a, shift) for a in n.args]
             if fn == "d":
                 return f"({args[0]} - {g(n.args[0], shift + 1)})"
             if fn == "where":
                 if vec:
                     return f"_where({args[0]}, lambda: {args[1]}, lambda: {args[2]})"
-                return f"({args[1]} if {args[0]} else {args[2]})"
+                return f"({args[1]} if {args[0]} else {args[2]})"  # lazy: hoisting is off inside where
             if fn in ("min", "max"):
                 acc = args[0]
                 for a in args[1:]:
@@ -328,7 +363,8 @@ class Deriv:
             if fn == "d":
                 return D(args[0], shift)
             if fn == "where":
-                da, db = D(args[1], shift), D(args[2], shift)
+                with self.gen.no_hoist():
+                    da, db = D(args[1], shift), D(args[2], shift)
                 if da is None and db is None:
                     return None
                 return self._select(g(args[0], shift), da, db)
