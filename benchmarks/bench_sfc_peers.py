@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     ms = lambda v: f"{v * 1e3:.2f} ms" if v < 1 else f"{v:.2f} s"  # noqa: E731
     print("Wall = median wall time on this (shared) machine; CPU = best process CPU time, robust to other jobs. "
           "Ratios use CPU time.\n")
-    print("| tool | solves SIM as written | setup (CPU) | single 1 x 1000: wall / CPU | MC 1000 x 100: wall / CPU | BM faster by (single / MC) | max abs dY vs BM (single / MC) |")
+    print("| tool | solves SIM as written | setup (BM: CPU; peers: wall) | single 1 x 1000: wall / CPU | MC 1000 x 100: wall / CPU | BM faster by (single / MC) | max abs dY vs BM (single / MC) |")
     print("|---|---|---:|---:|---:|---:|---:|")
     print(f"| **Bubble Machine** (median of {args.reps}) | yes (blocks + Newton) | load {ms(bm['load_s'])} + compile "
           f"{ms(bm['compile_s'])} | {ms(bm['single_s'])} / {ms(bm['single_cpu_s'])} | {ms(bm['mc_s'])} / {ms(bm['mc_cpu_s'])} "
