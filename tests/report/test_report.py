@@ -20,7 +20,6 @@ from bubblemachine.report.sections import (
     Text,
 )
 
-
 CORE = [p for p in registry.PROVIDERS if p.startswith("bubblemachine.report.core:")]
 """The core providers (tests that exercise the renderer need not run every section)."""
 

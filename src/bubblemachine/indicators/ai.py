@@ -107,7 +107,9 @@ def capex_by_quarter(panel: pd.DataFrame) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows).set_index("quarter")
     # like-for-like growth: the companies present in both quarters, both quarters complete
-    wide = df.pivot(index="calendar_quarter", columns="company", values="capex_usd").reindex(out.index)
+    wide = df.pivot(index="calendar_quarter", columns="company", values="capex_usd").reindex(
+        out.index
+    )
     year_back = (pd.PeriodIndex(out.index, freq="Q") - 4).astype(str)
     yoy = []
     for q, qb in zip(out.index, year_back, strict=True):

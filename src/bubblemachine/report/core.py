@@ -159,7 +159,13 @@ def liquidity_section(ctx: ReportContext) -> Section:
             _line("trace.btc_rebased", btc_w, color=COLORS[2], yaxis="y2", digits=2),
         ],
         layout=_layout(
-            yaxis2={"overlaying": "y", "side": "right", "type": "log", "dtick": 1, "showgrid": False}
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "type": "log",
+                "dtick": 1,
+                "showgrid": False,
+            }
         ),
         axis_keys={"yaxis.title.text": "axis.usd_bn", "yaxis2.title.text": "axis.rebased_log"},
     )
