@@ -116,6 +116,8 @@ def test_named_errors(tiny_base, tiny_qe):
     for bad in (0, -5, 2_000_000):
         with pytest.raises(ScenarioError, match="--paths must be between 1 and 1,000,000"):
             compare(tiny_base, tiny_qe, paths=bad, horizon=H)
+    with pytest.raises(ScenarioError, match="--seed must be a non-negative integer"):
+        compare(tiny_base, tiny_qe, paths=5, horizon=H, seed=-1)
     with pytest.raises(ScenarioError, match="--horizon"):
         explain(tiny_qe, paths=10, horizon=0)
     with pytest.raises(ScenarioError, match="unknown series 'spy'; valid series: spx, ust10y, net_liquidity"):

@@ -171,6 +171,7 @@ def compare(
 
     runner.check_paths(paths)
     runner.check_horizon(horizon)
+    runner.check_seed(seed)
     _, model_a, path_a = runner.load(a)
     _, model_b, path_b = runner.load(b)
     avail = set(model_a.equations) & set(model_b.equations)

@@ -164,6 +164,7 @@ def explain(
 
     runner.check_paths(paths)
     runner.check_horizon(horizon)
+    runner.check_seed(seed)
     _, model, _ = runner.load(scenario)
     avail = attributed_series(model.equations)
     if not avail:

@@ -38,6 +38,13 @@ def check_horizon(horizon: int) -> int:
     return int(horizon)
 
 
+def check_seed(seed: int) -> int:
+    """Validate ``--seed`` (a non-negative integer, as numpy's SeedSequence requires)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
+        raise ScenarioError(f"--seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
 @dataclass(frozen=True)
 class Run:
     """Arrays of one scenario run.
@@ -151,6 +158,7 @@ def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | 
     """
     paths = check_paths(paths)
     horizon = check_horizon(horizon)
+    seed = check_seed(seed)
     scen, model, path = load(name_or_path)
     variables = frozenset(model.equations)
     if save is not None:
