@@ -222,3 +222,14 @@ k = 0
         np.testing.assert_allclose(r["y"][0], [0, -1, -2, -3, -4])
         assert r["z"][0, 3] == pytest.approx(2 * math.log(1.0))
         assert r["z"][0, 4] == pytest.approx(2 * math.log(2.0))
+
+
+@pytest.mark.parametrize("solver", ["newton", "gauss-seidel"])
+def test_no_drift_of_hidden_identities_over_long_runs(solver):
+    """PC's Hh = Hs accumulates any residual left in the Y block (docs/design/sfc-solver.md)."""
+    from bubblemachine.sfc.model import list_shipped_models
+
+    if "pc" not in {m["name"] for m in list_shipped_models()}:
+        pytest.skip("model PC not shipped")
+    r = bm.simulate("pc", periods=1500, progress=False, solver=solver, seed=0)
+    assert np.abs(r["Hh"] - r["Hs"]).max() < 1e-10

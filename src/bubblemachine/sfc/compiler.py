@@ -35,6 +35,7 @@ RTOL = 1e-12  # Newton / Gauss-Seidel convergence: |T - F(T)| <= ATOL + RTOL * |
 ATOL = 1e-12
 MAXIT_NEWTON = 60
 MAXIT_GS = 500
+GS_RTOL = 1e-15  # Gauss-Seidel stops within a few ulps (else Newton finishes)
 
 
 @dataclass(frozen=True)
@@ -598,13 +599,16 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
         for a, t in enumerate(b.tears):
             w(f"{i2}_f{a} = {gen(m.equations[t].tree)}")
             w(f"{i2}_r{a} = V_{t} - _f{a}")
+        # fixed-point iteration converges linearly: it must get to a few ulps (else Newton
+        # takes over), or the residual it leaves accumulates in the stocks (sfc-solver.md)
+        rtol, atol = (RTOL, ATOL) if newton else (GS_RTOL, GS_RTOL)
         if mode == "vector":
-            conds = " and ".join(f"_all(_absv(_r{a}) <= {ATOL!r} + {RTOL!r} * _absv(V_{t}))" for a, t in enumerate(b.tears))
+            conds = " and ".join(f"_all(_absv(_r{a}) <= {atol!r} + {rtol!r} * _absv(V_{t}))" for a, t in enumerate(b.tears))
         else:
-            conds = " and ".join(f"abs(_r{a}) <= {ATOL!r} + {RTOL!r} * abs(V_{t})" for a, t in enumerate(b.tears))
+            conds = " and ".join(f"abs(_r{a}) <= {atol!r} + {rtol!r} * abs(V_{t})" for a, t in enumerate(b.tears))
         # Newton always takes at least one step: a guess that is merely within tolerance would
         # leave a residual of up to RTOL * |x| that stock equations accumulate (see sfc-solver.md)
-        w(f"{i2}if {'_it and ' if newton else ''}{conds}:")
+        w(f"{i2}if _it and {conds}:")
         w(f"{i2}    break")
         if not newton:
             for a, t in enumerate(b.tears):
