@@ -197,3 +197,14 @@ def test_bad_options_are_named_errors(args, tmp_path):
     assert res.exit_code != 0
     assert isinstance(res.exception, BubbleMachineError)
     assert args[2] in str(res.exception)
+
+
+def test_out_that_is_a_file_is_a_named_error(tmp_path):
+    from bubblemachine.errors import BubbleMachineError
+
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    res = runner.invoke(app, ["--home", str(tmp_path), "--quiet", "run", "--out", str(blocker)])
+    assert res.exit_code != 0
+    assert isinstance(res.exception, BubbleMachineError)
+    assert "afile" in str(res.exception)

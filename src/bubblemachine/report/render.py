@@ -171,6 +171,8 @@ def build_report(
     if lang not in LANGS:
         raise ReportError(f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
     ts = parse_asof(asof)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise ReportError(f"--out {out_dir}: exists and is not a folder")
     providers = list(registry.PROVIDERS if providers is None else providers)
     catalog = Catalog.load(registry.catalog_dirs(providers))
     ctx = ReportContext(store=store, asof=ts, lang=lang, catalog=catalog)
@@ -230,9 +232,12 @@ def build_report(
         figures_json=Markup(figs_json),
     )
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
-    atomic_write_text(path, html)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, html)
+    except OSError as exc:
+        raise ReportError(f"--out {out}: cannot write {path}: {exc.strerror or exc}") from None
     return ReportResult(
         path=path,
         sections=tuple(sections),
