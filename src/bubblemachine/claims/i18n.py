@@ -92,6 +92,7 @@ STATIC: dict[str, dict[str, str]] = {
 
 TRACE_LABELS: dict[str, tuple[str, str]] = {
     "net_liquidity_usd_bn": ("Net liquidity (USD bn)", "순유동성(십억 달러)"),
+    "net_liquidity_rebased": ("Net liquidity (100 = start)", "순유동성(시작 = 100)"),
     "tga_usd_bn": ("TGA (USD bn)", "TGA(십억 달러)"),
     "on_rrp_usd_bn": ("ON RRP (USD bn)", "역레포(십억 달러)"),
     "value": ("Value", "값"),

@@ -39,7 +39,8 @@ def _comove(store, asof, asset: str, start: str, claim_id: str) -> Evidence:
     fit = S.hac_ols(panel[asset], panel["dnl"])
     nl = D.cut(D.net_liquidity(store, asof), start)
     level = D.on_dates(store.series(asset, asof=asof), nl.index)
-    chart = D.line_chart({"net_liquidity_usd_bn": nl, f"{asset}_rebased": 100 * level / level.iloc[0]}, y_title="USD bn | index")
+    chart = D.line_chart({"net_liquidity_rebased": 100 * nl / nl.iloc[0], f"{asset}_rebased": 100 * level / level.iloc[0]}, y_title="index (100 = start)")
+    chart["log_y"] = True
     return Evidence(
         boot.estimate, boot.ci_low, boot.ci_high, len(panel), D.day(panel.index[0]), D.day(panel.index[-1]), boot.p_value,
         {"beta_pct_per_100bn": fit.params["dnl"], "beta_ci_low": fit.ci_low["dnl"], "beta_ci_high": fit.ci_high["dnl"],

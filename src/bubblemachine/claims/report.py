@@ -16,10 +16,11 @@ from bubblemachine.report.sections import Chart, Label, ReportContext, Section, 
 COLORS = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
-def _num(v: float | None, digits: int = 4) -> float | None:
-    if v is None or not math.isfinite(v):
-        return None
-    return float(f"{v:.{digits}g}")
+def _txt(v: float | None) -> str | None:
+    """A number as text with 3 significant digits (the table keeps small effects readable)."""
+    from bubblemachine.claims.markdown import _f
+
+    return None if v is None or not math.isfinite(v) else _f(v)
 
 
 def _layout(**extra: Any) -> dict[str, Any]:
@@ -54,6 +55,8 @@ def chart_for(cid: str, spec: dict[str, Any], ctx: ReportContext) -> Chart:
               for a, b in spec.get("shade", [])]  # fmt: skip
     if shapes:
         layout["shapes"] = shapes
+    if spec.get("log_y"):
+        layout["yaxis"] = {"type": "log"}
     axis_key = f"claims.axis.{slug(spec['y_title'])}"
     axis = {"yaxis.title.text": axis_key} if axis_key in ctx.catalog.messages.get("en", {}) else {}
     s = slug(cid)
@@ -72,10 +75,11 @@ def claims_section(ctx: ReportContext) -> Section | None:
     for r in run.results:
         e, s = r.evidence, slug(r.claim.id)
         sample = f"{e.sample_start}..{e.sample_end}" if e is not None and e.sample_start else None
+        fig = r.claim.thresholds.rule == "figure"
         rows.append((r.claim.id, Label(f"claims.c.{s}.short"), Label(f"claims.verdict.{verdict_slug(r.verdict)}"),
-                     _num(e.effect) if e else None, _num(e.ci_low) if e and r.claim.thresholds.rule != "figure" else None,
-                     _num(e.ci_high) if e and r.claim.thresholds.rule != "figure" else None, Label(f"claims.c.{s}.units"),
-                     e.n if e else 0, sample))  # fmt: skip
+                     _txt(e.effect) if e else None, _txt(e.ci_low) if e and not fig else None,
+                     _txt(e.ci_high) if e and not fig else None, Label(f"claims.c.{s}.units"),
+                     str(e.n) if e else "0", sample))  # fmt: skip
     ids = tuple(r.claim.id for r in run.results)
     board = Table(id="claims_scoreboard", title_key="claims.scoreboard.title",
                   columns=("claims.col.id", "claims.col.claim", "claims.col.verdict", "claims.col.effect", "claims.col.ci_low",
