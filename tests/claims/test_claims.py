@@ -188,3 +188,17 @@ def test_committed_catalogs_match_the_registry(full):
     for lang in ("en", "ko"):
         committed = (i18n.I18N_DIR / f"{lang}.toml").read_text(encoding="utf-8")
         assert committed == i18n.render_toml(cat[lang], lang), "run `python -m bubblemachine.claims.i18n` and commit"
+
+
+def test_seed_moves_intervals_not_effects():
+    a = run_claims(ids=["C2.1"], seed=1).results[0].evidence
+    b = run_claims(ids=["C2.1"], seed=2).results[0].evidence
+    c = run_claims(ids=["C2.1"]).results[0]
+    assert a.effect == b.effect and (a.ci_low, a.ci_high) != (b.ci_low, b.ci_high)
+    assert run_claims(ids=["C2.1"], seed=1).seed == 1 and c.claim.rng_seed.entropy[0] == registry.SEED  # reset after a run
+
+
+def test_event_claims_report_their_event_days(full):
+    by = {r.claim.id: r for r in full.results}
+    assert by["C1.1b"].evidence.sample_start == "2018-12-24"  # first trading day of the 2018-19 shutdown
+    assert by["M1.2-TGA-SPX"].evidence.sample_end == "2025-09-30"

@@ -68,6 +68,7 @@ def run_claims(
     *,
     ids: list[str] | None = None,
     asof: str | date | None = None,
+    seed: int | None = None,
     progress: bool = False,
 ) -> ClaimsRun:
     """Run claim tests on the store and return verdicts with adjusted p-values.
@@ -77,6 +78,8 @@ def run_claims(
         ids: claim ids to run (default: all); an unknown id raises :class:`ClaimError`
             listing the valid ids.
         asof: use only data dated on or before this date (YYYY-MM-DD).
+        seed: root seed of every bootstrap (default ``registry.SEED``); each claim spawns
+            ``SeedSequence([seed, crc32(id)])``. Effects do not depend on it, intervals do.
         progress: draw a progress bar (rich).
 
     Returns:
@@ -93,6 +96,8 @@ def run_claims(
         store = open_store()
     ts = parse_asof(asof)
     claims = registry.get(ids)
+    root = registry.SEED if seed is None else int(seed)
+    token = registry._SEED.set(root)
     raw: list[ClaimResult] = []
 
     def one(c: Claim) -> ClaimResult:
@@ -106,22 +111,25 @@ def run_claims(
             return ClaimResult(c, None, "not testable", error=f"{type(exc).__name__}: {exc}")
         return ClaimResult(c, ev, c.thresholds.verdict(ev.effect, ev.ci_low, ev.ci_high))
 
-    if progress:
-        from rich.progress import Progress
+    try:
+        if progress:
+            from rich.progress import Progress
 
-        from bubblemachine.cli._common import err_console
+            from bubblemachine.cli._common import err_console
 
-        with Progress(transient=True, console=err_console) as bar:
-            task = bar.add_task("testing claims", total=len(claims))
-            for c in claims:
-                raw.append(one(c))
-                bar.advance(task)
-    else:
-        raw = [one(c) for c in claims]
+            with Progress(transient=True, console=err_console) as bar:
+                task = bar.add_task("testing claims", total=len(claims))
+                for c in claims:
+                    raw.append(one(c))
+                    bar.advance(task)
+        else:
+            raw = [one(c) for c in claims]
+    finally:
+        registry._SEED.reset(token)
     pvals = [r.evidence.p_value if r.evidence is not None and r.claim.thresholds.rule != "figure" else None for r in raw]
     holm = adjust_pvalues(pvals, method="holm")
     bh = adjust_pvalues(pvals, method="fdr_bh")
     results = tuple(
         ClaimResult(r.claim, r.evidence, r.verdict, h, b, r.error) for r, h, b in zip(raw, holm, bh, strict=False)
     )
-    return ClaimsRun(results, ts, sum(p is not None for p in pvals), registry.SEED)
+    return ClaimsRun(results, ts, sum(p is not None for p in pvals), root)

@@ -252,7 +252,7 @@ def c1_1b(store, asof):
     m = S.log_returns(D.px(store, "SPX", asof, "2017-01-01"))
     ev = S.event_study(r, [(lab, s, e) for lab, s, e in SHUTDOWNS if asof is None or pd.Timestamp(s) <= asof], market=m)
     chart = D.bar_chart(ev.car, y_title="CAR", low={k: ev.car[k] - 1.96 * ev.car_se[k] for k in ev.car}, high={k: ev.car[k] + 1.96 * ev.car_se[k] for k in ev.car})
-    return Evidence(ev.mean_car, ev.ci_low, ev.ci_high, ev.n_events, D.day(r.index[0]), D.day(r.index[-1]), ev.p_value,
+    return Evidence(ev.mean_car, ev.ci_low, ev.ci_high, ev.n_events, ev.first_day, ev.last_day, ev.p_value,
                     {f"car_{k}": v for k, v in ev.car.items()} | {"event_days": ev.n_obs}, chart)  # fmt: skip
 
 
@@ -302,5 +302,5 @@ def m1_2_tga_spx(store, asof):
     r = S.log_returns(spx)
     ev = S.event_study(r, [(lab, s, e) for lab, s, e in DEBT_DEALS if asof is None or pd.Timestamp(s) <= asof])
     chart = D.bar_chart(ev.car, y_title="CAR", low={k: ev.car[k] - 1.96 * ev.car_se[k] for k in ev.car}, high={k: ev.car[k] + 1.96 * ev.car_se[k] for k in ev.car})
-    return Evidence(ev.mean_car, ev.ci_low, ev.ci_high, ev.n_events, D.day(r.index[0]), D.day(r.index[-1]), ev.p_value,
+    return Evidence(ev.mean_car, ev.ci_low, ev.ci_high, ev.n_events, ev.first_day, ev.last_day, ev.p_value,
                     {f"car_{k}": v for k, v in ev.car.items()} | {"event_days": ev.n_obs}, chart)  # fmt: skip

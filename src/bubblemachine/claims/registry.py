@@ -11,6 +11,7 @@ dated on or before ``asof``.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import zlib
 from collections.abc import Callable
@@ -28,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SEED = 20251114
 """Root seed of every bootstrap (each claim spawns its own stream from it and its id)."""
+
+_SEED: contextvars.ContextVar[int] = contextvars.ContextVar("claims_seed", default=SEED)
+"""The root seed in force (``run_claims(seed=...)`` sets it for the duration of a run)."""
 
 VERDICTS: tuple[str, ...] = ("supported", "contradicted", "inconclusive", "not testable", "error")
 
@@ -214,8 +218,8 @@ class Claim:
 
     @property
     def rng_seed(self) -> np.random.SeedSequence:
-        """This claim's bootstrap seed: ``SeedSequence([SEED, crc32(id)])``."""
-        return np.random.SeedSequence([SEED, zlib.crc32(self.id.encode())])
+        """This claim's bootstrap seed: ``SeedSequence([root seed, crc32(id)])``."""
+        return np.random.SeedSequence([_SEED.get(), zlib.crc32(self.id.encode())])
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,8 @@ class EventResult:
     window: tuple[int, int]
     model: str
     n_obs: int
+    first_day: str = ""
+    last_day: str = ""
 
 
 def event_study(
@@ -315,6 +317,7 @@ def event_study(
     ses: dict[str, float] = {}
     n_obs = 0
     lengths = []
+    days: list[pd.Timestamp] = []
     for label, start, end in events:
         if end is None:
             raise ValueError(f"event {label}: declare the end of its window")
@@ -346,6 +349,7 @@ def event_study(
         ses[label] = math.sqrt(var)
         n_obs += L
         lengths.append(L)
+        days += [ev.index[0], ev.index[-1]]
     N = len(cars)
     if N == 0:
         raise ValueError("event_study: no event has data for its windows")
@@ -353,7 +357,8 @@ def event_study(
     se = math.sqrt(sum(v**2 for v in ses.values())) / N
     z = z_crit(level)
     p = float(2 * stats.norm.sf(abs(mean / se))) if se > 0 else float("nan")
-    return EventResult(cars, ses, mean, se, mean - z * se, mean + z * se, p, N, (0, max(lengths) - 1), "market" if market is not None else "mean", n_obs)
+    return EventResult(cars, ses, mean, se, mean - z * se, mean + z * se, p, N, (0, max(lengths) - 1),
+                       "market" if market is not None else "mean", n_obs, f"{min(days):%Y-%m-%d}", f"{max(days):%Y-%m-%d}")  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- random windows
