@@ -41,7 +41,8 @@ def _inputs_at(result, model) -> dict[str, Any]:
     return out
 
 
-def _evaluate(text: str, result, model, inputs: dict[str, Any]) -> np.ndarray:
+def _evaluate(text: str, result, model, inputs: dict[str, Any], magnitude: bool = False) -> np.ndarray:
+    """Evaluate an expression on the result's arrays (or its magnitude bound, for tolerances)."""
     from bubblemachine.sfc import expr as E
 
     tree = E.parse(text)
@@ -72,7 +73,8 @@ def _evaluate(text: str, result, model, inputs: dict[str, Any]) -> np.ndarray:
             env[names[key]] = value(name, lag)
         return names[key]
 
-    src = E.CodeGen(namer, "vector")(tree)
+    gen = E.CodeGen(namer, "vector")
+    src = E.magnitude(gen, tree) if magnitude else gen(tree)
     from bubblemachine.sfc.compiler import _namespace, compile_model
 
     ns = _namespace("vector", compile_model(model))
@@ -108,6 +110,10 @@ def assert_stock_flow_consistent(result, model=None, rtol: float = 1e-8, atol: f
     def ev(text: str) -> np.ndarray:
         return np.broadcast_to(_evaluate(text, result, model, inputs), shape)
 
+    def mag(text: str) -> np.ndarray:
+        # a magnitude bound (|x| + |x[-1]| for d(x)): the scale of the cell's rounding error
+        return np.broadcast_to(_evaluate(text, result, model, inputs, magnitude=True), shape)
+
     def check(res: np.ndarray, scale: np.ndarray, what: str) -> None:
         res, scale = res[:, 1:], scale[:, 1:]
         bad = ~(np.abs(res) <= rtol * scale + atol)
@@ -116,21 +122,20 @@ def assert_stock_flow_consistent(result, model=None, rtol: float = 1e-8, atol: f
             raise AssertionError(f"{what} does not add up at period {t + 1} on path {p}: residual {res[p, t]:.6g}")
 
     for key, (rhs, _src) in model.hidden.items():
-        a, b = ev(key), ev(rhs)
-        check(a - b, np.maximum(np.abs(a), np.abs(b)), f"hidden identity {key} = {rhs}")
+        check(ev(key) - ev(rhs), np.maximum(mag(key), mag(rhs)), f"hidden identity {key} = {rhs}")
     for mname, mat in model.matrices.items():
-        cols: dict[str, list[np.ndarray]] = {c: [] for c in mat.columns}
+        cols: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {c: [] for c in mat.columns}
         for rname, entries, total, _src in mat.rows:
-            vals = [ev(ex) for _, ex in entries]
+            vals = [(ev(ex), mag(ex)) for _, ex in entries]
             for (col, _), v in zip(entries, vals, strict=True):
                 cols[col].append(v)
-            tot = ev(total) if total is not None else np.zeros(shape)
+            tot = (ev(total), mag(total)) if total is not None else (np.zeros(shape), np.zeros(shape))
             allv = [*vals, tot]
-            check(sum(vals, np.zeros(shape)) - tot, np.max(np.abs(allv), axis=0), f"matrix {mname!r} row {rname!r}")
+            check(sum((v for v, _ in vals), np.zeros(shape)) - tot[0], np.max([m for _, m in allv], axis=0), f"matrix {mname!r} row {rname!r}")
         if mat.columns_sum_to_zero:
             for col, vals in cols.items():
                 if vals:
-                    check(sum(vals, np.zeros(shape)), np.max(np.abs(vals), axis=0), f"matrix {mname!r} column {col!r}")
+                    check(sum((v for v, _ in vals), np.zeros(shape)), np.max([m for _, m in vals], axis=0), f"matrix {mname!r} column {col!r}")
     _check_stocks(model, ev, check)
 
 

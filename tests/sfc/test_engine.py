@@ -233,3 +233,12 @@ def test_no_drift_of_hidden_identities_over_long_runs(solver):
         pytest.skip("model PC not shipped")
     r = bm.simulate("pc", periods=1500, progress=False, solver=solver, seed=0)
     assert np.abs(r["Hh"] - r["Hs"]).max() < 1e-10
+
+
+def test_checks_scale_d_cells_by_their_stock(sim_path):
+    """Near a steady state d(H) ~ 0 but its rounding is ~1e-16 |H|: large units must pass."""
+    from bubblemachine.testing import assert_stock_flow_consistent
+
+    r = bm.simulate(sim_path, periods=400, set={"Gd": 1e6}, progress=False, seed=0)
+    assert r["Y"][0, -1] == pytest.approx(5e6, rel=1e-9)
+    assert_stock_flow_consistent(r)

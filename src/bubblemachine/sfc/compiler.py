@@ -697,58 +697,61 @@ def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
     m = cm.model
     out = ["def _check(_H, _L, _n, _t0, _P0):"]
     w = out.append
-    for _h, (key, (rhs, src)) in enumerate(m.hidden.items()):
-        w(f"    _a = {gen(E.parse(key))}")
-        w(f"    _b = {gen(E.parse(rhs))}")
-        w(f"    _acc_fail(_a - _b, lambda: _np.maximum(_np.abs(_a), _np.abs(_b)), {HIDDEN_RTOL}, {HIDDEN_ATOL}, _t0, _P0, {('hidden identity ' + key + ' = ' + rhs + ' (' + src.where() + ')')!r})")
+    for key, (rhs, src) in m.hidden.items():
+        kn, rn = E.parse(key), E.parse(rhs)
+        w(f"    _a = {gen(kn)}")
+        w(f"    _b = {gen(rn)}")
+        w(f"    _acc_fail(_a - _b, lambda: _np.maximum({E.magnitude(gen, kn)}, {E.magnitude(gen, rn)}), {HIDDEN_RTOL}, {HIDDEN_ATOL}, _t0, _P0, {('hidden identity ' + key + ' = ' + rhs + ' (' + src.where() + ')')!r})")
     e = 0
     for mname, mat in m.matrices.items():
-        cols: dict[str, list[tuple[str, str]]] = {c: [] for c in mat.columns}
+        cols: dict[str, list[tuple[str, str, str]]] = {c: [] for c in mat.columns}
         for rname, entries, total, src in mat.rows:
-            terms: list[tuple[str, str]] = []
+            terms: list[tuple[str, str, str]] = []
             for col, ex in entries:
                 node = E.parse(ex)
                 sign = "+"
                 if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-                    sign, node = "-", node.operand  # fold the sign into the sum (abs ignores it)
+                    sign, node = "-", node.operand  # fold the sign into the sum
                 w(f"    _e{e} = {gen(node)}")
-                terms.append((sign, f"_e{e}"))
-                cols[col].append((sign, f"_e{e}"))
+                # the tolerance scale: a magnitude bound of the cell (|x| + |x[-1]| for d(x))
+                mag = f"_np.abs(_e{e})" if isinstance(node, (ast.Name, ast.Subscript)) else E.magnitude(gen, node)
+                terms.append((sign, f"_e{e}", mag))
+                cols[col].append((sign, f"_e{e}", mag))
                 e += 1
-            names = [n for _, n in terms]
+            mags = [mg for _, _, mg in terms]
             if total is not None:
-                w(f"    _tot = {gen(E.parse(total))}")
-                names_sc = [*names, "_tot"]
+                tn = E.parse(total)
+                w(f"    _tot = {gen(tn)}")
+                mags.append(E.magnitude(gen, tn))
                 res = f"({_signed_sum(terms)}) - _tot"
             else:
-                names_sc = names
                 res = _signed_sum(terms)
-            if not names_sc:
+            if not mags:
                 continue
-            sc = _maxabs(names_sc)
-            w(f"    _acc_fail({res}, {sc}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' row ' + repr(rname) + ' (' + src.where() + ')')!r})")
+            w(f"    _acc_fail({res}, {_maxof(mags)}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' row ' + repr(rname) + ' (' + src.where() + ')')!r})")
         if mat.columns_sum_to_zero:
             for col, cterms in cols.items():
                 if cterms:
-                    w(f"    _acc_fail({_signed_sum(cterms)}, {_maxabs([n for _, n in cterms])}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' column ' + repr(col))!r})")
+                    w(f"    _acc_fail({_signed_sum(cterms)}, {_maxof([mg for _, _, mg in cterms])}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' column ' + repr(col))!r})")
     w("    return None")
     return "\n".join(out) + "\n"
 
 
-def _signed_sum(terms: list[tuple[str, str]]) -> str:
+def _signed_sum(terms: list[tuple[str, str, str]]) -> str:
     if not terms:
         return "0.0"
-    sign, first = terms[0]
+    sign, first, _ = terms[0]
     acc = first if sign == "+" else f"-{first}"
-    for sign, n in terms[1:]:
+    for sign, n, _ in terms[1:]:
         acc += f" {sign} {n}"
     return acc
 
 
-def _maxabs(names: list[str]) -> str:
-    acc = f"_np.abs({names[0]})"
-    for n in names[1:]:
-        acc = f"_np.maximum({acc}, _np.abs({n}))"
+def _maxof(mags: list[str]) -> str:
+    """A lambda source: the elementwise maximum of magnitude expressions (evaluated on failure only)."""
+    acc = mags[0]
+    for mg in mags[1:]:
+        acc = f"_np.maximum({acc}, {mg})"
     return f"lambda: {acc}"
 
 

@@ -409,3 +409,26 @@ class Deriv:
         if self.gen.mode == "vector":
             return f"_where({cond}, lambda: {a}, lambda: {b})"
         return f"({a} if {cond} else {b})"
+
+
+def magnitude(gen: CodeGen, n: ast.AST, shift: int = 0, absfn: str = "_np.abs") -> str:
+    """Source of a magnitude bound of ``n`` for rounding tolerances (vector code).
+
+    Sums and differences add their operands' magnitudes (so ``d(x)`` near a steady state is
+    measured against ``|x| + |x[-1]|``, the size of its rounding error, not against ~0);
+    products multiply them; anything else is the absolute value.
+    """
+    m = lambda x, s=shift: magnitude(gen, x, s, absfn)  # noqa: E731
+    if isinstance(n, ast.Constant):
+        return repr(abs(float(n.value)))
+    if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+        return m(n.operand)
+    if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub)):
+        return f"({m(n.left)} + {m(n.right)})"
+    if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
+        return f"({m(n.left)} * {m(n.right)})"
+    if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div):
+        return f"({m(n.left)} / {absfn}({gen(n.right, shift)}))"
+    if isinstance(n, ast.Call) and n.func.id == "d":
+        return f"({m(n.args[0])} + {m(n.args[0], shift + 1)})"
+    return f"{absfn}({gen(n, shift)})"
