@@ -27,16 +27,20 @@ def compiled():
     return bm.load_model("ai_liquidity").compile()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def run(name: str, seed: int = SEED, paths: int = PATHS):
     """Simulate a shipped scenario (all variables saved, every period checked by the engine)."""
     import bubblemachine as bm
     from bubblemachine.scenarios import scenario_path
 
-    return bm.simulate(compiled(), bm.load_scenario(scenario_path(name)), paths=paths, seed=seed, progress=False)
+    return bm.simulate(
+        compiled(), bm.load_scenario(scenario_path(name)), paths=paths, seed=seed, progress=False
+    )
 
 
-def diff(name: str, var: str, t: int, *, base: str = "baseline", t0: int | None = None, seed: int = SEED) -> float:
+def diff(
+    name: str, var: str, t: int, *, base: str = "baseline", t0: int | None = None, seed: int = SEED
+) -> float:
     """Median over paths of the paired difference scenario - base of ``var`` at period t.
 
     Prices (kind ``price``) are compared in logs; rates and levels in their units. With t0,

@@ -8,23 +8,63 @@ from pathlib import Path
 
 import pytest
 
-from bubblemachine.scenarios.series import ATTRIBUTED_PRICES, ATTRIBUTED_RATES, GROUPS, PRICED, REPORTED
+from bubblemachine.scenarios.series import (
+    ATTRIBUTED_PRICES,
+    ATTRIBUTED_RATES,
+    GROUPS,
+    PRICED,
+    REPORTED,
+)
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "src" / "bubblemachine" / "models" / "ai_liquidity"
+MODEL_DIR = (
+    Path(__file__).resolve().parents[2] / "src" / "bubblemachine" / "models" / "ai_liquidity"
+)
 SCEN_DIR = Path(__file__).resolve().parents[2] / "src" / "bubblemachine" / "scenarios"
 MECHANISMS = [
-    "M1.1", "M1.2", "M1.3", "M1.4",
-    "M2.1", "M2.2", "M2.3", "M2.4", "M2.5", "M2.6",
+    "M1.1",
+    "M1.2",
+    "M1.3",
+    "M1.4",
+    "M2.1",
+    "M2.2",
+    "M2.3",
+    "M2.4",
+    "M2.5",
+    "M2.6",
     "M3.1",
-    "M4.1", "M4.2", "M4.3", "M4.4", "M4.5",
-    "M5.1", "M5.2",
-    "M6.1", "M6.2", "M6.3", "M6.4", "M6.5", "M6.6",
-    "M7.1", "M7.2", "M7.3", "M7.4", "M7.5",
+    "M4.1",
+    "M4.2",
+    "M4.3",
+    "M4.4",
+    "M4.5",
+    "M5.1",
+    "M5.2",
+    "M6.1",
+    "M6.2",
+    "M6.3",
+    "M6.4",
+    "M6.5",
+    "M6.6",
+    "M7.1",
+    "M7.2",
+    "M7.3",
+    "M7.4",
+    "M7.5",
 ]
 SCENARIOS = [
-    "baseline", "shutdown", "reopening_wave", "reverse_qe", "capital_call_cascade", "hawkish_chair",
-    "circular_unwind", "deepseek_shock", "vol_shock", "vol_shock_no_systematic", "buyback_blackout",
-    "energy_cap", "glp1_shift",
+    "baseline",
+    "shutdown",
+    "reopening_wave",
+    "reverse_qe",
+    "capital_call_cascade",
+    "hawkish_chair",
+    "circular_unwind",
+    "deepseek_shock",
+    "vol_shock",
+    "vol_shock_no_systematic",
+    "buyback_blackout",
+    "energy_cap",
+    "glp1_shift",
 ]
 
 
@@ -36,7 +76,11 @@ def model():
 
 
 def _model_text() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(MODEL_DIR.glob("*.toml")) if p.name != "calibration.toml")
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(MODEL_DIR.glob("*.toml"))
+        if p.name != "calibration.toml"
+    )
 
 
 @pytest.mark.parametrize("mid", MECHANISMS)
@@ -44,7 +88,9 @@ def test_every_mechanism_is_a_commented_block_with_its_seed(mid):
     # "grep M4.1" finds the block, and the comment names the seed it comes from.
     lines = [ln for ln in _model_text().splitlines() if re.search(rf"#.*\b{re.escape(mid)}\b", ln)]
     assert lines, f"{mid} is not cited in any model file comment"
-    assert any(re.search(r"seeds? 00[0-4]", ln) for ln in lines), f"{mid}: no comment gives its seed: {lines[:2]}"
+    assert any(re.search(r"seeds? 00[0-4]", ln) for ln in lines), (
+        f"{mid}: no comment gives its seed: {lines[:2]}"
+    )
 
 
 def test_calendar_is_business_daily_from_the_data_vintage(model):
@@ -83,7 +129,9 @@ def test_model_does_not_define_calibration_names(model):
             own.update({k: p.name for k in data.get(table, {})})
     for table in ("initial", "parameters", "random"):
         clash = set(cal.get(table, {})) & {k for k in own if k in cal.get(table, {})}
-        assert not clash, f"calibration.toml [{table}] names also defined by the model: {sorted(clash)}"
+        assert not clash, (
+            f"calibration.toml [{table}] names also defined by the model: {sorted(clash)}"
+        )
 
 
 def test_one_defaults_file_with_unit_source_and_range():
@@ -98,7 +146,9 @@ def test_one_defaults_file_with_unit_source_and_range():
     for name in (*data["parameters"], *data["exogenous"]):
         line = next(ln for ln in text.splitlines() if re.match(rf"^{name}\s*=", ln))
         assert "#" in line, f"{name}: no comment"
-        assert re.search(r"range|derived|fixed|convention|switch", line), f"{name}: no range in {line!r}"
+        assert re.search(r"range|derived|fixed|convention|switch", line), (
+            f"{name}: no range in {line!r}"
+        )
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

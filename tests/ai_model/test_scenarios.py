@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.ai_model.conftest import SEED, diff, run
 
 from bubblemachine.scenarios.series import ATTRIBUTED_PRICES, ATTRIBUTED_RATES, GROUPS
-from tests.ai_model.conftest import SEED, diff, run
 
 END = 252
 
@@ -90,7 +90,9 @@ def test_hawkish_chair_raises_yields_and_drains_liquidity():
     assert diff("hawkish_chair", "ust2y", END) > 0.5
     assert 0.0 < diff("hawkish_chair", "ust10y", END) < diff("hawkish_chair", "ust2y", END)
     assert diff("hawkish_chair", "net_liquidity", END) < -150.0
-    assert diff("hawkish_chair", "spx", 119) == 0.0  # nothing before the shock (common random numbers)
+    assert (
+        diff("hawkish_chair", "spx", 119) == 0.0
+    )  # nothing before the shock (common random numbers)
 
 
 def test_hawkish_chair_hits_long_duration_most():
@@ -131,7 +133,9 @@ def test_vol_shock_selling_is_attributed_to_voltarget_and_cta():
     cta = np.median(r["contrib_spx_cta"][:, sel].sum(axis=1))
     assert vt < 0.0 and cta < 0.0
     flows = r["vt_flow"][:, 20:31].sum(axis=1)
-    assert np.median(flows) < -10.0  # USD bn of mechanical selling (Nomura Aug 2024: ~$84bn in 2 weeks)
+    assert (
+        np.median(flows) < -10.0
+    )  # USD bn of mechanical selling (Nomura Aug 2024: ~$84bn in 2 weeks)
 
 
 def test_vol_shock_lifts_vix():
@@ -190,9 +194,21 @@ def test_attribution_adds_up_to_every_move(baseline):
 
 @pytest.mark.parametrize(
     "name",
-    ["baseline", "shutdown", "reopening_wave", "reverse_qe", "capital_call_cascade", "hawkish_chair",
-     "circular_unwind", "deepseek_shock", "vol_shock", "vol_shock_no_systematic", "buyback_blackout",
-     "energy_cap", "glp1_shift"],
+    [
+        "baseline",
+        "shutdown",
+        "reopening_wave",
+        "reverse_qe",
+        "capital_call_cascade",
+        "hawkish_chair",
+        "circular_unwind",
+        "deepseek_shock",
+        "vol_shock",
+        "vol_shock_no_systematic",
+        "buyback_blackout",
+        "energy_cap",
+        "glp1_shift",
+    ],
 )
 def test_stock_flow_consistent(name, monkeypatch):
     import bubblemachine.sfc.compiler as compiler
