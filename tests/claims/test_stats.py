@@ -225,3 +225,26 @@ def test_forward_return_starts_at_close():
     p = pd.Series([100.0, 110.0, 121.0], index=idx(3))
     f = S.forward_return(p, 1)
     assert f.iloc[0] == pytest.approx(np.log(1.1)) and np.isnan(f.iloc[-1])
+
+
+def test_lead_lag_size():
+    rng = np.random.default_rng(13)
+    n = 200
+    rejects = 0
+    for _ in range(SIMS):
+        x = pd.Series(rng.standard_normal(n), index=idx(n))
+        y = pd.Series(rng.standard_normal(n), index=idx(n))
+        rejects += S.lead_lag(x, y, ks=[1]).loc[1, "p"] < 0.05
+    assert MIN_REJECT <= rejects <= MAX_REJECT, rejects
+
+
+def test_random_window_test_size():
+    rng = np.random.default_rng(14)
+    n = 600
+    rejects = 0
+    for i in range(SIMS):
+        level = np.cumsum(rng.standard_normal(n))
+        s0 = int(rng.integers(50, 500))
+        _, lo, hi, p, _ = S.random_window_test(lambda s, e, lv=level: lv[e] - lv[s], n, [(s0, s0 + 10)], n_draws=500, seed=i)
+        rejects += not (lo <= 0 <= hi)
+    assert rejects <= MAX_REJECT, rejects

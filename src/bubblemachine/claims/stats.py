@@ -156,16 +156,19 @@ def hac_mean(x: pd.Series | np.ndarray, *, lags: int | None = None, horizon: int
 
 
 # ----------------------------------------------------------------------------- lead-lag
-def lead_lag(x: pd.Series, y: pd.Series, *, max_lag: int = 4, level: float = LEVEL) -> pd.DataFrame:
+def lead_lag(
+    x: pd.Series, y: pd.Series, *, max_lag: int = 4, level: float = LEVEL, ks: Sequence[int] | None = None
+) -> pd.DataFrame:
     """Cross-correlations and HAC slopes of ``y_t`` on ``x_{t-k}`` for k = -max_lag..max_lag.
 
     Positive k: x leads y by k periods (x known before y). Negative k: y leads x.
+    ``ks`` restricts the lags computed (default: all of -max_lag..max_lag).
 
     Returns:
         DataFrame indexed by k with ``corr``, ``beta``, ``ci_low``, ``ci_high``, ``p``, ``n``.
     """
     rows = []
-    for k in range(-max_lag, max_lag + 1):
+    for k in range(-max_lag, max_lag + 1) if ks is None else ks:
         xk = x.shift(k).rename("x")
         both = pd.concat([y.rename("y"), xk], axis=1).dropna()
         fit = hac_ols(both["y"], both["x"], level=level)
