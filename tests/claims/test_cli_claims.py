@@ -13,7 +13,7 @@ from bubblemachine.cli.claims import CSV_COLUMNS
 
 runner = CliRunner()
 REQUIRED = {"id", "statement_en", "statement_ko", "verdict", "effect", "ci_low", "ci_high", "n", "sample_start", "sample_end",
-            "units", "p_value", "p_holm", "p_bh", "caveats", "thresholds"}  # fmt: skip
+            "units", "p_value", "p_adjusted", "p_holm", "p_bh", "caveats", "thresholds"}  # fmt: skip
 
 
 def test_json_schema():

@@ -261,6 +261,7 @@ class ClaimResult:
             "sample_start": e.sample_start if e else None,
             "sample_end": e.sample_end if e else None,
             "p_value": f(e.p_value) if e else None,
+            "p_adjusted": f(self.p_holm),  # Holm (family-wise); BH in p_bh
             "p_holm": f(self.p_holm),
             "p_bh": f(self.p_bh),
             "thresholds": c.thresholds.to_json(),

@@ -18,7 +18,7 @@ VERDICT_STYLE = {
 
 CSV_COLUMNS = (
     "id", "seed", "verdict", "effect", "ci_low", "ci_high", "units", "n", "sample_start", "sample_end",
-    "p_value", "p_holm", "p_bh", "statement_en", "statement_ko", "thresholds",
+    "p_value", "p_adjusted", "p_holm", "p_bh", "statement_en", "statement_ko", "thresholds",
 )  # fmt: skip
 
 
