@@ -80,3 +80,22 @@ def test_early_asof_gives_missing_values_not_errors(store, asof):
     if asof == "2016-01-04":
         assert m["ai_vs_rsp"].units == "index (100 = 2011-01-04)"
         assert m["ai_vs_rsp"].history.iloc[0] == pytest.approx(100.0)
+
+
+def test_reads_exactly_the_series_it_stamps(store):
+    """The report's vintage header lists SERIES_USED: compute_monitor must read only those."""
+    from bubblemachine.indicators import SERIES_USED
+
+    seen: set[str] = set()
+
+    class Spy:
+        def series(self, sid, **kw):
+            seen.add(sid)
+            return store.series(sid, **kw)
+
+        def frame(self, sid, **kw):
+            seen.add(sid)
+            return store.frame(sid, **kw)
+
+    compute_monitor(Spy(), asof="2025-06-30")
+    assert seen == set(SERIES_USED)
