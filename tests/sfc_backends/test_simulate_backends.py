@@ -94,3 +94,19 @@ def test_sim_closed_form_through_process_backend(pool):
         YD = (1.0 - th) * Y
         H = H + YD - (a1 * YD + 0.4 * H)
         np.testing.assert_allclose(r["Y"][:, t], Y, rtol=1e-10)
+
+
+def test_big_results_come_back_through_shared_memory_and_are_unlinked(setup, pool):
+    """> 4 MB per chunk travels through shared memory; nothing is left in /dev/shm."""
+    import os
+
+    model, scenario, _ = setup
+    shm_dir = "/dev/shm"
+    before = set(os.listdir(shm_dir)) if os.path.isdir(shm_dir) else set()
+    ref = sfc.simulate(model, scenario, paths=2000, periods=300, seed=11, progress=False)
+    assert ref.data.nbytes / 2 > B.SHM_MIN_BYTES
+    got = sfc.simulate(model, scenario, paths=2000, periods=300, seed=11, progress=False, backend=pool)
+    assert np.array_equal(got.data, ref.data)
+    assert got.data.strides == ref.data.strides  # the same period-major layout as a serial run
+    if os.path.isdir(shm_dir):
+        assert {f for f in set(os.listdir(shm_dir)) - before if f.startswith("psm_")} == set()

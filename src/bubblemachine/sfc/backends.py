@@ -112,6 +112,8 @@ def _check_workers(workers: int | None, field: str = "workers") -> int:
 class _BackendBase:
     name = "base"
     workers = 1
+    # return big result arrays through shared memory instead of pickling them (processes)
+    _result_via_shm = False
 
     def __enter__(self):
         return self
@@ -170,11 +172,12 @@ class _BackendBase:
         chunks = split_ranges(paths, self.default_chunks(paths), align=align)
         shared = (compiled, scenario, int(seed), int(periods), dict(set) if set else None,
                   list(save) if save is not None else None, bool(check))
-        parts = gather(self.map(_run_chunk, chunks, shared=shared, progress=progress), len(chunks))
-        if len(parts) == 1:
+        worker = _run_chunk_shm if self._result_via_shm else _run_chunk
+        parts = gather(self.map(worker, chunks, shared=shared, progress=progress), len(chunks))
+        if len(parts) == 1 and not _is_shm(parts[0]["data"]):
             return parts[0]
         out = dict(parts[0])
-        out["data"] = np.concatenate([p["data"] for p in parts], axis=0)
+        out["data"] = _assemble([p["data"] for p in parts], chunks)
         out["uncertain"] = np.concatenate([p["uncertain"] for p in parts], axis=0)
         out["path_ids"] = range(paths)
         return out
@@ -242,6 +245,7 @@ class ProcessBackend(_BackendBase):
     """
 
     name = "process"
+    _result_via_shm = True
 
     def __init__(
         self,
@@ -505,6 +509,88 @@ def _run_chunk(shared, path_ids: range) -> dict[str, Any]:
     compiled, scenario, seed, periods, set_, save, check = shared
     return run_paths(compiled, scenario, path_ids=path_ids, seed=seed, periods=periods,
                      set=set_, save=save, check=check)
+
+
+#: Result arrays at least this big come back from worker processes through shared memory.
+SHM_MIN_BYTES = 4 * 2**20
+
+
+def _run_chunk_shm(shared, path_ids: range) -> dict[str, Any]:
+    """:func:`_run_chunk`, with a big ``data`` array handed back through shared memory.
+
+    Pickling hundreds of MB through a pipe costs seconds; a shared-memory block costs one
+    memory copy here and one in the driver. The block holds ``data`` in period-major layout
+    ``[periods + 1, names, paths]`` (the engine's own layout, so the copy is a memcpy). The
+    worker creates the block and forgets it (unregistered from its resource tracker); the
+    driver copies it out and unlinks it (:func:`_assemble`).
+    """
+    import numpy as np
+
+    out = _run_chunk(shared, path_ids)
+    data = out["data"]
+    if data.nbytes < SHM_MIN_BYTES:
+        return out
+    from multiprocessing import resource_tracker, shared_memory
+
+    base = np.ascontiguousarray(data.transpose(1, 2, 0))  # no copy for the engine's layout
+    shm = shared_memory.SharedMemory(create=True, size=base.nbytes)
+    try:
+        np.ndarray(base.shape, dtype=base.dtype, buffer=shm.buf)[...] = base
+    except BaseException:
+        shm.close()
+        shm.unlink()
+        raise
+    shm.close()
+    try:
+        resource_tracker.unregister(shm._name, "shared_memory")  # the driver owns it now
+    except Exception:  # noqa: BLE001 - best effort; the driver unlinks it anyway
+        pass
+    out = dict(out)
+    out["data"] = ("__shm__", shm.name, base.shape, base.dtype.str)
+    return out
+
+
+def _is_shm(data: Any) -> bool:
+    return isinstance(data, tuple) and len(data) == 4 and data[0] == "__shm__"
+
+
+def _assemble(datas: list[Any], chunks: list[range]) -> Any:
+    """Chunks' ``data`` (arrays ``[n, T+1, k]`` or shared-memory refs) -> one ``[paths, T+1, k]``.
+
+    The result is a transposed view of a ``[T+1, k, paths]`` array, the layout a serial run
+    returns. Shared-memory blocks are unlinked here, also on error.
+    """
+    from multiprocessing import shared_memory
+
+    import numpy as np
+
+    first = datas[0]
+    t1k = first[2][:2] if _is_shm(first) else first.shape[1:]
+    total = chunks[-1].stop
+    final = np.empty((*t1k, total))
+    pending = [d for d in datas if _is_shm(d)]
+    try:
+        for d, ids in zip(datas, chunks, strict=True):
+            if _is_shm(d):
+                _, name, shape, dtype = d
+                shm = shared_memory.SharedMemory(name=name)
+                try:
+                    final[:, :, ids.start:ids.stop] = np.ndarray(shape, dtype=np.dtype(dtype), buffer=shm.buf)
+                finally:
+                    shm.close()
+                    shm.unlink()
+                pending.remove(d)
+            else:
+                final[:, :, ids.start:ids.stop] = d.transpose(1, 2, 0)
+    finally:
+        for _, name, _, _ in pending:
+            try:
+                shm = shared_memory.SharedMemory(name=name)
+                shm.close()
+                shm.unlink()
+            except FileNotFoundError:
+                pass
+    return final.transpose(2, 0, 1)
 
 
 def gather(pairs: Iterable[tuple[int, Any]], n: int | None = None) -> list[Any]:
