@@ -19,9 +19,9 @@ END = 252
 # --- shutdown (M1.2, M1.3, C1.1) -------------------------------------------------------------
 def test_shutdown_drains_net_liquidity_and_builds_the_tga():
     # the shutdown runs over periods 56-85
-    assert diff("shutdown", "tga", 85) > 75.0
-    assert diff("shutdown", "net_liquidity", 85) < -75.0
-    assert diff("shutdown", "reserves", 85) < -75.0
+    assert diff("shutdown", "tga", 85) > 40.0
+    assert diff("shutdown", "net_liquidity", 85) < -40.0
+    assert diff("shutdown", "reserves", 85) < -40.0
 
 
 def test_shutdown_ai_stocks_underperform_then_reopening_rebounds():
