@@ -128,7 +128,8 @@ def plugin(tmp_path, monkeypatch):
                               refs=("C9.9",), data=[{"type": "scatter", "name": "plugin.trace", "x": [1, 2], "y": [3, 4]}])
                 table = Table(id="plugin_table", title_key="plugin.chart", columns=("plugin.col",),
                               rows=((Label("plugin.cell"),), ("<b>raw</b>",)))
-                return Section("plugin", "plugin.title", "plugin.intro", (chart, table, Text("plugin.text")), order=70)
+                return Section("plugin", "plugin.title", "plugin.intro", (chart, table, Text("plugin.text")),
+                               order=70, series=("GDP",))
 
             def nothing(ctx):
                 return None
@@ -178,6 +179,9 @@ def test_a_plugged_in_section_renders_with_its_own_catalog(plugin, store, tmp_pa
     assert [s.id for s in res.sections][-1] == "plugin"  # order 70 after core (10-50)
     assert "Were the articles right?" in html and "칼럼이 맞았을까?" in html
     assert "C9.9" in html and 'id="plot-plugin_chart"' in html
+    assert (
+        "GDP" in res.vintage and f"<code>GDP</code> {res.vintage['GDP']}" in html
+    )  # its series stamped
     # autoescape: catalog text and table cells cannot inject markup
     assert (
         "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

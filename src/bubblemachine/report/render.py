@@ -204,7 +204,10 @@ def build_report(
     figs_json = json.dumps(figures, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     figs_json = figs_json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
-    vintage = data_vintage(store, SERIES_USED, ts)
+    used_series = list(
+        dict.fromkeys([*SERIES_USED, *(sid for sec in sections for sid in sec.series)])
+    )
+    vintage = data_vintage(store, used_series, ts)
     commit = git_commit()
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),

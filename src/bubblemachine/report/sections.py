@@ -91,6 +91,8 @@ class Section:
         blocks: charts, tables and paragraphs in display order.
         order: sort key across providers (lower first; core sections use 10-60, claims 70,
             scenarios 80).
+        series: store series ids the section read; the report header stamps their last
+            date (on or before asof) in the data vintage.
     """
 
     id: str
@@ -98,6 +100,7 @@ class Section:
     intro_key: str
     blocks: tuple[Block, ...]
     order: int = 100
+    series: tuple[str, ...] = ()
 
     def keys(self) -> set[str]:
         """Every catalog key this section uses."""
