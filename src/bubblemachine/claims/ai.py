@@ -236,7 +236,9 @@ def _episode_table(store, asof) -> pd.DataFrame:
 
 
 _FS_KW = dict(seed="001", series=("SPX", *LOW_CONVICTION, *OTHERS), sample=("2022-01-03", None), group="ai",
-              caveats=("Four declared episodes: the interval is a Student-t across episodes (3 degrees of freedom).",))  # fmt: skip
+              caveats=("Four declared episodes: the interval is a Student-t across episodes (3 degrees of freedom).",
+                       "Peaks earlier than 30 trading days before a window count as the first day of the lookback "
+                       "(e.g. BTC's Nov 2021 peak for the 2022 episode), which favours 'fell first' for such assets."))  # fmt: skip
 
 
 @register(
