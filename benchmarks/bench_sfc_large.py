@@ -110,7 +110,9 @@ def main(argv=None) -> int:
                     "period": np.tile(np.arange(t1, dtype=np.int32), n)}
             for j, name in enumerate(raw["names"]):
                 cols[name] = np.ascontiguousarray(data[:, :, j]).reshape(-1)
-            pq.write_table(pa.table(cols), out / f"batch-{i:04d}.parquet", compression="zstd")
+            floats = [c for c in cols if c not in ("path", "period")]
+            pq.write_table(pa.table(cols), out / f"batch-{i:04d}.parquet", compression="zstd",
+                           use_dictionary=["path", "period"], use_byte_stream_split=floats)
             del data, raw, cols
             t_write += time.perf_counter() - t0
             print(f"batch {i + 1}/{len(batches)}: {len(ids)} paths, run {t_run:.1f} s so far, peak RSS {maxrss_mb():.0f} MiB",
