@@ -1,0 +1,84 @@
+"""Hand-checks of single mechanisms on the baseline run: the rules do what the papers say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tests.ai_model.conftest import run
+
+
+def _p(name: str) -> float:
+    import bubblemachine as bm
+
+    return bm.load_model("ai_liquidity").parameters[name]
+
+
+def test_net_liquidity_is_fed_assets_minus_tga_minus_on_rrp():
+    r = run("baseline")
+    np.testing.assert_allclose(
+        r["net_liquidity"], r["fed_assets"] - r["tga"] - r["on_rrp"], atol=1e-9
+    )
+
+
+def test_qt_ends_on_2025_12_01_then_fed_assets_are_flat():
+    r = run("baseline")
+    fa = r["fed_assets"][0]
+    assert fa[11] == pytest.approx(fa[0] - 11 * _p("qt_runoff_rate"), abs=1e-9)
+    np.testing.assert_allclose(fa[12:], fa[11], atol=1e-9)
+
+
+def test_vol_target_exposure_is_target_over_ewma_vol():
+    # Harvey et al. (2018): exposure = min(cap, target / sigma), sigma an EWMA with a 20-day
+    # half-life of the model's own squared S&P 500 returns
+    r = run("baseline")
+    lam = _p("rvol_lambda")
+    assert abs(lam**20 - 0.5) < 1e-4
+    ret = np.diff(np.log(r["spx"]), axis=1)
+    var = r["spx_var"]
+    np.testing.assert_allclose(var[:, 1:], lam * var[:, :-1] + (1 - lam) * ret**2, rtol=1e-12)
+    sigma = np.maximum(np.sqrt(252 * var[:, :-1]), _p("vt_vol_floor"))
+    np.testing.assert_allclose(
+        r["vt_expo"][:, 1:], np.minimum(_p("vt_cap"), _p("vt_target") / sigma), rtol=1e-12
+    )
+
+
+def test_cta_forecast_is_capped_and_positions_bounded():
+    r = run("vol_shock")
+    assert np.abs(r["cta_forecast"]).max() <= _p("cta_cap") + 1e-12
+    assert np.abs(r["cta_pos"]).max() <= _p("cta_leverage_cap") + 1e-12
+    # the shock flips the trend: CTAs end up shorter than before it
+    assert np.median(r["cta_pos"][:, 35] - r["cta_pos"][:, 19]) < 0
+
+
+def test_buybacks_add_up_to_the_yearly_total_and_pause_in_blackouts():
+    r = run("baseline")
+    year = r["bb_flow"][:, 1:253].sum(axis=1)
+    # ~$942.5bn a year, less the crowding-out by AI capex (claim 11), plus the damper
+    assert 750.0 < np.median(year) < 1000.0
+    black = r["blackout"][0, 1:] > 0
+    assert 0.30 < black.mean() < 0.45  # ~4-5 weeks a quarter
+    ratio = np.median(r["bb_flow"][:, 1:][:, black]) / np.median(r["bb_flow"][:, 1:][:, ~black])
+    assert abs(ratio - _p("bb_blackout_share")) < 0.1
+
+
+def test_flow_multiplier_matches_inelastic_markets():
+    # Gabaix & Koijen: $1 into equities moves aggregate value by ~$5 (before the concavity and
+    # the transient part): a $100bn buy on a ~$58tn market is ~+0.86% on the day
+    r = run("baseline")
+    imp = r["imp_vt"][:, 1:]
+    flow = r["vt_flow"][:, 1:]
+    mcap = _p("spx_mcap_per_point") * r["spx"][:, :-1]
+    ratio = imp * mcap / np.where(flow == 0, np.nan, flow)
+    m = np.nanmedian(ratio)
+    assert 4.5 < m <= _p("flow_multiplier_equity") + 1e-9
+
+
+def test_k_shape_asset_owners_gain_with_asset_prices():
+    r = run("baseline")
+    up = np.log(r["spx"][:, 200] / r["spx"][:, 0])
+    cons_a = r["cons_a"][:, 200]
+    # across paths, asset owners consume more where the S&P 500 rose more (wealth effect,
+    # M7.3), while wage earners consume less: where the AI boom is bigger, capex displaces more
+    # low-skilled labour (M7.2). The two arms of the K.
+    assert np.corrcoef(up, cons_a)[0, 1] > 0.9
+    assert np.corrcoef(up, r["cons_w"][:, 200])[0, 1] < 0.0
