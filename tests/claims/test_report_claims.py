@@ -35,6 +35,7 @@ def test_section_keys_exist_in_both_languages(section, catalog):
     assert section.order == 70 and section.title_key == "claims.section.title"
     assert catalog.missing(section.keys()) == {"ko": [], "en": []}
     assert catalog.t("claims.section.title", "ko") == "기사들은 맞았나?"
+    assert {"WALCL", "SPX", "BTC", "HYPERSCALER_CAPEX", "VIX3M"} <= set(section.series)  # stamped in the header
 
 
 def test_scoreboard_then_one_chart_and_two_sentences_per_claim(section):

@@ -100,4 +100,5 @@ def claims_section(ctx: ReportContext) -> Section | None:
         else:
             blocks.append(Text(f"claims.c.{s}.caption"))
         blocks.append(Text(f"claims.verdict_text.{verdict_slug(r.verdict)}"))
-    return Section("claims", "claims.section.title", "claims.section.intro", tuple(blocks), order=70)
+    used = tuple(sorted({sid for r in run.results for sid in r.claim.series}))
+    return Section("claims", "claims.section.title", "claims.section.intro", tuple(blocks), order=70, series=used)
