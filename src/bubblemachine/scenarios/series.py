@@ -94,8 +94,8 @@ _SERIES: tuple[SeriesInfo, ...] = (
     SeriesInfo("ai_capex", "level", "USD billions per quarter", "Hyperscaler capex run-rate"),
     SeriesInfo("gdp", "price", "USD billions (annual rate)", "Nominal GDP"),
     SeriesInfo("consumption_wage_earners", "price", "index (2025-11-14 = 100)", "Wage earners' consumption"),
-    SeriesInfo("food", "price", "index (2025-11-14 = 100)", "Food price level"),
-    SeriesInfo("healthcare", "price", "index (2025-11-14 = 100)", "Healthcare price level"),
+    SeriesInfo("food", "price", "index (2025-11-14 = 100)", "Food and restaurant spending"),
+    SeriesInfo("healthcare", "price", "index (2025-11-14 = 100)", "Healthcare spending"),
 )
 
 #: name -> SeriesInfo for every reported series.
