@@ -59,3 +59,13 @@ def test_user_mistake_is_one_named_error_without_traceback(tmp_path):
     assert "unknown series 'WALCLL'" in proc.stderr
     assert "WALCL" in proc.stderr  # the suggestion
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_error_messages_keep_bracketed_toml_table_names(tmp_path):
+    model = tmp_path / "bad.toml"
+    model.write_text('[model]\nname = "bad"\n[equations]\nY = "C + "\n')
+    proc = _bm("check", str(model))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "bad.toml" in proc.stderr
+    assert "[equations]" in proc.stderr or "equations" in proc.stderr

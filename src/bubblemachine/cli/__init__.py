@@ -75,7 +75,10 @@ def main() -> None:
     try:
         app()
     except BubbleMachineError as exc:
-        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        from rich.markup import escape
+
+        # Messages quote TOML tables such as [equations]: escape them so Rich prints them.
+        err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")
