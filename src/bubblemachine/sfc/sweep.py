@@ -139,7 +139,7 @@ def _run_point(shared, task):
 
     from bubblemachine.sfc import simulate
 
-    compiled, scenario, paths, periods, save, quantiles, check = shared
+    compiled, scenario, paths, periods, save, quantiles, check, out_dir, root_seed = shared
     index, params, seed = task
     r = simulate(compiled, scenario, paths=paths, periods=periods, seed=seed, set=dict(params),
                  save=save, progress=False, check=check)
@@ -162,8 +162,16 @@ def _run_point(shared, task):
         for qi, q in enumerate(quantiles):
             row[_qname(q)] = float(qs[qi, j])
         summary.append(row)
-    return {"table": table, "summary": summary, "names": list(r.names),
+    rows = table.num_rows
+    if out_dir is not None:  # a worker on this machine writes its shard itself (no transfer)
+        _write_shard(Path(out_dir) / _shard_name(index), table, task, root_seed)
+        table = None
+    return {"table": table, "rows": rows, "summary": summary, "names": list(r.names),
             "uncertain_names": list(r.uncertain_names), "scenario_hash": r.scenario_hash}
+
+
+def _shard_name(i: int) -> str:
+    return f"{POINTS_DIR}/point-{i:06d}.parquet"
 
 
 def _qname(q: float) -> str:
@@ -274,18 +282,22 @@ def sweep(
     (out / POINTS_DIR).mkdir(parents=True, exist_ok=True)
 
     be = get_backend(backend, workers=workers) if backend is None or isinstance(backend, str) else get_backend(backend)
-    shared = (cm, scenario, int(n), int(T), save, qs, check)
+    # serial and process workers share this filesystem: they write their own shards; Ray
+    # (possibly a cluster) sends tables back and the driver writes them
+    local = getattr(be, "name", "") in ("serial", "process")
+    shared = (cm, scenario, int(n), int(T), save, qs, check, str(out) if local else None, seed)
     index_rows: list[dict[str, Any]] = []
     summary_rows: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
     started = time.time()
     with _Bar(progress and len(tasks) > 1, len(tasks), f"sweep {m.name}: {len(tasks)} points x {n} paths") as bar:
         for i, res in be.map(_run_point, tasks, shared=shared, progress=bar.advance):
-            shard = f"{POINTS_DIR}/point-{i:06d}.parquet"
-            _write_shard(out / shard, res["table"], tasks[i], seed)
+            shard = _shard_name(i)
+            if res["table"] is not None:
+                _write_shard(out / shard, res["table"], tasks[i], seed)
             params = dict(tasks[i][1])
             index_rows.append({"point": i, "seed": tasks[i][2], **params, "shard": shard,
-                               "rows": res["table"].num_rows})
+                               "rows": res["rows"]})
             summary_rows.extend(res["summary"])
             meta.setdefault("names", res["names"])
             meta.setdefault("uncertain_names", res["uncertain_names"])
