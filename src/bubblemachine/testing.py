@@ -41,7 +41,9 @@ def _inputs_at(result, model) -> dict[str, Any]:
     return out
 
 
-def _evaluate(text: str, result, model, inputs: dict[str, Any], magnitude: bool = False) -> np.ndarray:
+def _evaluate(
+    text: str, result, model, inputs: dict[str, Any], magnitude: bool = False, base_ns: dict | None = None
+) -> np.ndarray:
     """Evaluate an expression on the result's arrays (or its magnitude bound, for tolerances)."""
     from bubblemachine.sfc import expr as E
 
@@ -75,12 +77,19 @@ def _evaluate(text: str, result, model, inputs: dict[str, Any], magnitude: bool 
 
     gen = E.CodeGen(namer, "vector")
     src = E.magnitude(gen, tree) if magnitude else gen(tree)
-    from bubblemachine.sfc.compiler import _namespace, compile_model
-
-    ns = _namespace("vector", compile_model(model))
+    if base_ns is None:
+        base_ns = _base_namespace(model)
+    ns = dict(base_ns)
     ns.update(env)
     with np.errstate(all="ignore"):
         return np.asarray(eval(compile(src, "<check>", "eval"), ns), dtype=float)  # noqa: S307 - generated from a validated AST
+
+
+def _base_namespace(model) -> dict[str, Any]:
+    """The generated code's namespace (functions, constants) for ``model``: compiled once."""
+    from bubblemachine.sfc.compiler import _namespace, compile_model
+
+    return _namespace("vector", compile_model(model))
 
 
 def assert_stock_flow_consistent(result, model=None, rtol: float = 1e-8, atol: float = 1e-8) -> None:
@@ -106,13 +115,16 @@ def assert_stock_flow_consistent(result, model=None, rtol: float = 1e-8, atol: f
         raise AssertionError("assert_stock_flow_consistent needs per-path results, not quantiles")
     inputs = _inputs_at(result, model)
     shape = (result.data.shape[0], result.periods + 1)
+    base_ns = _base_namespace(model)
 
     def ev(text: str) -> np.ndarray:
-        return np.broadcast_to(_evaluate(text, result, model, inputs), shape)
+        return np.broadcast_to(_evaluate(text, result, model, inputs, base_ns=base_ns), shape)
 
     def mag(text: str) -> np.ndarray:
         # a magnitude bound (|x| + |x[-1]| for d(x)): the scale of the cell's rounding error
-        return np.broadcast_to(_evaluate(text, result, model, inputs, magnitude=True), shape)
+        return np.broadcast_to(
+            _evaluate(text, result, model, inputs, magnitude=True, base_ns=base_ns), shape
+        )
 
     def check(res: np.ndarray, scale: np.ndarray, what: str) -> None:
         res, scale = res[:, 1:], scale[:, 1:]
