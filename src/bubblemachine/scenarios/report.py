@@ -12,7 +12,12 @@ paths over :data:`REPORT_HORIZON` business days (about 12 months) with one commo
 
 Results are cached in ``<home>/cache/whatif/<key>.json`` (written atomically), keyed by the
 model digest, the scenario digest, the seed, the paths, the horizon and :data:`CACHE_VERSION`,
-so a second ``bubblemachine run`` does not simulate again.
+so a second ``bubblemachine run`` does not simulate again. The package also ships these
+summaries for its bundled scenarios (:data:`SHIPPED_DIR`, regenerated with
+``python -m bubblemachine.scenarios.report``): a fresh install finds them under the same keys
+and does not simulate at all. Any change to the model, a scenario, the seed, the paths or the
+horizon changes the key, so stale summaries are never used; a test checks that the shipped
+ones are current and that a fresh simulation reproduces them.
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ BASE_COLOR = "#7f7f7f"
 GROUP_COLORS = ("#1f77b4", "#17becf", "#ff7f0e", "#9467bd", "#d62728", "#8c564b",
                 "#e377c2", "#2ca02c", "#bcbd22", "#393b79", "#c7c7c7")
 
+
+#: Summaries shipped with the package for the bundled scenarios (read-only, same keys).
+SHIPPED_DIR = Path(__file__).with_name("whatif")
 
 #: In-process memo of scenario summaries (same key as the disk cache).
 _MEMO: dict[str, dict] = {}
@@ -129,11 +137,8 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
         key = cache_key(model.digest, scen.digest(), seed=seed, paths=paths, horizon=horizon)
         path = cache_dir() / f"{key}.json"
         summary = _MEMO.get(key) if use_cache else None
-        if summary is None and use_cache and path.is_file():
-            try:
-                summary = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                summary = None
+        if summary is None and use_cache:
+            summary = _read_summary(path) or _read_summary(SHIPPED_DIR / path.name)
         if summary is None:
             save = list(dict.fromkeys([*series, *table, *(v for s in attributed
                                                           for v in (s, *(contrib_name(s, g) for g in GROUPS)))]))
@@ -146,6 +151,35 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
         out[spath.stem] = summary
     out["_meta"] = meta
     return out
+
+
+def _read_summary(path: Path) -> dict | None:
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_shipped(out: Path = SHIPPED_DIR) -> list[Path]:
+    """Recompute every bundled scenario's summary and write them to ``out`` (the package's
+    shipped cache), removing summaries that no longer match a current key."""
+    from bubblemachine._io import atomic_write_text
+    from bubblemachine.scenarios import list_scenarios, runner
+
+    out.mkdir(parents=True, exist_ok=True)
+    sums = scenario_summaries(use_cache=False)
+    written = []
+    for name in list_scenarios():
+        scen, model, spath = runner.load(name)
+        key = cache_key(model.digest, scen.digest(), seed=REPORT_SEED, paths=REPORT_PATHS, horizon=REPORT_HORIZON)
+        target = out / f"{key}.json"
+        atomic_write_text(target, json.dumps(sums[spath.stem], sort_keys=True))
+        written.append(target)
+    for stale in set(out.glob("*.json")) - set(written):
+        stale.unlink()
+    return written
 
 
 def _dates(periods: Sequence[int], start: str = PERIOD0) -> list[str]:
@@ -314,3 +348,8 @@ def scenarios_section(ctx) -> Any:
     if "baseline" not in names:
         return None
     return whatif_section(names)
+
+
+if __name__ == "__main__":  # python -m bubblemachine.scenarios.report: refresh the shipped cache
+    for p in write_shipped():
+        print(p)
