@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from bubblemachine.data.store import Store
-from bubblemachine.report import render
+from bubblemachine.report import registry, render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -45,7 +45,13 @@ def test_report_renders_every_chart_offline(tmp_path):
     assert re.search(r'class="legendtext"[^>]*data-unformatted="순유동성"', dom)
     assert not re.search(r'class="legendtext"[^>]*data-unformatted="trace\.', dom)  # no raw keys
 
-    # the language switch: report.html#lang=en re-labels every chart in English
+    # the language switch: report.html#lang=en re-labels every chart in English (checked on
+    # the core sections only: loading all ~70 charts a second time costs ~15 s)
+    core = [p for p in registry.PROVIDERS if p.startswith("bubblemachine.report.core:")]
+    res = render.build_report(
+        Store(tmp_path / "home"), out_dir=tmp_path / "core", lang="ko", providers=core
+    )
+    n_charts = len(re.findall(r'<div class="plot" id="plot-', res.path.read_text(encoding="utf-8")))
     dom_en = _dump_dom(res.path.resolve().as_uri() + "#lang=en", tmp_path)
     assert 'data-lang="en"' in dom_en
     assert re.search(r'class="legendtext"[^>]*data-unformatted="Net liquidity"', dom_en)
