@@ -242,3 +242,16 @@ def test_checks_scale_d_cells_by_their_stock(sim_path):
     r = bm.simulate(sim_path, periods=400, set={"Gd": 1e6}, progress=False, seed=0)
     assert r["Y"][0, -1] == pytest.approx(5e6, rel=1e-9)
     assert_stock_flow_consistent(r)
+
+
+def test_model_digest_does_not_depend_on_where_the_files_live(tmp_path, models_dir):
+    import shutil
+
+    import bubblemachine as bm
+
+    a, b = tmp_path / "a", tmp_path / "elsewhere" / "b"
+    shutil.copytree(models_dir / "multi", a)
+    shutil.copytree(models_dir / "multi", b)
+    assert bm.load_model(a).digest == bm.load_model(b).digest
+    (b / "government.toml").write_text((b / "government.toml").read_text() + "\n# changed\n")
+    assert bm.load_model(a).digest != bm.load_model(b).digest

@@ -334,7 +334,9 @@ class _Builder:
         self.add_text(text, str(f))
 
     def add_text(self, text: str, fname: str) -> None:
-        self.texts.append(fname.encode() + b"\0" + text.encode())
+        # the digest covers file names and contents, not where the files live, so the same
+        # model has the same digest on every machine (caches keyed by it stay valid)
+        self.texts.append(Path(fname).name.encode() + b"\0" + text.encode())
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
