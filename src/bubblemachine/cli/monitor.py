@@ -10,14 +10,9 @@ from bubblemachine.cli._common import console
 
 
 def _fmt(v: float) -> str:
-    if v != v:
-        return "–"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 100:
-        return f"{v:,.1f}"
-    return f"{v:,.2f}"
+    from bubblemachine.report.render import format_value
+
+    return format_value(v)
 
 
 def _arrow(change: float) -> str:

@@ -113,7 +113,8 @@ def data_vintage(store: Store, ids, asof) -> dict[str, str]:
     return out
 
 
-def _fmt(v: Any) -> str:
+def format_value(v: Any) -> str:
+    """A number as people read it: thousands separators, 0-2 decimals by magnitude, '–' for missing."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     if isinstance(v, bool):
@@ -193,7 +194,7 @@ def build_report(
         )
 
     def cell(v: Any) -> Markup:
-        return t(v.key) if isinstance(v, Label) else escape(_fmt(v))
+        return t(v.key) if isinstance(v, Label) else escape(format_value(v))
 
     figures = {
         b.id: _figure_payload(b, catalog)
