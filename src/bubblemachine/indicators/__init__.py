@@ -50,10 +50,14 @@ class Indicator:
         return float(self.value - back.iloc[-1]) if len(back) else float("nan")
 
     def to_json(self) -> dict[str, Any]:
-        """``{"value", "units", "asof"}`` (value and asof None when there is no data)."""
+        """``{"value", "units", "asof"}`` (value and asof None when there is no data).
+
+        Values keep 12 significant digits: far beyond the data's precision, without the
+        binary noise of a subtraction (5620.76, not 5620.759999999999).
+        """
         v = self.value
         return {
-            "value": None if v != v else float(v),
+            "value": None if v != v else float(f"{float(v):.12g}"),
             "units": self.units,
             "asof": self.asof or None,
         }
