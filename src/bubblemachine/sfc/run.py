@@ -288,12 +288,10 @@ def run_paths(
     else:
         H = np.empty((L + ch, len(record), n))
         H[:L] = row0
-    if direct:
-        pass
-    elif quantiles is None:
+    if not direct and quantiles is None:
         out = np.empty((T + 1, len(names), n))  # period-major while running; a transposed view at the end
         out[0] = row0[save_idx]
-    else:
+    elif not direct:
         qs = np.asarray(quantiles, dtype=float)
         out = np.empty((qs.size, T + 1, len(names)))
         out[:, 0, :] = np.quantile(row0[save_idx], qs, axis=1)
@@ -330,11 +328,9 @@ def run_paths(
                 for a in range(0, nn, slab):
                     b = min(a + slab, nn)
                     chk(H[a:L + b], L, b - a, t0 + a, path_ids.start)
-            if direct:
-                pass
-            elif quantiles is None:
+            if not direct and quantiles is None:
                 out[t0:t1] = block[:, sel, :]
-            else:
+            elif not direct:
                 out[:, t0:t1, :] = np.quantile(block[:, sel, :], qs, axis=2)
             if L and not direct:
                 H[:L] = H[nn:nn + L].copy()
