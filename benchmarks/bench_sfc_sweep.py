@@ -39,7 +39,7 @@ def main(argv=None) -> int:
 
     from bubblemachine import sfc
     from bubblemachine.sfc.backends import ProcessBackend, RayBackend
-    from bubblemachine.sfc.sweep import sweep
+    from bubblemachine.sfc.sweeps import sweep
 
     scenario = sfc.scenario_from_dict({
         "scenario": {"name": "sweep bench"},

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from bubblemachine import sfc
 from bubblemachine.errors import ScenarioError, SimulationError
-from bubblemachine.sfc.sweep import SweepResult, parse_grid_spec, point_seeds, sweep
+from bubblemachine.sfc.sweeps import SweepResult, parse_grid_spec, point_seeds, sweep
 
 GRID = {"alpha1": [0.55, 0.65], "theta": [0.15, 0.2, 0.25]}
 UNC = {"scenario": {"name": "unc"}, "uncertain": {"alpha2": {"dist": "uniform", "low": 0.3, "high": 0.5}}}
@@ -181,7 +181,7 @@ def test_overwrite_removes_the_manifest_first(model, tmp_path, monkeypatch):
     assert (out / "sweep.json").exists()
     with pytest.raises(ScenarioError, match="already holds a sweep"):
         sweep(model, {"alpha1": [0.5]}, paths=2, periods=3, seed=1, out=out, progress=False)
-    import bubblemachine.sfc.sweep as S
+    import bubblemachine.sfc.sweeps as S
 
     def boom(*a, **k):
         assert not (out / "sweep.json").exists(), "old manifest still there while new shards are written"
@@ -289,3 +289,13 @@ def test_sweep_is_reachable_from_the_package(model, tmp_path):
     res = sfc.sweep(model, {"alpha1": [0.5]}, paths=1, periods=2, seed=1, out=tmp_path / "b", progress=False)
     assert isinstance(res, SweepResult)
     assert isinstance(pd.read_parquet(res.out / "index.parquet"), pd.DataFrame)
+
+
+def test_importing_the_sweeps_module_does_not_shadow_the_function():
+    import types
+
+    import bubblemachine
+    import bubblemachine.sfc.sweeps  # noqa: F401
+
+    assert isinstance(sfc.sweep, types.FunctionType)
+    assert bubblemachine.sweep is sfc.sweep

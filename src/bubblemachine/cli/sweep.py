@@ -36,7 +36,7 @@ def sweep_cmd(
     Example: bubblemachine sweep sim --grid alpha1=0.5:0.7:5 --grid theta=0.15,0.2,0.25 --paths 100
     """
     from bubblemachine.errors import ScenarioError
-    from bubblemachine.sfc.sweep import parse_grid_spec, sweep
+    from bubblemachine.sfc.sweeps import parse_grid_spec, sweep
 
     spec: dict[str, list[float]] = {}
     for item in grid:

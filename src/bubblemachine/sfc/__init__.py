@@ -2,7 +2,7 @@
 
 ``load_model(path)`` parses a model (TOML file, directory, or shipped model name);
 ``load_scenario(path)`` a scenario; ``simulate(model, scenario, ...)`` runs it and returns a
-:class:`Result`. ``sweep`` (parameter sweeps) lives in :mod:`bubblemachine.sfc.sweep`.
+:class:`Result`. ``sweep`` (parameter sweeps) lives in :mod:`bubblemachine.sfc.sweeps`.
 See ``docs/model-language.md`` and ``docs/design/sfc-engine.md``.
 """
 
@@ -17,6 +17,7 @@ from bubblemachine.errors import ScenarioError, SimulationError
 from bubblemachine.sfc.model import Model, load_model, loads_model
 from bubblemachine.sfc.result import Result
 from bubblemachine.sfc.scenario import Scenario, load_scenario, scenario_from_dict
+from bubblemachine.sfc.sweeps import sweep
 
 __all__ = ["Model", "Result", "Scenario", "compile_model", "load_model", "loads_model", "load_scenario",
            "scenario_from_dict", "simulate", "sweep", "run_paths"]
@@ -32,14 +33,6 @@ def run_paths(*args, **kwargs):
     from bubblemachine.sfc.run import run_paths as _r
 
     return _r(*args, **kwargs)
-
-
-def __getattr__(name: str):
-    if name == "sweep":
-        from bubblemachine.sfc.sweep import sweep
-
-        return sweep
-    raise AttributeError(f"module 'bubblemachine.sfc' has no attribute {name!r}")
 
 
 def _compiled(model, solver: str | None):

@@ -565,18 +565,3 @@ class SweepResult:
             if meta["point"] != row["point"] or meta["seed"] != row["seed"]:
                 raise SimulationError(f"sweep {self.out}: {row['shard']} belongs to point {meta['point']}, not {row['point']}")
 
-
-# ``bubblemachine.sfc.sweep`` is both this module and the function above: importing the module
-# binds the package attribute to the module, which would shadow the function. Make the module
-# callable so ``bubblemachine.sfc.sweep(...)`` and ``bubblemachine.sweep(...)`` work in any
-# import order.
-import sys as _sys  # noqa: E402
-import types as _types  # noqa: E402
-
-
-class _CallableModule(_types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        return sweep(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule
