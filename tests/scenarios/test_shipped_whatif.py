@@ -58,7 +58,7 @@ def test_fresh_home_uses_shipped_summaries_without_simulating(monkeypatch):
     assert set(list_scenarios()) <= set(sums)
 
 
-def test_a_changed_scenario_is_not_served_from_the_shipped_cache(monkeypatch):
+def test_other_paths_or_horizon_are_simulated_not_served_from_the_shipped_cache(monkeypatch):
     report._MEMO.clear()
     calls = []
     real_run = runner.run
