@@ -154,6 +154,31 @@ def test_reproducible_and_check(tmp_path, cal, store):
     assert not ok and "does not exist" in msg
 
 
+def test_check_compares_numbers_with_tolerance(tmp_path, cal):
+    """Another CPU/BLAS moves the last digits (nu 4.1616596 vs 4.1616593): still up to date;
+    a real change of a fitted value (1e-4 relative) or of the data vintage is stale."""
+    from bubblemachine.calibrate import CHECK_RTOL, lines_match
+
+    a = tmp_path / "a.toml"
+    text = render_toml(cal)
+    nu_line = next(line for line in text.splitlines() if line.startswith("nu_noise = "))
+    nu = float(nu_line.split("=")[1])
+    drifted = text.replace(nu_line, f"nu_noise = {nu * (1 + 3e-7):.8g}")
+    assert drifted != text
+    a.write_text(drifted, encoding="utf-8")
+    assert check_calibration(cal, a)[0]
+    a.write_text(text.replace(nu_line, f"nu_noise = {nu * (1 + 1e-4):.8g}"), encoding="utf-8")
+    ok, msg = check_calibration(cal, a)
+    assert not ok and "nu_noise" in msg
+    # rounding boundary: 0.16935 printed as 0.1693 or 0.1694 on two machines
+    assert lines_match("x = 0.1693  # a", "x = 0.1694  # a")
+    assert not lines_match("x = 0.1693  # a", "x = 0.1695  # a")
+    assert not lines_match("# SPX=9836c0670faa", "# SPX=9836c0670fab")
+    assert not lines_match("chol_a_b = 0.5", "chol_a_c = 0.5")
+    assert lines_match("v = 100.0000000000", f"v = {100.0 * (1 + CHECK_RTOL / 2):.10f}")
+    assert not lines_match("v = 100.0000000000", f"v = {100.0 * (1 + CHECK_RTOL * 10):.10f}")
+
+
 def test_committed_file_is_up_to_date(cal):
     ok, msg = check_calibration(cal, default_path())
     assert ok, msg
