@@ -79,9 +79,11 @@ def simulate(
         model: a :class:`Model`, a compiled model, a path to a model file/directory, or the
             name of a shipped model.
         scenario: a :class:`Scenario`, a path to a scenario file, or None (the baseline).
-        periods: solved periods N (default: the scenario's, else 100).
-        paths: Monte Carlo paths (default: the scenario's, else 1).
-        seed: root seed (default: the scenario's, else fresh entropy; stored on the result).
+        periods: solved periods N (default: the scenario's, else the model's
+            ``[model] defaults``, else 100).
+        paths: Monte Carlo paths (default: the scenario's, else the model's, else 1).
+        seed: root seed (default: the scenario's, else the model's, else fresh entropy;
+            stored on the result).
         set: overrides ``{name: number | list}`` of parameters or exogenous inputs.
         save: variables to keep (default all endogenous, exogenous and random variables).
         quantiles: keep only these quantiles over paths (for big ensembles; serial backend).
@@ -120,14 +122,20 @@ def simulate(
             vals = list(v) if isinstance(v, (list, tuple, np.ndarray)) else [v]
             if not vals or not all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) and np.isfinite(x) for x in vals):
                 raise ScenarioError(f"set {k}: expected a finite number or a non-empty list of finite numbers, got {v!r}")
-    T = periods if periods is not None else (scenario.periods if scenario and scenario.periods else 100)
-    n = paths if paths is not None else (scenario.paths if scenario and scenario.paths else 1)
+    d = m.run_defaults
+    T = periods if periods is not None else (scenario.periods if scenario and scenario.periods else (d.periods or 100))
+    n = paths if paths is not None else (scenario.paths if scenario and scenario.paths else (d.paths or 1))
     if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
         raise SimulationError(f"periods must be a positive integer, got {T!r}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise SimulationError(f"paths must be a positive integer, got {n!r}")
     if seed is None:
-        seed = scenario.seed if scenario is not None and scenario.seed is not None else int(np.random.SeedSequence().entropy)
+        if scenario is not None and scenario.seed is not None:
+            seed = scenario.seed
+        elif d.seed is not None:
+            seed = d.seed
+        else:
+            seed = int(np.random.SeedSequence().entropy)
     if save is not None:
         save = list(dict.fromkeys(save))
         known = {*m.equations, *m.exogenous, *m.random, *m.parameters}

@@ -125,6 +125,30 @@ def parse_distribution(spec: Any, where: str) -> Distribution:
     return Distribution(dist, tuple(args))
 
 
+#: Upper bounds of ``[model] defaults`` (a default must be a sane run on a laptop).
+_DEFAULT_LIMITS = {"periods": 100_000, "paths": 1_000_000, "seed": 2**63 - 1}
+
+
+def _run_defaults(raw: Any, file: str) -> RunDefaults:
+    """Validate ``[model] defaults = { periods = N, paths = N, seed = N }``."""
+    if raw is None:
+        return RunDefaults()
+    if not isinstance(raw, dict):
+        raise ModelError(f"{file} model.defaults: expected a table {{ periods = ..., paths = ..., seed = ... }}, got {raw!r}")
+    unknown = set(raw) - set(_DEFAULT_LIMITS)
+    if unknown:
+        raise ModelError(f"{file} model.defaults: unknown key(s) {sorted(unknown)}; expected periods, paths, seed")
+    out: dict[str, int] = {}
+    for key, value in raw.items():
+        low = 0 if key == "seed" else 1
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= _DEFAULT_LIMITS[key]:
+            raise ModelError(
+                f"{file} model.defaults.{key}: expected an integer in {low}..{_DEFAULT_LIMITS[key]:,}, got {value!r}"
+            )
+        out[key] = value
+    return RunDefaults(**out)
+
+
 @dataclass(frozen=True)
 class Matrix:
     """A balance-sheet or transactions-flow matrix: rows of sector -> expression."""
@@ -135,6 +159,21 @@ class Matrix:
     columns_sum_to_zero: bool = True
     rtol: float = 1e-9
     atol: float = 1e-9
+
+
+@dataclass(frozen=True)
+class RunDefaults:
+    """A model's default run settings (``[model] defaults = {periods, paths, seed}``).
+
+    Every entry point (``simulate``, ``scenario compare``, ``explain``, ``forecast``, the
+    report and the web app) falls back to these when the user gives no value, so a model has
+    one set of defaults everywhere. ``None`` means the engine's own default (100 periods,
+    1 path, fresh entropy for the seed).
+    """
+
+    periods: int | None = None
+    paths: int | None = None
+    seed: int | None = None
 
 
 @dataclass
@@ -155,6 +194,7 @@ class Model:
     docs: dict[str, str] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     digest: str = ""
+    run_defaults: RunDefaults = field(default_factory=RunDefaults)
 
     @property
     def variables(self) -> list[str]:
@@ -492,6 +532,7 @@ class _Builder:
             raise ModelError(f"{self.meta_file} model.name: missing or not a string")
         description = str(meta.pop("description", ""))
         calendar = meta.pop("calendar", None)
+        run_defaults = _run_defaults(meta.pop("defaults", None), self.meta_file)
         meta.pop("doc", None)
         meta.pop("version", None)
         meta.pop("references", None)
@@ -549,7 +590,7 @@ class _Builder:
             parameters=self.parameters, exogenous=self.exogenous,
             initial={v: self.initial.get(v, 0.0) for v in self.equations},
             hidden=self.hidden, random=self.random, matrices=matrices, calendar=calendar,
-            docs=self.docs, sources=self.sources, digest=digest,
+            docs=self.docs, sources=self.sources, digest=digest, run_defaults=run_defaults,
         )
 
     def _check_refs(self, text: str, src: Source) -> None:
