@@ -66,7 +66,8 @@ def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Cal
     """Initial state and noise of the AI liquidity model from the data store.
 
     Args:
-        asof: date ``YYYY-MM-DD`` of the model's period 0 (data on or before it only).
+        asof: date ``YYYY-MM-DD`` of the model's period 0: only data KNOWN on it are used
+            (each series' release rule; e.g. FRED yields of the day before).
         years: fitting window for the noise, in calendar years before ``asof``.
         store: a data store; default ``bubblemachine.data.open_store()``.
 
@@ -77,20 +78,16 @@ def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Cal
         DataError: a needed series is missing or empty before ``asof``.
         ValueError: ``years`` < 1.
     """
-    import pandas as pd
-
+    from bubblemachine.data import parse_asof
     from bubblemachine.errors import DataError
 
     if years < 1:
         raise DataError(f"calibrate: years must be >= 1, got {years}")
-    try:
-        pd.Timestamp(asof)
-    except ValueError as exc:
-        raise DataError(f"calibrate: asof must be YYYY-MM-DD, got {asof!r}") from exc
     if store is None:
         from bubblemachine.data import open_store
 
         store = open_store()
+    asof = f"{parse_asof(asof, store=store, series=['SPX'], option='asof'):%Y-%m-%d}"
     initial = tuple(initial_levels(store, asof))
     changes = daily_changes(store, asof, years)
     if len(changes) < 250:
@@ -101,7 +98,7 @@ def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Cal
          "BAMLH0A0HYM2", "WALCL", "WTREGEN", "WRESBAL", "RRPONTSYD", "HYPERSCALER_CAPEX"}
         | {m for members in BASKETS.values() for m in members}
     )
-    vintage = {i: store.meta(i).checksum[:12] for i in ids}
+    vintage = {i: store.meta(i).checksum[:12] for i in ids if store.has(i)}
     return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage)
 
 
