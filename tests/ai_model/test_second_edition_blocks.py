@@ -1,0 +1,73 @@
+"""Staged blocks of the AI model's second edition (issue 11), loaded next to the shipped model.
+
+``tests/fixtures/ai_model_next/*.toml`` hold the new blocks (docs/design/ai-model-2.md). They
+only add equations, so a copy of the shipped model plus these files must still balance both
+matrices every period (the engine checks), and the new quantities must move the way the design
+says, paired against the same copy with common random numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+NEXT = Path(__file__).resolve().parents[1] / "fixtures" / "ai_model_next"
+PATHS, T, SEED = 24, 252, 11
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled():
+    import tempfile
+
+    import bubblemachine as bm
+    from bubblemachine.paths import package_dir
+
+    d = Path(tempfile.mkdtemp(prefix="ai_next_")) / "ai_liquidity"
+    shutil.copytree(package_dir() / "models" / "ai_liquidity", d)
+    for f in NEXT.glob("*.toml"):
+        shutil.copy(f, d / f.name)
+    return bm.load_model(d).compile()
+
+
+@functools.cache
+def _run(**set_):
+    import bubblemachine as bm
+
+    return bm.simulate(_compiled(), None, periods=T, paths=PATHS, seed=SEED, set=dict(set_) or None, progress=False)
+
+
+def _diff(var: str, t: int = T, **set_) -> float:
+    a, b = _run(**set_)[var], _run()[var]
+    return float(np.median(np.log(a[:, t]) - np.log(b[:, t])))
+
+
+def test_staged_blocks_load_and_keep_the_matrices_balanced():
+    r = _run()  # check=True: every matrix row and column, every period
+    for v in ("e_chips", "e_memory", "e_m7", "e_software", "e_energy", "e_midcap", "e_rest", "e_food", "e_health", "k_ai"):
+        a = r[v]
+        assert np.isfinite(a).all() and (a[:, 1:] > 0).all(), v
+    # period-1 levels: the S&P 500's parts (chips outside the M7 basket) earn ~$2.1tn a year
+    # (S&P 500 earnings 2025: ~$2.2tn)
+    med = {v: float(np.median(r[v][:, 1])) for v in ("e_m7", "e_chips", "e_memory", "e_software", "e_energy", "e_rest")}
+    share = _compiled().model.parameters["m7_chips_share"]
+    total = med["e_m7"] + (1 - share) * med["e_chips"] + med["e_memory"] + med["e_software"] + med["e_energy"] + med["e_rest"]
+    assert 1800 < total < 2800
+
+
+def test_sellers_book_the_capex_users_carry_its_depreciation():
+    # M4.4: faster capex raises the sellers' earnings and lowers the users' (depreciation)
+    kw = {"capex_growth": 0.6}
+    assert _diff("e_chips", **kw) > 0.02
+    assert _diff("e_memory", **kw) > _diff("e_chips", **kw)  # memory margins are cyclical
+    assert _diff("e_m7", **kw) < _diff("e_chips", **kw)
+    assert _diff("e_software", **kw) < 0.0  # agentic AI substitutes software seats
+
+
+def test_glp1_moves_earnings_from_food_to_healthcare():
+    kw = {"glp1_adoption_target": 0.15}
+    assert _diff("e_food", **kw) < -0.01
+    assert _diff("e_health", **kw) > 0.005
