@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 NEXT = Path(__file__).resolve().parents[1] / "fixtures" / "ai_model_next"
 PATHS, T, SEED = 24, 252, 11
