@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 NEXT = Path(__file__).resolve().parents[1] / "fixtures" / "ai_model_next"
 PATHS, T, SEED = 24, 252, 11
@@ -70,3 +71,23 @@ def test_glp1_moves_earnings_from_food_to_healthcare():
     kw = {"glp1_adoption_target": 0.15}
     assert _diff("e_food", **kw) < -0.01
     assert _diff("e_health", **kw) > 0.005
+
+
+def test_capex_collapse_costs_wage_earners_jobs_and_lowers_inflation():
+    # seed 004: AI holds GDP up. Capex falling (capex_growth -0.7 log/yr) lowers output, wage
+    # earners' employment and inflation, and the Taylor news says cut: in the first edition
+    # wage earners' consumption rose when capex fell.
+    kw = {"capex_growth": -0.7}
+    r, b = _run(**kw), _run()
+    d = lambda v: float(np.median(r[v][:, T] - b[v][:, T]))  # noqa: E731
+    assert d("output_gap") < -0.002
+    assert d("emp_w") < -0.001
+    assert d("unemployment") > 0.05
+    assert d("inflation") < 0.0 and d("taylor_news") < 0.0
+
+
+def test_cost_push_squeezes_wage_earners_real_consumption():
+    r, b = _run(cost_push=2.0), _run()
+    assert float(np.median(r["inflation"][:, T] - b["inflation"][:, T])) == pytest.approx(2.0, abs=1e-9)
+    assert float(np.median(np.log(r["real_cons_w"][:, T] / b["real_cons_w"][:, T]))) < -0.015
+    assert float(np.median(r["taylor_news"][:, T] - b["taylor_news"][:, T])) > 0.9  # the Fed cannot cut
