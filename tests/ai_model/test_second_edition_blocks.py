@@ -91,3 +91,32 @@ def test_cost_push_squeezes_wage_earners_real_consumption():
     assert float(np.median(r["inflation"][:, T] - b["inflation"][:, T])) == pytest.approx(2.0, abs=1e-9)
     assert float(np.median(np.log(r["real_cons_w"][:, T] / b["real_cons_w"][:, T]))) < -0.015
     assert float(np.median(r["taylor_news"][:, T] - b["taylor_news"][:, T])) > 0.9  # the Fed cannot cut
+
+
+def test_grid_build_out_sets_the_power_cap_and_the_electricity_price():
+    r, b = _run(grid_build_gw=0.0), _run()
+    # less build-out: less capex can be powered, power dearer
+    assert float(np.median(r["capex_power_cap"][:, T] - b["capex_power_cap"][:, T])) < -10.0
+    assert float(np.median(r["p_elec"][:, T] - b["p_elec"][:, T])) > 1.0
+    # 2025-11-14: ~19 GW of data-centre load (LBNL: ~20 GW average in 2023-24), not binding
+    assert 12 < float(np.median(b["gw_dc"][:, 1])) < 30
+    assert float(np.max(b["power_binds"][:, 1:60])) == 0.0
+
+
+def test_hedging_demand_inverts_the_vix_curve_without_a_price_move():
+    path = [0.0] * 20 + [3.0] * 3 + [0.0] * (T - 22)
+    r, b = _run(hedge_demand=tuple(path)), _run()
+    assert 0.8 < float(np.median(b["vix_ratio"][:, 1:21])) < 0.95  # contango in normal times
+    assert float(np.median(r["vix_ratio"][:, 23])) > 1.0  # inverted
+    assert float(np.median(r["vix_ratio"][:, 23] - b["vix_ratio"][:, 23])) > 0.1
+    # no material price move (only dealers' gamma reacts to the higher VIX: a few basis points)
+    assert float(np.max(np.abs(np.log(r["spx"][:, 23] / b["spx"][:, 23])))) < 0.002
+
+
+def test_stop_losses_sell_after_a_close_through_a_level():
+    b = _run()
+    flow, spx, lvl = b["stop_flow"], b["spx"], b["stop_level"]
+    crossed = spx[:, 1:-1] < lvl[:, 1:-1]
+    assert crossed.any()
+    assert np.all(flow[:, 2:][crossed] < 0)  # the day after a close below the level: selling
+    assert np.all(np.diff(lvl[:, 1:], axis=1) % 100 == 0)  # levels move in whole steps
