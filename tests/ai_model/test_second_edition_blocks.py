@@ -120,3 +120,19 @@ def test_stop_losses_sell_after_a_close_through_a_level():
     assert crossed.any()
     assert np.all(flow[:, 2:][crossed] < 0)  # the day after a close below the level: selling
     assert np.all(np.diff(lvl[:, 1:], axis=1) % 100 == 0)  # levels move in whole steps
+
+
+def test_reverse_qe_regime_emerges_from_the_slack_pools():
+    # M2.3: the same surge of bond-financed AI capex crowds out far more when the pools are dry.
+    surge = {"capex_growth": 0.6, "bond_share": 1.0, "bill_share": 0.3}  # AI paper and coupons (M2.6)
+    wet = _run(**surge, m_star_share0=0.10)   # ~$2tn of idle money
+    dry = _run(**surge, m_star_share0=0.13)   # none
+    base = _run()
+    assert float(np.median(wet["slack_pools"][:, 1])) > 1000 > float(np.median(dry["slack_pools"][:, 1]))
+    tp_dry = float(np.median(dry["c10_supply_next"][:, T] - base["c10_supply_next"][:, T]))
+    tp_wet = float(np.median(wet["c10_supply_next"][:, T] - base["c10_supply_next"][:, T]))
+    assert tp_dry > 0.02 and tp_dry > 3 * max(tp_wet, 0.0)
+    assert float(np.median(dry["cig_supply_next"][:, T])) > float(np.median(wet["cig_supply_next"][:, T]))
+    assert float(np.median(dry["crowd_share"][:, T])) > 0.9 > 0.1 > float(np.median(wet["crowd_share"][:, T]))
+    # the baseline priced its own pace: no drift
+    assert abs(float(np.median(base["c10_supply_next"][:, T]))) < 0.05
