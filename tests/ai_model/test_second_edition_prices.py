@@ -85,3 +85,49 @@ def test_deepseek_day_still_hits_chips_far_more_than_the_index():
     chips = float(np.median(np.log(d["chips"][:, 30]) - np.log(b["chips"][:, 30])))
     spx = float(np.median(np.log(d["spx"][:, 30]) - np.log(b["spx"][:, 30])))
     assert -0.25 < chips < -0.08 and chips < spx < 0.0
+
+
+# --------------------------------------------------------------------------- loops (section 3)
+@functools.cache
+def _run_set(**set_):
+    import bubblemachine as bm
+
+    return bm.simulate(_compiled(), None, periods=T, paths=PATHS, seed=SEED, set=dict(set_) or None, progress=False)
+
+
+def _path(value: float, start: int, n: int) -> tuple[float, ...]:
+    return tuple([0.0] * start + [value] * n + [0.0] * (T + 1 - start - n))
+
+
+def test_a_one_trillion_call_runs_without_nan_and_the_floors_hold():
+    r = _run_set(call_shock=_path(100.0, 20, 10))  # $1tn over 10 days: every period checked
+    p = _compiled().model.parameters
+    for h, floor, sale in (("backers_btc", "btc_floor", "sell_btc"), ("backers_sw", "sw_floor", "sell_sw"),
+                           ("backers_m7", "m7_floor", "sell_m7"), ("backers_hf", "hf_stake_floor", "redeem_hf_b")):
+        assert np.isfinite(r[h]).all() and (r[h] >= 0).all(), h
+        at_floor = r[h][:, :-1] <= p[floor]
+        assert np.all(r[sale][:, 1:][at_floor] == 0.0), sale  # nothing sold at or below the floor
+    # what could not be raised stays due, and the labs get only what was raised
+    assert float(np.median(r["call_arrears"][:, 60])) > 200.0
+    assert np.all(r["call_paid"] <= r["call_due"] + 1e-9)
+    assert (r["hf_eq"] > -1e-9).all()  # hedge funds cannot sell what they do not hold
+
+
+def test_the_circular_loop_inflates_under_rising_marks():
+    b = _run_set()
+    r = _run_set(belief_shock=_path(0.01, 20, 40))  # M4.6: belief lifts the marks 1%/day for 8 weeks
+    d = {v: float(np.median(r[v][:, T] - b[v][:, T])) for v in ("lab_mark", "dep_lab", "lab_spend", "ai_capex")}
+    assert float(np.median(r["lab_raise"][:, 20:80].sum(axis=1))) > 50.0  # rounds at rising marks
+    assert d["lab_mark"] > 0 and d["dep_lab"] > 0 and d["lab_spend"] > 0 and d["ai_capex"] > 5.0
+    assert float(np.median(np.log(r["chips"][:, T] / b["chips"][:, T]))) > 0.1
+    # bounded by the commitments
+    assert float(np.max(r["lab_extra"])) <= _compiled().model.parameters["commit_cap"] - 1 + 1e-12
+    assert float(np.max(b["lab_raise"][:, :20])) == 0.0  # no rounds without a run-up
+
+
+def test_the_var_rule_makes_forced_selling_nonlinear():
+    one = _run_set(spx_shock=_path(-0.03, 20, 3))
+    two = _run_set(spx_shock=_path(-0.06, 20, 3))
+    s1 = float(np.median(one["hf_delever"][:, 20:60].sum(axis=1)))
+    s2 = float(np.median(two["hf_delever"][:, 20:60].sum(axis=1)))
+    assert s2 > 2.5 * max(s1, 1e-9) and s2 > 20.0
