@@ -131,3 +131,41 @@ def test_the_var_rule_makes_forced_selling_nonlinear():
     s1 = float(np.median(one["hf_delever"][:, 20:60].sum(axis=1)))
     s2 = float(np.median(two["hf_delever"][:, 20:60].sum(axis=1)))
     assert s2 > 2.5 * max(s1, 1e-9) and s2 > 20.0
+
+
+# --------------------------------------------------------------------------- first-edition promises
+SKIP = {"test_attribution_adds_up_to_every_move",  # the prototype adds two series (rest_eq, ndx_rest)
+        "test_stock_flow_consistent"}              # parametrised with fixtures; the engine checks every run here
+
+
+def test_first_edition_scenario_directions_hold_on_the_prototype(monkeypatch):
+    """Every direction test of tests/ai_model/test_scenarios.py, run on the prototype (issue 11
+    item 8: the existing scenarios' directions hold)."""
+    import inspect
+
+    import tests.ai_model.conftest as conf
+    import tests.ai_model.test_scenarios as ts
+
+    conf.run.cache_clear()
+    monkeypatch.setattr(conf, "compiled", _compiled)
+    monkeypatch.setattr(ts, "compiled", _compiled)
+    failed = []
+    try:
+        for name, fn in inspect.getmembers(ts, inspect.isfunction):
+            if not name.startswith("test_") or name in SKIP:
+                continue
+            params = inspect.signature(fn).parameters
+            argsets = [{}]
+            if "t" in params:
+                argsets = [{"t": 126}, {"t": 252}] if "reopening" in name else [{"t": 25}, {"t": 40}]
+            for a in argsets:
+                kw = dict(a)
+                if "baseline" in params:
+                    kw["baseline"] = conf.run("baseline")
+                try:
+                    fn(**kw)
+                except AssertionError as exc:
+                    failed.append(f"{name}{a or ''}: {exc}")
+    finally:
+        conf.run.cache_clear()
+    assert not failed, "\n".join(failed)
