@@ -169,3 +169,49 @@ def test_first_edition_scenario_directions_hold_on_the_prototype(monkeypatch):
     finally:
         conf.run.cache_clear()
     assert not failed, "\n".join(failed)
+
+
+# --------------------------------------------------------------------------- new scenarios (item 6)
+SCEN = NEXT / "scenarios"
+
+
+@functools.cache
+def _scen(name: str):
+    import bubblemachine as bm
+
+    return bm.simulate(_compiled(), bm.load_scenario(SCEN / f"{name}.toml"), periods=T, paths=PATHS, seed=SEED,
+                       progress=False)
+
+
+def _d(name: str, var: str, *, log: bool = True, t: int = T) -> float:
+    a, b = _scen(name)[var][:, t], _run("baseline")[var][:, t]
+    return float(np.median(np.log(a) - np.log(b) if log else a - b))
+
+
+def test_new_scenarios_move_the_way_their_articles_predict():
+    # openai_funding_gap (M4.3): the machine runs backwards
+    assert _d("openai_funding_gap", "chips") < -0.3 and _d("openai_funding_gap", "spx") < -0.03
+    assert _d("openai_funding_gap", "ai_capex", log=False) < -20.0
+    assert _d("openai_funding_gap", "chips") < _d("openai_funding_gap", "m7") < 0.0
+    # ai_capex_stop (seed 004): AI held GDP up; wage earners lose jobs and income
+    assert _d("ai_capex_stop", "gdp") < -0.01
+    assert _d("ai_capex_stop", "unemployment", log=False) > 0.2
+    assert _d("ai_capex_stop", "consumption_wage_earners") < 0.0
+    assert _d("ai_capex_stop", "chips") < -0.2
+    # qe_restart (M2.1, M2.4): more water: reserves and net liquidity up, the 10-year down, crypto up most
+    assert _d("qe_restart", "reserves", log=False) > 500.0
+    assert _d("qe_restart", "ust10y", log=False) < -0.05
+    assert _d("qe_restart", "btc") > _d("qe_restart", "spx") > 0.0
+    # tariff_dividend (M1.3, M7.3): consumption up, households' crypto (ETH) up, issuance lifts the 10-year a little
+    assert _d("tariff_dividend", "consumption_wage_earners", t=80) > 0.005
+    assert _d("tariff_dividend", "eth") > 0.0
+    assert 0.0 < _d("tariff_dividend", "ust10y", log=False) < 0.2
+    # china_ai_race (M4.9): chips hit, capex keeps going
+    assert _d("china_ai_race", "chips", t=30) < -0.08 and _d("china_ai_race", "chips") < 0.0
+    assert abs(_d("china_ai_race", "ai_capex", log=False)) < 10.0
+    # cost_of_living (M7.7): wage earners' real consumption squeezed, yields up
+    assert _d("cost_of_living", "real_cons_w") < -0.01
+    assert _d("cost_of_living", "ust2y", log=False) > 0.3
+    # agi_euphoria (M4.6): the loop inflates
+    assert _d("agi_euphoria", "lab_mark") > 0.3 and _d("agi_euphoria", "chips") > 0.2
+    assert _d("agi_euphoria", "ai_capex", log=False) > 20.0
