@@ -77,7 +77,23 @@ class MemoryBudgetError(RunOptionError):
 
 
 class BubbleMachineWarning(UserWarning):
-    """Something the user should know that does not stop the run (e.g. a shock after the horizon)."""
+    """Something the user should know that does not stop the run (e.g. a shock after the horizon).
+
+    The command line shows it as one line, ``warning: <message>`` (:func:`show_warning`).
+    """
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A ``warnings.showwarning`` that prints a :class:`BubbleMachineWarning` as one line on stderr
+    (``warning: ...``, no file and line of library code); other warnings as Python would."""
+    import sys
+    import warnings
+
+    out = file if file is not None else sys.stderr
+    if issubclass(category, BubbleMachineWarning):
+        out.write(f"warning: {message}\n")
+    else:
+        out.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 class MissingDependencyError(BubbleMachineError):

@@ -221,7 +221,7 @@ def _random_expr(rng: random.Random, depth: int, names: list[str]) -> str:
 @pytest.mark.parametrize("seed", range(6))
 def test_expressions_at_the_depth_limit_compile_in_every_variant(seed):
     """Random expressions as deep as the limit, inside a simultaneous block (Jacobian code),
-    compile in the vector, scalar and diagnose variants."""
+    compile in the vector, scalar and probe variants."""
     rng = random.Random(seed)
     depth = E.MAX_DEPTH
     while True:  # the deepest random expression the limit accepts
@@ -236,4 +236,4 @@ def test_expressions_at_the_depth_limit_compile_in_every_variant(seed):
     cm = compile_model(m)
     for mode in ("vector", "scalar"):
         cm.chunk_function(mode=mode, timevarying=frozenset(), record=("y", "z"))
-    cm.chunk_function(mode="vector", timevarying=frozenset(), record=(), diagnose=True)
+    cm.chunk_function(mode="vector", timevarying=frozenset(), record=("y", "z"), probe=True)

@@ -27,7 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from bubblemachine.errors import AccountingError, ConvergenceError, LanguageLimitError, ModelError, SimulationError
+from bubblemachine.errors import (
+    AccountingError,
+    ConvergenceError,
+    LanguageLimitError,
+    ModelError,
+)
 from bubblemachine.sfc import expr as E
 from bubblemachine.sfc.model import Model
 
@@ -53,11 +58,84 @@ class Block:
         return bool(self.tears)
 
 
-class _PeriodFailure(Exception):
+class PeriodFailure(Exception):
+    """Raised by generated code: a numerical error ``exc`` at period ``t`` (caught by the run loop)."""
+
     def __init__(self, t: int, exc: BaseException) -> None:
         super().__init__(t, exc)
         self.t = t
         self.exc = exc
+
+
+def path_id(P0: Any, i: int) -> int:
+    """Global id of the ``i``-th running path: ``P0`` is an offset, or the array of running ids."""
+    return int(P0 + i) if isinstance(P0, (int, np.integer)) else int(P0[i])
+
+
+@dataclass(frozen=True)
+class ProbeEvent:
+    """The first failure of one path in a probed chunk (see :class:`ProbeLog`).
+
+    ``kind`` is ``"convergence"`` (``block`` and the tears' ``residuals``), ``"non-finite"``
+    (``equation``: position in ``model.equations``, and its ``value``) or ``"error"`` (a
+    Python-level error, ``why``). ``seq`` orders events within a period.
+    """
+
+    t: int
+    seq: int
+    path: int
+    kind: str
+    block: int | None = None
+    equation: int | None = None
+    value: float = float("nan")
+    residuals: tuple[float, ...] = ()
+    why: str = ""
+
+
+class ProbeLog:
+    """What a probed (tolerant) chunk run saw: the first failure of every path.
+
+    The probe variant of the generated code calls :meth:`chk` after every assignment and
+    :meth:`fail` when a block does not converge, instead of raising.
+    """
+
+    def reset(self, n: int, ids: Any) -> None:
+        self.n, self.ids = n, ids
+        self.failed = np.zeros(n, dtype=bool)
+        self.events: dict[int, ProbeEvent] = {}
+        self.seq = 0
+
+    def first(self) -> dict[int, ProbeEvent]:
+        """Position among the probed paths -> its first failure."""
+        return dict(self.events)
+
+    def chk(self, index: int, value, t: int, P0) -> None:
+        self.seq += 1
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (self.n,))
+        bad = ~np.isfinite(arr) & ~self.failed
+        for i in np.flatnonzero(bad):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "non-finite", equation=index, value=float(arr[i]))
+        self.failed |= bad
+
+    def fail(self, block: int, t: int, rs, xs, P0) -> None:
+        self.seq += 1
+        res = [np.broadcast_to(np.asarray(r, dtype=float), (self.n,)) for r in rs]
+        xv = [np.broadcast_to(np.asarray(x, dtype=float), (self.n,)) for x in xs]
+        bad = np.zeros(self.n, dtype=bool)
+        for r, x in zip(res, xv, strict=True):
+            bad |= ~(np.abs(r) <= ATOL + RTOL * np.abs(x))
+        bad &= ~self.failed
+        for i in np.flatnonzero(bad):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "convergence", block=block,
+                                             residuals=tuple(float(r[i]) for r in res))
+        self.failed |= bad
+
+    def everyone(self, t: int, why: str) -> None:
+        """Every path not failed yet fails at period ``t`` (an error the probe could not absorb)."""
+        self.seq += 1
+        for i in np.flatnonzero(~self.failed):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "error", why=why)
+        self.failed[:] = True
 
 
 # --------------------------------------------------------------------------- graph algorithms
@@ -238,13 +316,17 @@ class CompiledModel:
         return [b for b in self.blocks if b.cyclic]
 
     # ------------------------------------------------------------------ code
-    def chunk_function(self, *, mode: str, timevarying: frozenset[str], record: tuple[str, ...], diagnose: bool = False):
-        """The generated chunk runner for this layout (cached)."""
-        key = ("chunk", mode, timevarying, record, diagnose, self.solver)
+    def chunk_function(self, *, mode: str, timevarying: frozenset[str], record: tuple[str, ...], probe: bool = False):
+        """The generated chunk runner for this layout (cached).
+
+        ``probe=True``: the tolerant variant (vector mode) that checks every assignment and
+        reports failures to its :class:`ProbeLog` (``fn.__globals__["_probe"]``) instead of raising.
+        """
+        key = ("chunk", mode, timevarying, record, probe, self.solver)
         fn = self._cache.get(key)
         if fn is None:
-            src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=diagnose)
-            fn = _exec(src, "_chunk", _namespace(mode, self), self)
+            src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=probe)
+            fn = _exec(src, "_chunk", _namespace(mode, self, probe=probe), self)
             self._cache[key] = fn
             self._cache[("src",) + key[1:]] = src
         return fn
@@ -386,6 +468,24 @@ def _inv_const(entries, NP):
     return np.linalg.inv(J)
 
 
+def _solve_tolerant(J, rs, NP):
+    """:func:`_solve_vec` for a probe: a singular system gives NaN for its path instead of raising."""
+    try:
+        return _solve_vec(J, rs, NP)
+    except np.linalg.LinAlgError:
+        k = len(rs)
+        R = np.empty((NP, k))
+        for i, r in enumerate(rs):
+            R[:, i] = r
+        x = np.full((NP, k), np.nan)
+        for p in range(NP):
+            try:
+                x[p] = np.linalg.solve(J[p], R[p])
+            except np.linalg.LinAlgError:
+                pass
+        return [x[:, i] for i in range(k)]
+
+
 def _apply_inv(Jinv, rs, NP):
     k = len(rs)
     R = np.empty((NP, k))
@@ -398,9 +498,8 @@ def _apply_inv(Jinv, rs, NP):
     return [x[:, i] for i in range(k)]
 
 
-def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = ()) -> dict[str, Any]:
-    ns: dict[str, Any] = {"_PeriodFailure": _PeriodFailure, "_np": np, "_cm": cm,
-                          "_fail": _make_fail(cm), "_chk": _make_chk(cm),
+def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = (), probe: bool = False) -> dict[str, Any]:
+    ns: dict[str, Any] = {"_PeriodFailure": PeriodFailure, "_np": np, "_cm": cm, "_fail": _make_fail(cm),
                           "_NUMERRS": (FloatingPointError, ZeroDivisionError, OverflowError, ValueError, np.linalg.LinAlgError),
                           "_RTOL": RTOL, "_ATOL": ATOL, "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv,
                           "_MSG": messages, "_maxn": _maxn}
@@ -409,6 +508,9 @@ def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = ()) -> 
                   _min=np.minimum, _max=np.maximum, _clip=np.clip, _where=_where_vec,
                   _and=np.logical_and, _or=np.logical_or, _not=np.logical_not, _sign=np.sign,
                   _solve=_solve_vec, _all=_all_vec, _absv=np.abs)
+        if probe:
+            log = ProbeLog()
+            ns.update(_probe=log, _chk=log.chk, _fail=log.fail, _solve=_solve_tolerant)
     else:
         ns.update(_exp=math.exp, _log=math.log, _sqrt=math.sqrt, _abs=abs, _tanh=math.tanh,
                   _min=min, _max=max, _clip=lambda x, lo, hi: min(max(x, lo), hi),
@@ -464,27 +566,9 @@ def _make_fail(cm: CompiledModel):
         detail = ", ".join(f"{v}: {r:.3g}" for v, r in zip(b.tears, res, strict=True))
         raise ConvergenceError(
             f"model {cm.model.name}: block {block} ({', '.join(b.variables)}) did not converge at period {t} "
-            f"(worst path {P0 + i}; residuals {detail}; solver {cm.solver})"
+            f"(worst path {path_id(P0, i)}; residuals {detail}; solver {cm.solver})"
         )
     return _fail
-
-
-def _make_chk(cm: CompiledModel):
-    names = list(cm.model.equations)
-
-    def _chk(index: int, value, t: int, P0: int) -> None:
-        name = names[index]
-        arr = np.atleast_1d(np.asarray(value, dtype=float))
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            i = int(np.argmax(bad))
-            eq = cm.model.equations.get(name)
-            where = f" ({eq.source.where()}: {name} = {eq.text})" if eq else ""
-            raise SimulationError(
-                f"model {cm.model.name}: {name} is {arr[i]} at period {t} on path {P0 + i}{where}: "
-                f"a division by zero, log/sqrt of a non-positive number or an overflow"
-            )
-    return _chk
 
 
 # --------------------------------------------------------------------------- code generation
@@ -834,6 +918,6 @@ def _acc_fail(res, scale, rtol, atol, t0, P0, what):
         else:
             ti, pi = int(np.argmax(bad)), 0
         raise AccountingError(
-            f"{what} does not add up at period {t0 + int(ti)} on path {P0 + int(pi)}: "
+            f"{what} does not add up at period {t0 + int(ti)} on path {path_id(P0, int(pi))}: "
             f"residual {float(res_b[ti, pi] if bad.ndim == 2 else res_b[ti]):.6g}"
         )

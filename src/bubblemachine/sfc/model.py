@@ -178,7 +178,7 @@ class RunDefaults:
 
 @dataclass
 class Model:
-    """A parsed, validated model (pure data: picklable; compile it with :meth:`compile`)."""
+    """A parsed, validated model (pure data: picklable; compile it with :func:`~bubblemachine.sfc.compile_model`)."""
 
     name: str
     description: str
@@ -233,12 +233,6 @@ class Model:
             body = f"{name} ~ {d.dist}({', '.join(f'{k}={v}' for k, v in d.args)})"
         doc = self.docs.get(name, "")
         return f"{kind}: {body}" + (f"\n  {doc}" if doc else "") + f"\n  defined at {src.where()}"
-
-    def compile(self, **options):
-        """Order, tear and generate code: returns a :class:`~bubblemachine.sfc.compiler.CompiledModel`."""
-        from bubblemachine.sfc.compiler import compile_model
-
-        return compile_model(self, **options)
 
 
 # --------------------------------------------------------------------------- loading
@@ -537,15 +531,11 @@ class _Builder:
             if not isinstance(calendar, dict) or "start" not in calendar or set(calendar) - {"start", "freq"}:
                 raise ModelError(f"{self.meta_file} model.calendar: expected {{ start = \"YYYY-MM-DD\", freq = \"B\" }}")
             calendar = {"start": str(calendar["start"]), "freq": str(calendar.get("freq", "D"))}
-            try:
-                import datetime
-                import sys
+            import sys
 
-                datetime.date.fromisoformat(calendar["start"])
-                if "pandas" in sys.modules:  # else checked when dates are first needed (pandas is slow to import)
-                    sys.modules["pandas"].date_range(calendar["start"], periods=2, freq=calendar["freq"])
-            except (ValueError, TypeError) as exc:
-                raise ModelError(f"{self.meta_file} model.calendar: {exc}") from None
+            # the frequency needs pandas, slow to import: checked here when it is loaded, else by
+            # `check` and when dates are first needed
+            check_calendar(calendar, self.meta_file, full="pandas" in sys.modules)
         if not self.equations:
             raise ModelError(f"{self.path}: no table equations")
         defined = set(self.sources)
@@ -619,6 +609,28 @@ def _table(data: dict, name: str, fname: str) -> dict:
     if not isinstance(val, dict):
         raise ModelError(f"{fname}: table {name} must be a table")
     return val
+
+
+def check_calendar(calendar: dict[str, str] | None, where: str, *, full: bool = True) -> None:
+    """ModelError unless ``calendar`` has an ISO start date and (``full``: checked with pandas)
+    a frequency pandas knows (``B``, ``D``, ``W-FRI``, ``MS``, ``QS``, ...)."""
+    if calendar is None:
+        return
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(calendar["start"])
+    except (ValueError, TypeError):
+        raise ModelError(f"{where} model.calendar: start {calendar['start']!r} is not a date YYYY-MM-DD") from None
+    if full:
+        import pandas as pd
+
+        try:
+            pd.date_range(calendar["start"], periods=2, freq=calendar["freq"])
+        except (ValueError, TypeError):
+            raise ModelError(
+                f"{where} model.calendar: freq {calendar['freq']!r} is not a pandas frequency (e.g. B, D, W-FRI, MS, QS)"
+            ) from None
 
 
 def is_finite_number(val: Any) -> bool:

@@ -73,13 +73,13 @@ class Scenario:
         for i, s in enumerate(self.shocks):
             for n, _ in s.values:
                 if n not in inputs:
-                    raise ScenarioError(f"{self.path} shock #{i + 1} set.{n}: {_not_input(model, n)}")
+                    raise ScenarioError(f"{self.path} shock #{i + 1} set.{n}: {not_input(model, n)}")
         for n in self.uncertain:
             if n not in inputs:
-                raise ScenarioError(f"{self.path} uncertain.{n}: {_not_input(model, n)}")
+                raise ScenarioError(f"{self.path} uncertain.{n}: {not_input(model, n)}")
 
 
-def _not_input(model: Model, n: str) -> str:
+def not_input(model: Model, n: str) -> str:
     if n in model.equations:
         return f"{n!r} is an endogenous variable of model {model.name} (only parameters and exogenous variables can be set)"
     if n in model.random:
