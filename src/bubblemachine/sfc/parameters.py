@@ -230,6 +230,14 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_))
 
 
+def _is_finite(x: Any) -> bool:
+    """A number that fits a finite float (an integer such as 10**400 does not)."""
+    try:
+        return _is_number(x) and math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
 def _unknown(model: Model, name: Any, origin: str, value: Any) -> ParameterError:
     inputs = list(model.inputs)
     if isinstance(name, str) and name in model.equations:
@@ -278,7 +286,7 @@ def validate_value(model: Model, name: str, value: Any, *, origin: str = "--set"
         is_path = True
     else:
         vals, is_path = [value], False
-    if not vals or not all(_is_number(x) and math.isfinite(float(x)) for x in vals):
+    if not vals or not all(_is_finite(x) for x in vals):
         raise ParameterError(f"{_at(origin, name)}: expected a finite number or a non-empty list of finite numbers, "
                              f"got {value!r}", name=name, value=value, origin=origin)
     floats = [float(x) for x in vals]
