@@ -610,9 +610,9 @@ class _Builder:
                     sys.modules["pandas"].date_range(calendar["start"], periods=2, freq=calendar["freq"])
             except (ValueError, TypeError) as exc:
                 raise ModelError(f"{self.meta_file} model.calendar: {exc}") from None
+        self._expand_attribution()
         if not self.equations:
             raise ModelError(f"{self.path}: no table equations")
-        self._expand_attribution()
         P.check_mechanisms(self.parameter_info, self.attribution.group_ids)
         defined = set(self.sources)
         for var, src in self.initial_src.items():
