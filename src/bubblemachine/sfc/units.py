@@ -25,7 +25,7 @@ UNITS: dict[str, str] = {
     # rates, shares, elasticities
     "share": "비율",
     "dimensionless": "무차원",
-    "0/1": "0/1 (스위치)",
+    "0/1": "스위치",
     "percent": "%",
     "pp": "%p",
     "pp/day": "%p/일",
