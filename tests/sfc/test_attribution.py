@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import bubblemachine as bm
-from bubblemachine.sfc import loads_model
 from bubblemachine.errors import AccountingError, ModelError
+from bubblemachine.sfc import loads_model
 
 HEAD = """
 [model]

@@ -150,8 +150,9 @@ def test_every_entry_point_uses_the_validator(model, tmp_path):
 
 
 def test_distribution_support_quantiles():
-    from bubblemachine.sfc.model import parse_distribution
     from scipy import stats
+
+    from bubblemachine.sfc.model import parse_distribution
 
     d = parse_distribution({"dist": "student_t", "df": 4, "mean": 1.0, "sd": 2.0}, "x")
     lo, hi, what = distribution_support(d)

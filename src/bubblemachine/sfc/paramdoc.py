@@ -66,7 +66,7 @@ def model_section(m: Model) -> str:
     rows = list_parameters(m)
     lines = [f"## {m.name}", "", m.description or "", "",
              f"{len(rows)} parameters and exogenous inputs"
-             + (f", grouped by the first mechanism each belongs to." if any(p.mechanism for p in rows) else "."), ""]
+             + (", grouped by the first mechanism each belongs to." if any(p.mechanism for p in rows) else "."), ""]
     labels = m.attribution.labels("en")
     groups: dict[str, list[Parameter]] = {}
     for p in rows:
