@@ -74,7 +74,7 @@ def params_cmd(
                   title_justify="left", caption_justify="left")
     table.add_column(words["name"], overflow="fold", ratio=5, min_width=24)
     table.add_column(words["value"], justify="right", overflow="fold", max_width=10)
-    table.add_column(words["unit"], overflow="fold", max_width=12)
+    table.add_column(words["unit"], overflow="fold", max_width=13)
     table.add_column(words["range"], overflow="fold", max_width=12)
     table.add_column(words["mechanism"], overflow="fold", max_width=12)
     labels = m.attribution.labels(language)  # a mechanism that is an attribution group: its label
