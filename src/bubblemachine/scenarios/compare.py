@@ -74,6 +74,7 @@ class Comparison:
         paths: paths per scenario.
         seed: the common seed.
         rows: series -> {"a": Summary, "b": Summary, "diff_median": float, "kind": str}.
+        set_a, set_b: the overrides each scenario ran with (validated; empty for none).
     """
 
     a: str
@@ -82,6 +83,8 @@ class Comparison:
     paths: int
     seed: int | None
     rows: dict[str, dict] = field(default_factory=dict)
+    set_a: Mapping[str, Any] = field(default_factory=dict)
+    set_b: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, dict]:
         """``{series: {"a": {"median","p05","p95"}, "b": {...}, "diff_median": x}}``."""
@@ -191,8 +194,11 @@ def compare(
     chosen = check_series(series, avail, model_a.name) if series else default_series(avail)
     ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_a or None, progress=progress)
     rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress)
-    return compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
-                          names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
+    from dataclasses import replace
+
+    res = compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
+                         names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
+    return replace(res, set_a=set_a, set_b=set_bb)
 
 
 def format_value(x: float, kind: str) -> str:
