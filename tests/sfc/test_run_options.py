@@ -203,3 +203,13 @@ def test_result_settings_record_the_spec(sim_path):
     assert r.settings == {"set": {"Gd": 25.0}, "periods": 3, "paths": 2, "solver": "newton", "on_failure": "keep"}
     assert r.spec.seed == 5 and r.failures == () and r.failed_paths == 0
     assert np.array_equal(r.path_ids, [0, 1])
+
+
+def test_scenario_compare_checks_the_memory_of_both_runs(monkeypatch):
+    from bubblemachine.scenarios import runner
+    from bubblemachine.scenarios.compare import compare
+
+    monkeypatch.setenv(ENV_BUDGET, "1M")
+    with pytest.raises(MemoryBudgetError, match=r"comparing 2 scenarios needs about .*2 scenarios x"):
+        compare("baseline", "shutdown", paths=1000, horizon=252, seed=0)
+    runner.check_memory(["baseline"], paths=10, horizon=5, memory_budget="off")

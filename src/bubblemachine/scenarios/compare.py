@@ -176,6 +176,7 @@ def compare(
     _, model_b, path_b = runner.load(b)
     avail = set(model_a.equations) & set(model_b.equations)
     chosen = check_series(series, avail, model_a.name) if series else default_series(avail)
+    runner.check_memory([a, b], paths=paths, horizon=horizon, seed=seed, save=chosen)  # both held at once
     ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, progress=progress)
     rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, progress=progress)
     return compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
