@@ -7,8 +7,10 @@ and column ``h`` = the end of period ``h``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +90,8 @@ def compiled(model, *, cache: ModelCache | None = None):
 
 
 def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
-        save: list[str] | None = None, progress: bool = False, cache: ModelCache | None = None) -> Run:
+        save: list[str] | None = None, set: Mapping[str, Any] | None = None, progress: bool = False,
+        cache: ModelCache | None = None) -> Run:
     """Simulate one scenario.
 
     Args:
@@ -98,6 +101,9 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
         seed: the seed (common random numbers: the same seed for every scenario compared;
             default: the scenario's, else the model's).
         save: variables to record (None: every equation variable).
+        set: overrides ``{name: value}`` of parameters or exogenous inputs on top of the
+            scenario; the engine checks names and ranges
+            (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: draw a progress bar.
         cache: the model cache (default :data:`MODEL_CACHE`).
 
@@ -117,7 +123,7 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
     spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
-                       save=list(save) if save is not None else None)
+                       set=dict(set) if set else None, save=list(save) if save is not None else None)
     res = run_spec(spec, progress=progress)
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, spec.periods) for n in names}

@@ -27,7 +27,7 @@ from typing import Any
 from bubblemachine.errors import BubbleMachineWarning, RunOptionError
 from bubblemachine.sfc.compiler import CompiledModel, compile_model
 from bubblemachine.sfc.model import Model, is_finite_number, load_model, resolve_model_path
-from bubblemachine.sfc.scenario import Scenario, load_scenario, not_input
+from bubblemachine.sfc.scenario import Scenario, load_scenario
 
 __all__ = [
     "DEFAULT_PATHS", "DEFAULT_PERIODS", "MAX_PATHS", "MAX_PERIODS", "FailurePolicy", "RunSpec",
@@ -112,21 +112,12 @@ def as_scenario(scenario: Any) -> Scenario | None:
 
 
 def _overrides(values: Mapping[str, Any] | None, model: Model) -> tuple[tuple[str, Any], ...]:
-    import numpy as np
+    """``set=`` checked by the one validator of overrides (names, finite values, declared ranges)."""
+    from bubblemachine.sfc.parameters import validate_overrides
 
     if not values:
         return ()
-    if not isinstance(values, Mapping):
-        raise RunOptionError(f"set: expected a mapping {{name: number or list}}, got {values!r}")
-    out = []
-    for k, v in values.items():
-        if k not in model.inputs:
-            raise RunOptionError(f"set {k}: {not_input(model, k)}")
-        vals = list(v) if isinstance(v, (list, tuple, np.ndarray)) else [v]
-        if not vals or not all(is_finite_number(x) or isinstance(x, np.floating) and np.isfinite(x) for x in vals):
-            raise RunOptionError(f"set {k}: expected a finite number or a non-empty list of finite numbers, got {v!r}")
-        out.append((k, tuple(float(x) for x in vals) if isinstance(v, (list, tuple, np.ndarray)) else float(v)))
-    return tuple(out)
+    return tuple(validate_overrides(model, values, origin="set").items())
 
 
 def _check_scenario_model(scenario: Scenario, model: Model) -> None:

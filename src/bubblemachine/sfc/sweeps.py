@@ -113,33 +113,28 @@ def _float(text: str, where: str) -> float:
 
 
 def _validate_grid(grid: Any, model) -> dict[str, list[float]]:
-    from bubblemachine.sfc.model import is_finite_number
-    from bubblemachine.sfc.scenario import not_input
+    from bubblemachine.sfc.parameters import validate_overrides
 
     if not isinstance(grid, Mapping) or not grid:
         raise ScenarioError(
             "grid: expected a non-empty mapping {name: values}, e.g. {'alpha1': [0.5, 0.6, 0.7]}"
         )
-    inputs = set(model.inputs)
     sizes = {}
     for name, values in grid.items():
-        if not isinstance(name, str) or name not in inputs:
-            raise ScenarioError(f"grid {name}: {not_input(model, name)}")
         try:
-            sizes[name] = 1 if isinstance(values, (int, float)) else len(values)
+            sizes[name] = 1 if isinstance(values, (int, float, str)) else len(values)
         except TypeError:
-            raise ScenarioError(f"grid {name}: expected a number or a non-empty list of finite numbers, got {values!r}") from None
-    n = math.prod(sizes.values())
-    if n > MAX_POINTS:
-        raise ScenarioError(f"grid: {n:,} points is more than a sweep may have ({MAX_POINTS:,}); split the sweep")
-    out: dict[str, list[float]] = {}
-    for name, values in grid.items():
-        if isinstance(values, (int, float)) and not isinstance(values, bool):
-            values = [values]
-        vals = list(values) if not isinstance(values, (str, bytes)) else [values]
-        if not vals or not all(is_finite_number(v) for v in vals):
+            sizes[name] = 1  # validate_overrides names what is wrong with it
+        if sizes[name] == 0:
             raise ScenarioError(f"grid {name}: expected a number or a non-empty list of finite numbers, got {values!r}")
-        out[name] = [float(v) for v in vals]
+    n = math.prod(sizes.values())
+    if n > MAX_POINTS:  # before any list of values or points is built
+        raise ScenarioError(f"grid: {n:,} points is more than a sweep may have ({MAX_POINTS:,}); split the sweep")
+    checked = validate_overrides(
+        model, {k: (list(v) if not isinstance(v, (int, float, str, bytes)) and hasattr(v, "__len__") else v)
+                for k, v in grid.items()},
+        origin="grid", alternatives=True)
+    out: dict[str, list[float]] = {k: list(v) if isinstance(v, tuple) else [v] for k, v in checked.items()}
     return out
 
 
