@@ -162,6 +162,7 @@ def _score_origin(job: _Job, task: tuple[int, str]) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
+    from bubblemachine import paths
     from bubblemachine.backtest.scores import crps_benchmark, crps_model, pit_value
     from bubblemachine.backtest.truth import LOG_SERIES, SCORED, Truth, group_of, rw_scales
     from bubblemachine.data import Store
@@ -171,6 +172,7 @@ def _score_origin(job: _Job, task: tuple[int, str]) -> dict[str, Any]:
 
     k, origin = task
     spec = job.spec
+    paths.set_home(job.home)  # a spawned worker does not inherit the driver's --home
     store = Store(job.home)
     try:
         st = start(origin, store=store, years=spec.years, home=job.home)
