@@ -33,6 +33,9 @@ __all__ = ["DEFAULT_HORIZONS", "BacktestResult", "BacktestSpec", "backtest", "co
 
 #: Horizons scored by default: 1, 3, 6 and 12 months of trading days.
 DEFAULT_HORIZONS: tuple[int, ...] = (21, 63, 126, 252)
+#: Columns of a compact scores table (what the report and :func:`compare` need).
+COMPACT_COLUMNS: tuple[str, ...] = ("origin", "series", "group", "horizon", "pit", "in50", "in90",
+                                    "crps_model", "crps_rw1y", "crps_rw5y")
 #: Default window of origins.
 DEFAULT_START, DEFAULT_END = "2012-01-01", "2025-11-14"
 
@@ -96,15 +99,20 @@ class BacktestResult:
         s = self.scores[self.scores["group"].isin(["prices", "rates"])]
         return s.groupby("horizon")["in90"].mean()
 
-    def write(self, folder: str | Path) -> Path:
-        """Write ``scores.csv``, ``by_series.csv``, ``by_group.csv`` and ``backtest.json`` atomically."""
+    def write(self, folder: str | Path, *, compact: bool = False) -> Path:
+        """Write ``scores.csv``, ``by_series.csv``, ``by_group.csv`` and ``backtest.json`` atomically.
+
+        ``compact`` keeps only the scores' columns the report and :func:`compare` read (the
+        shipped backtest), not the levels and quantiles.
+        """
         from bubblemachine._io import atomic_write_text
 
         out = Path(folder)
         if out.exists() and not out.is_dir():
             raise ForecastError(f"--out {out}: exists and is not a folder")
         try:
-            for name, df in (("scores", self.scores), ("by_series", self.by_series), ("by_group", self.by_group)):
+            scores = self.scores[list(COMPACT_COLUMNS)] if compact else self.scores
+            for name, df in (("scores", scores), ("by_series", self.by_series), ("by_group", self.by_group)):
                 atomic_write_text(out / f"{name}.csv", df.to_csv(index=False, float_format="%.10g"))
             meta = {"spec": asdict(self.spec), "origins": list(self.origins), "failed": [list(f) for f in self.failed],
                     "model_digest": self.model_digest, "elapsed_s": round(self.elapsed_s, 1),

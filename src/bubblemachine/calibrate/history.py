@@ -79,7 +79,7 @@ PLACEHOLDER_LEVEL = 100.0
 #: Capex run-rate (USD bn a quarter) when no filing is known yet on the as-of date.
 PLACEHOLDER_CAPEX = 10.0
 #: A series with fewer daily changes than this in the window borrows its proxy's noise.
-MIN_CHANGES = 120
+MIN_CHANGES = 250
 #: Proxies for series too young for their own noise: (proxy, correlation with it).
 PROXIES: dict[str, tuple[str, float]] = {
     "eth": ("btc", 0.8), "btc": ("ndx", 0.3), "midcap_ai": ("chips", 0.8), "memory": ("chips", 0.8),
