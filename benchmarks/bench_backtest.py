@@ -32,7 +32,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bm-bench-backtest-") as home:
         os.environ["BUBBLEMACHINE_HOME"] = home
         from bubblemachine import paths as bm_paths
-        from bubblemachine.backtest import backtest
+        from bubblemachine.backtests import backtest
         from bubblemachine.sfc.backends import close_all
 
         bm_paths.set_home(home)

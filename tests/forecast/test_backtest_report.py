@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bubblemachine.backtest import BacktestResult, BacktestSpec
-from bubblemachine.backtest.report import backtest_section, verdict_bands, verdict_skill
-from bubblemachine.backtest.scores import skill_table
-from bubblemachine.backtest.truth import SCORED, group_of
+from bubblemachine.backtests import BacktestResult, BacktestSpec
+from bubblemachine.backtests.report import backtest_section, verdict_bands, verdict_skill
+from bubblemachine.backtests.scores import skill_table
+from bubblemachine.backtests.truth import SCORED, group_of
 from bubblemachine.data import open_store
 from bubblemachine.report.i18n import Catalog
 from bubblemachine.report.registry import catalog_dirs
@@ -54,7 +54,7 @@ def test_section_blocks_and_keys_in_both_languages(tmp_path):
 
     r = _synthetic(np.random.default_rng(0))
     r.write(paths.home() / "backtest" / "latest", compact=True)
-    catalog = Catalog.load(catalog_dirs(["bubblemachine.backtest.report:backtest_section"]))
+    catalog = Catalog.load(catalog_dirs(["bubblemachine.backtests.report:backtest_section"]))
     ctx = ReportContext(store=open_store(), asof=None, lang="en", catalog=catalog)
     sec = backtest_section(ctx)
     assert sec is not None and sec.id == "backtest"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bubblemachine.cli import app
 from bubblemachine.data import open_store
 from bubblemachine.errors import BubbleMachineError
-from bubblemachine.forecast import QUANTILE_COLUMNS, forecast
+from bubblemachine.forecasts import QUANTILE_COLUMNS, forecast
 
 runner = CliRunner()
 ENV = {"COLUMNS": "200"}
@@ -128,8 +128,8 @@ def test_newer_data_imported_moves_forecast_and_calibration_with_no_edit(tmp_pat
 
 @pytest.mark.slow
 def test_backtest_scores_against_random_walks(tmp_path):
-    from bubblemachine.backtest import backtest, compare, read
-    from bubblemachine.backtest.truth import SCORED
+    from bubblemachine.backtests import backtest, compare, read
+    from bubblemachine.backtests.truth import SCORED
 
     r = backtest(start="2024-01-01", end="2024-06-30", every="quarter", paths=60, horizons=(21, 63),
                  progress=False, store=open_store(tmp_path))
@@ -156,7 +156,7 @@ def test_backtest_scores_against_random_walks(tmp_path):
 def test_random_walk_crps_matches_closed_form():
     from scipy import integrate, stats
 
-    from bubblemachine.backtest.scores import block_indices, crps_benchmark, crps_model, pit_value
+    from bubblemachine.backtests.scores import block_indices, crps_benchmark, crps_model, pit_value
 
     # CRPS(N(0, 1), y) = integral of (F(x) - 1{x >= y})^2 dx
     y = 0.7

@@ -15,7 +15,7 @@ from bubblemachine.scenarios.compare import change, compare, compare_arrays
 from bubblemachine.scenarios.explain import explain, explain_arrays, save_list, write_chart
 from bubblemachine.scenarios.series import PRICED, REPORTED, SERIES
 from bubblemachine.sfc import load_model
-from bubblemachine.sfc.attribution import Attribution, AttributedSeries, Group
+from bubblemachine.sfc.attribution import AttributedSeries, Attribution, Group
 
 TINY = load_model(str(__import__("pathlib").Path(__file__).parent / "models" / "tiny"))
 GROUPS = TINY.attribution.group_ids

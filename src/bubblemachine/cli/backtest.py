@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[str | None, typer.Option("--out", help="Folder for scores.csv, by_series.csv, by_group.csv, backtest.json. [default: <home>/backtest/latest]", show_default=False)] = None,
     ) -> None:
         """Score the model's forecasts from rolling origins (data known then only) against random walks: CRPS, skill, coverage, PIT."""
-        from bubblemachine.backtest import backtest
+        from bubblemachine.backtests import backtest
         from bubblemachine.cli._common import resolve_lang, split_list
         from bubblemachine.errors import BubbleMachineError
 

@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The model's probabilistic forecast: mean and 19 quantiles of each series on every trading day ahead."""
         from bubblemachine.cli._common import resolve_lang, split_list
-        from bubblemachine.forecast import forecast
+        from bubblemachine.forecasts import forecast
 
         words = _WORDS[resolve_lang(lang)]
         f = forecast(asof=asof, scenario=scenario, paths=paths, horizon=horizon, seed=seed,

@@ -2,7 +2,7 @@
 
 ``backtest(start=..., end=..., every="quarter")`` picks origins (the first trading day of
 each month or quarter in ``[start, end]``), and for each one, with only the data and events
-known then: calibrates the model (:func:`bubblemachine.forecast.start`), simulates it, and
+known then: calibrates the model (:func:`bubblemachine.forecasts.start`), simulates it, and
 scores every series with an outcome at each horizon against what happened (CRPS, PIT, 50% and
 90% coverage), next to two zero-drift random walks whose volatility is the trailing 1-year
 and 5-year one (log-normal for prices, baskets and VIX; normal in levels for rates, spreads
@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bubblemachine.forecast import ForecastError
+from bubblemachine.forecasts import ForecastError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -171,12 +171,12 @@ def _score_origin(job: _Job, task: tuple[int, str]) -> dict[str, Any]:
     import pandas as pd
 
     from bubblemachine import paths
-    from bubblemachine.backtest.scores import crps_benchmark, crps_model, pit_value
-    from bubblemachine.backtest.truth import LOG_SERIES, SCORED, Truth, group_of, rw_scales
+    from bubblemachine.backtests.scores import crps_benchmark, crps_model, pit_value
+    from bubblemachine.backtests.truth import LOG_SERIES, SCORED, Truth, group_of, rw_scales
     from bubblemachine.data import Store
     from bubblemachine.data.calendar import next_sessions
     from bubblemachine.errors import BubbleMachineError
-    from bubblemachine.forecast import simulate_start, start
+    from bubblemachine.forecasts import simulate_start, start
 
     k, origin = task
     spec = job.spec
@@ -257,8 +257,8 @@ def backtest(
         The :class:`BacktestResult`.
     """
     from bubblemachine import paths as bm_paths
-    from bubblemachine.backtest.scores import skill_table
-    from bubblemachine.backtest.truth import group_of
+    from bubblemachine.backtests.scores import skill_table
+    from bubblemachine.backtests.truth import group_of
     from bubblemachine.calibrate import WINDOW_YEARS
     from bubblemachine.calibrate.files import default_asof
     from bubblemachine.data import open_store, parse_asof

@@ -29,7 +29,7 @@ def _layout(**extra: Any) -> dict[str, Any]:
 def latest_result():
     """The user's latest backtest, else the shipped one, else None."""
     from bubblemachine import paths
-    from bubblemachine.backtest import read
+    from bubblemachine.backtests import read
     from bubblemachine.errors import BubbleMachineError
 
     for folder in (paths.home() / "backtest" / "latest", SHIPPED):
