@@ -7,7 +7,8 @@ Target (issue 9): <= 10 minutes on 2 cores. Runs
 through the library with the process backend (2 workers) in a fresh temporary home (so
 calibrations are computed, not reused), and prints wall time, CPU time (driver + workers),
 origins, and the headline scores. ``BUBBLEMACHINE_BENCH_QUICK=1`` runs 2024-2025 with 100
-paths (labelled). A second run in the same home shows the cost with cached calibrations.
+paths (labelled); ``BUBBLEMACHINE_BENCH_WARM=1`` adds a second run in the same home (calibrations
+reused from the user's store).
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ def main() -> int:
         print(f"# backtest benchmark ({'QUICK ' if quick else ''}{start}..2025-11-14 quarterly, {paths} paths, "
               f"process backend, 2 workers) on {platform.node()} {date.today()}, {os.cpu_count()} CPUs, "
               f"load {os.getloadavg()[0]:.1f}")
-        for label in ("cold (calibrations computed)", "warm (calibrations reused)"):
+        labels = ["cold (calibrations computed)"]
+        if os.environ.get("BUBBLEMACHINE_BENCH_WARM") == "1":
+            labels.append("warm (calibrations reused)")
+        for label in labels:
             t0, c0 = time.perf_counter(), _cpu()
             r = backtest(start=start, end="2025-11-14", every="quarter", paths=paths, backend="process", workers=2,
                          progress=False)

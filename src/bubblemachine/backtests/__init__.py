@@ -187,7 +187,9 @@ def _score_origin(job: _Job, task: tuple[int, str]) -> dict[str, Any]:
         arrays = simulate_start(st, scenario=spec.scenario, paths=spec.paths, horizon=max(spec.horizons),
                                 seed=spec.seed + k, save=list(SCORED))
     except (BubbleMachineError, FloatingPointError, np.linalg.LinAlgError) as exc:
-        return {"origin": origin, "rows": [], "error": f"{type(exc).__name__}: {exc}", "digest": ""}
+        # the home folder is the user's: a result names it <home> (shareable, machine-independent)
+        reason = f"{type(exc).__name__}: {exc}".replace(str(job.home), "<home>")
+        return {"origin": origin, "rows": [], "error": reason, "digest": ""}
     truth = Truth(store)
     scales = {"rw1y": rw_scales(store, st.asof, 1), "rw5y": rw_scales(store, st.asof, 5)}
     dates = next_sessions(st.asof, max(spec.horizons))

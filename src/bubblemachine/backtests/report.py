@@ -15,6 +15,9 @@ from typing import Any
 from bubblemachine.report.sections import Chart, Label, ReportContext, Section, Table, Text
 
 GROUP_COLORS = {"prices": "#1f77b4", "rates": "#ff7f0e", "liquidity": "#2ca02c"}
+#: Mechanisms whose forecasts the charts score: the liquidity plumbing (bathtub, Treasury
+#: cash), discount rates and spreads, and the VIX.
+REFS: tuple[str, ...] = ("M2.1", "M2.6", "M3.1", "M6.5")
 #: The shipped backtest (the embedded snapshot, the shipped model).
 SHIPPED = Path(__file__).with_name("shipped")
 
@@ -75,7 +78,7 @@ def backtest_section(ctx: ReportContext) -> Section | None:
         return None
     bg = r.by_group
     groups = [g for g in ("prices", "rates", "liquidity") if g in set(bg["group"])]
-    horizons = sorted(bg["horizon"].unique())
+    horizons = sorted(int(h) for h in bg["horizon"].unique())
     skill_traces, cov_traces = [], []
     for g in groups:
         sub = bg[bg["group"] == g].sort_values("horizon")
@@ -93,10 +96,10 @@ def backtest_section(ctx: ReportContext) -> Section | None:
     zero = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 0, "y1": 0, "line": {"color": "#999", "dash": "dot"}}
     ninety = {**zero, "y0": 0.9, "y1": 0.9}
     skill = Chart(id="backtest_skill", title_key="backtest.skill.title", caption_key="backtest.skill.caption",
-                  refs=(), data=skill_traces, layout=_layout(shapes=[zero], xaxis={"type": "log", "tickvals": horizons}),
+                  refs=REFS, data=skill_traces, layout=_layout(shapes=[zero], xaxis={"type": "log", "tickvals": horizons}),
                   axis_keys={"xaxis.title.text": "backtest.axis.days", "yaxis.title.text": "backtest.axis.skill"})
     cover = Chart(id="backtest_coverage", title_key="backtest.coverage.title", caption_key="backtest.coverage.caption",
-                  refs=(), data=cov_traces,
+                  refs=REFS, data=cov_traces,
                   layout=_layout(shapes=[ninety], yaxis={"range": [0, 1.02]}, xaxis={"type": "log", "tickvals": horizons}),
                   axis_keys={"xaxis.title.text": "backtest.axis.days", "yaxis.title.text": "backtest.axis.coverage"})
     bins = np.linspace(0, 1, 11)
@@ -108,12 +111,12 @@ def backtest_section(ctx: ReportContext) -> Section | None:
         pit_traces.append({"type": "bar", "name": f"backtest.group.{g}", "x": [round(b + 0.05, 2) for b in bins[:-1]],
                            "y": [round(float(d), 3) for d in dens], "marker": {"color": GROUP_COLORS[g]}})
     one = {**zero, "y0": 1, "y1": 1}
-    pit = Chart(id="backtest_pit", title_key="backtest.pit.title", caption_key="backtest.pit.caption", refs=(),
+    pit = Chart(id="backtest_pit", title_key="backtest.pit.title", caption_key="backtest.pit.caption", refs=REFS,
                 data=pit_traces, layout=_layout(barmode="group", shapes=[one]),
                 axis_keys={"xaxis.title.text": "backtest.axis.pit", "yaxis.title.text": "backtest.axis.density"})
     rows = []
     for g in bg.itertuples(index=False):
-        rows.append((Label(f"backtest.group.{g.group}"), int(g.horizon), _num(g.skill_rw1y), _num(g.skill_rw1y_lo),
+        rows.append((Label(f"backtest.group.{g.group}"), str(int(g.horizon)), _num(g.skill_rw1y), _num(g.skill_rw1y_lo),
                      _num(g.skill_rw1y_hi), _num(g.skill_rw5y), _num(g.coverage50), _num(g.coverage90)))
     table = Table(id="backtest_groups", title_key="backtest.table.title",
                   columns=("backtest.col.group", "backtest.col.horizon", "backtest.col.skill1", "backtest.col.lo",
@@ -134,9 +137,9 @@ def backtest_section(ctx: ReportContext) -> Section | None:
                   columns=("backtest.col.item", "backtest.col.value"),
                   rows=((Label("backtest.about.window"), f"{spec.start} .. {spec.end}"),
                         (Label("backtest.about.every"), Label(f"backtest.every.{spec.every}")),
-                        (Label("backtest.about.origins"), len(r.origins)),
-                        (Label("backtest.about.failed"), len(r.failed)),
-                        (Label("backtest.about.paths"), spec.paths),
+                        (Label("backtest.about.origins"), str(len(r.origins) - len(r.failed))),
+                        (Label("backtest.about.failed"), str(len(r.failed))),
+                        (Label("backtest.about.paths"), f"{spec.paths:,}"),
                         (Label("backtest.about.scenario"), spec.scenario),
                         (Label("backtest.about.model"), r.model_digest[:12])))
     blocks = (about, Text("backtest.how"), skill, table, cover, pit, verdicts, Text("backtest.limits"))

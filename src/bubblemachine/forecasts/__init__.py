@@ -34,6 +34,7 @@ __all__ = [
     "Start",
     "forecast",
     "simulate_start",
+    "model_dir_for",
     "start",
     "units_of",
 ]
@@ -99,6 +100,41 @@ def start(asof: str | None = None, *, store=None, years: int | None = None, home
     path = calibration_file(cal, home=home)
     mdir = model_dir(path, home=home)
     return Start(asof=day, calibration=cal, calibration_file=path, model_dir=mdir, model=sfc.load_model(mdir))
+
+
+#: Model directories started in this process: (date, store home, home, user series) -> (dir, date).
+_STARTED: dict[tuple, tuple[Path, str]] = {}
+
+
+def model_dir_for(asof: str | None = None, *, store=None, home=None) -> tuple[Path, str]:
+    """The AI model directory started on ``asof`` (default: the latest date the store supports).
+
+    Returns ``(directory, as-of date used)``: the shipped directory when the date is the
+    shipped calibration's and the user's store overrides none of its inputs (nothing is
+    computed then), else :func:`start`'s materialised directory.
+    """
+    from bubblemachine.calibrate import default_path
+    from bubblemachine.calibrate.files import calibration_inputs, default_asof, shipped_asof
+    from bubblemachine.data import open_store, parse_asof
+    from bubblemachine.data.calendar import previous_session
+
+    store = store if store is not None else open_store()
+    if asof is None:
+        day = default_asof(store)
+    else:
+        day = f"{previous_session(parse_asof(asof, store=store, series=['SPX'])):%Y-%m-%d}"
+    user = {m.id: m.checksum for m in store.metas() if m.origin == "store"}
+    if day == shipped_asof() and not set(user) & set(calibration_inputs()):
+        return default_path().parent, day
+    key = (day, str(getattr(store, "home", "")), str(home), tuple(sorted(user.items())))
+    hit = _STARTED.get(key)
+    if hit is not None and (hit[0] / "calibration.toml").is_file():
+        return hit
+    st = start(day, store=store, home=home)
+    if len(_STARTED) > 32:
+        _STARTED.clear()
+    _STARTED[key] = (st.model_dir, st.asof)
+    return st.model_dir, st.asof
 
 
 def _resolve_runs(model, paths, horizon, seed) -> tuple[int, int, int]:

@@ -60,6 +60,7 @@ class Run:
         seed: the seed used.
         paths: number of paths.
         horizon: number of periods simulated after period 0.
+        asof: the AI model's start date (period 0); None for other models.
     """
 
     scenario: str
@@ -70,6 +71,7 @@ class Run:
     seed: int
     paths: int
     horizon: int
+    asof: str | None = None
 
 
 def _engine():
@@ -78,8 +80,30 @@ def _engine():
     return sfc
 
 
-def load(name_or_path):
+#: The shipped model that starts from any date (``asof``).
+AI_MODEL = "ai_liquidity"
+
+
+def model_ref(scen_model: str, path, asof: str | None) -> tuple[str, str | None]:
+    """The model a scenario runs: the AI model started on ``asof`` (default: the latest date
+    the store supports), or the scenario's own model. Returns ``(reference, as-of used)``."""
+    if scen_model == AI_MODEL:
+        from bubblemachine.forecasts import model_dir_for
+
+        mdir, used = model_dir_for(asof)
+        return str(mdir), used
+    if asof is not None:
+        raise ScenarioError(f"{path}: --asof applies to the AI liquidity model only, not to {scen_model}")
+    return scen_model, None
+
+
+def load(name_or_path, *, asof: str | None = None):
     """Load a scenario (name or path) and its model with the engine.
+
+    Args:
+        name_or_path: scenario name or file.
+        asof: the AI model's start date (default: the latest date the store supports);
+            other models take none.
 
     Returns:
         (scenario object, model object, scenario file path).
@@ -91,7 +115,8 @@ def load(name_or_path):
     scen = sfc.load_scenario(path)
     if not scen.model:
         raise ScenarioError(f"{path}: [scenario] model is missing")
-    model = _load_model_cached(scen.model)
+    ref, _ = model_ref(scen.model, path, asof)
+    model = _load_model_cached(ref)
     return scen, model, path
 
 
@@ -144,7 +169,7 @@ def compiled(model):
 
 
 def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | None = None,
-        set: Mapping[str, Any] | None = None, progress: bool = False) -> Run:
+        set: Mapping[str, Any] | None = None, progress: bool = False, asof: str | None = None) -> Run:
     """Simulate one scenario.
 
     Args:
@@ -157,14 +182,18 @@ def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | 
             scenario; the engine checks names and ranges
             (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: draw a progress bar.
+        asof: the AI model's start date (default: the latest date the store supports).
 
     Returns:
         The :class:`Run`.
     """
+    from bubblemachine.scenarios import scenario_path
+
     paths = check_paths(paths)
     horizon = check_horizon(horizon)
     seed = check_seed(seed)
-    scen, model, path = load(name_or_path)
+    scen, model, path = load(name_or_path, asof=asof)
+    used = model_ref(scen.model, scenario_path(name_or_path), asof)[1]
     variables = frozenset(model.equations)
     if save is not None:
         unknown = [s for s in save if s not in variables]
@@ -176,7 +205,7 @@ def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | 
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, horizon) for n in names}
     return Run(scenario=path.stem, path=path, model=model.name, arrays=arrays, variables=variables,
-               seed=seed, paths=paths, horizon=horizon)
+               seed=seed, paths=paths, horizon=horizon, asof=used)
 
 
 def _with_period0(arr: np.ndarray, res, name: str, horizon: int) -> np.ndarray:
