@@ -81,7 +81,8 @@ class BacktestResult:
             random walk with its 90% block-bootstrap interval, coverage50/90, PIT KS p-value.
         by_group: per group (prices, rates, liquidity) and horizon: mean skill over the
             group's series with its interval, pooled coverage.
-        model_digest: digest of the model files run at the last origin (an edition's id).
+        model_digest: the model's edition: digest of its files other than the calibration
+            (:func:`bubblemachine.calibrate.files.edition_digest`), the same at every origin.
         elapsed_s: wall time.
     """
 
@@ -220,7 +221,9 @@ def _score_origin(job: _Job, task: tuple[int, str]) -> dict[str, Any]:
                 "crps_rw1y": crps_benchmark(y, x0, scales["rw1y"][s] * np.sqrt(h), log=log),
                 "crps_rw5y": crps_benchmark(y, x0, scales["rw5y"][s] * np.sqrt(h), log=log),
             })
-    return {"origin": st.asof, "rows": rows, "error": "", "digest": st.model.digest or ""}
+    from bubblemachine.calibrate.files import edition_digest
+
+    return {"origin": st.asof, "rows": rows, "error": "", "digest": edition_digest(st.model_dir)}
 
 
 def backtest(

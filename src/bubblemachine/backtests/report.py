@@ -44,6 +44,18 @@ def latest_result():
     return None
 
 
+def _is_current(digest: str) -> str:
+    """``yes`` when ``digest`` is the installed model's edition, else ``no``."""
+    from bubblemachine.errors import BubbleMachineError
+
+    from bubblemachine.calibrate.files import edition_digest
+
+    try:
+        return "yes" if edition_digest() == digest else "no"
+    except (BubbleMachineError, OSError):
+        return "no"
+
+
 def _num(x: float) -> float | None:
     return None if x != x else round(float(x), 3)
 
@@ -141,6 +153,7 @@ def backtest_section(ctx: ReportContext) -> Section | None:
                         (Label("backtest.about.failed"), str(len(r.failed))),
                         (Label("backtest.about.paths"), f"{spec.paths:,}"),
                         (Label("backtest.about.scenario"), spec.scenario),
-                        (Label("backtest.about.model"), r.model_digest[:12])))
+                        (Label("backtest.about.model"), r.model_digest[:12]),
+                        (Label("backtest.about.current"), Label(f"backtest.current.{_is_current(r.model_digest)}"))))
     blocks = (about, Text("backtest.how"), skill, table, cover, pit, verdicts, Text("backtest.limits"))
     return Section("backtest", "backtest.section.title", "backtest.section.intro", blocks, order=85, series=())

@@ -23,7 +23,7 @@ from pathlib import Path
 from bubblemachine.errors import DataError
 
 __all__ = [
-    "MODEL", "calibration_file", "calibration_inputs", "calibration_key", "default_asof", "model_dir", "shipped_asof", "user_dir", "user_file",
+    "MODEL", "calibration_file", "calibration_inputs", "edition_digest", "calibration_key", "default_asof", "model_dir", "shipped_asof", "user_dir", "user_file",
 ]
 
 #: The model these calibrations belong to.
@@ -161,3 +161,22 @@ def calibration_inputs() -> list[str]:
     ids |= {sid for sid, _ in LIQUIDITY_SOURCES.values()} | {"HYPERSCALER_CAPEX", "TGA_DAILY"}
     ids |= {m for members in BASKETS.values() for m in members}
     return sorted(ids)
+
+
+def edition_digest(directory: str | Path | None = None) -> str:
+    """Digest of a model directory's files other than its calibration: the model's edition.
+
+    Every start date of one edition has its own calibration (and model digest) but the same
+    edition digest, which is what a backtest is the yardstick of.
+    """
+    from bubblemachine.calibrate import default_path
+
+    d = Path(directory) if directory is not None else default_path().parent
+    h = hashlib.sha256()
+    for p in sorted(d.glob("*.toml")):
+        if p.name == "calibration.toml":
+            continue
+        h.update(p.name.encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
