@@ -71,10 +71,12 @@ def check_cmd(
     graph: Annotated[str | None, typer.Option("--graph", help="Write the dependency graph with its blocks to FILE.html (self-contained).")] = None,
 ) -> None:
     """Parse MODEL, list its blocks and cycles, and validate its matrices on a short run."""
-    from bubblemachine.sfc import load_model, simulate
+    from bubblemachine.sfc import compile_model, load_model, simulate
+    from bubblemachine.sfc.model import check_calendar
 
     m = load_model(model)
-    cm = m.compile()
+    check_calendar(m.calendar, m.path)  # the frequency too (simulate needs it for dates)
+    cm = compile_model(m)
     console.print(f"[bold]{m.name}[/bold]: {m.description}" if m.description else f"[bold]{m.name}[/bold]")
     console.print(
         f"{len(m.equations)} equations, {len(m.parameters)} parameters, {len(m.exogenous)} exogenous, "

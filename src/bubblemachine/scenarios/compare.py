@@ -74,6 +74,7 @@ class Comparison:
         paths: paths per scenario.
         seed: the common seed.
         rows: series -> {"a": Summary, "b": Summary, "diff_median": float, "kind": str}.
+        set_a, set_b: the overrides each scenario ran with (validated; empty for none).
         asof: the AI model's start date (period 0), None for other models.
     """
 
@@ -83,6 +84,8 @@ class Comparison:
     paths: int
     seed: int | None
     rows: dict[str, dict] = field(default_factory=dict)
+    set_a: Mapping[str, Any] = field(default_factory=dict)
+    set_b: Mapping[str, Any] = field(default_factory=dict)
     asof: str | None = None
 
     def to_json(self) -> dict[str, dict]:
@@ -197,9 +200,9 @@ def compare(
                     asof=asof)
     rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress,
                     asof=asof)
-    out = compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
+    res = compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
                          names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
-    return replace(out, asof=ra.asof)
+    return replace(res, set_a=set_a, set_b=set_bb, asof=ra.asof)
 
 
 def format_value(x: float, kind: str) -> str:

@@ -27,7 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from bubblemachine.errors import AccountingError, ConvergenceError, ModelError, SimulationError
+from bubblemachine.errors import (
+    AccountingError,
+    ConvergenceError,
+    LanguageLimitError,
+    ModelError,
+)
 from bubblemachine.sfc import expr as E
 from bubblemachine.sfc.model import Model
 
@@ -53,11 +58,84 @@ class Block:
         return bool(self.tears)
 
 
-class _PeriodFailure(Exception):
+class PeriodFailure(Exception):
+    """Raised by generated code: a numerical error ``exc`` at period ``t`` (caught by the run loop)."""
+
     def __init__(self, t: int, exc: BaseException) -> None:
         super().__init__(t, exc)
         self.t = t
         self.exc = exc
+
+
+def path_id(P0: Any, i: int) -> int:
+    """Global id of the ``i``-th running path: ``P0`` is an offset, or the array of running ids."""
+    return int(P0 + i) if isinstance(P0, (int, np.integer)) else int(P0[i])
+
+
+@dataclass(frozen=True)
+class ProbeEvent:
+    """The first failure of one path in a probed chunk (see :class:`ProbeLog`).
+
+    ``kind`` is ``"convergence"`` (``block`` and the tears' ``residuals``), ``"non-finite"``
+    (``equation``: position in ``model.equations``, and its ``value``) or ``"error"`` (a
+    Python-level error, ``why``). ``seq`` orders events within a period.
+    """
+
+    t: int
+    seq: int
+    path: int
+    kind: str
+    block: int | None = None
+    equation: int | None = None
+    value: float = float("nan")
+    residuals: tuple[float, ...] = ()
+    why: str = ""
+
+
+class ProbeLog:
+    """What a probed (tolerant) chunk run saw: the first failure of every path.
+
+    The probe variant of the generated code calls :meth:`chk` after every assignment and
+    :meth:`fail` when a block does not converge, instead of raising.
+    """
+
+    def reset(self, n: int, ids: Any) -> None:
+        self.n, self.ids = n, ids
+        self.failed = np.zeros(n, dtype=bool)
+        self.events: dict[int, ProbeEvent] = {}
+        self.seq = 0
+
+    def first(self) -> dict[int, ProbeEvent]:
+        """Position among the probed paths -> its first failure."""
+        return dict(self.events)
+
+    def chk(self, index: int, value, t: int, P0) -> None:
+        self.seq += 1
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (self.n,))
+        bad = ~np.isfinite(arr) & ~self.failed
+        for i in np.flatnonzero(bad):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "non-finite", equation=index, value=float(arr[i]))
+        self.failed |= bad
+
+    def fail(self, block: int, t: int, rs, xs, P0) -> None:
+        self.seq += 1
+        res = [np.broadcast_to(np.asarray(r, dtype=float), (self.n,)) for r in rs]
+        xv = [np.broadcast_to(np.asarray(x, dtype=float), (self.n,)) for x in xs]
+        bad = np.zeros(self.n, dtype=bool)
+        for r, x in zip(res, xv, strict=True):
+            bad |= ~(np.abs(r) <= ATOL + RTOL * np.abs(x))
+        bad &= ~self.failed
+        for i in np.flatnonzero(bad):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "convergence", block=block,
+                                             residuals=tuple(float(r[i]) for r in res))
+        self.failed |= bad
+
+    def everyone(self, t: int, why: str) -> None:
+        """Every path not failed yet fails at period ``t`` (an error the probe could not absorb)."""
+        self.seq += 1
+        for i in np.flatnonzero(~self.failed):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "error", why=why)
+        self.failed[:] = True
 
 
 # --------------------------------------------------------------------------- graph algorithms
@@ -225,17 +303,30 @@ class CompiledModel:
                     texts.append(total)
         return texts
 
+    @property
+    def eq_index(self) -> dict[str, int]:
+        """Position of every endogenous variable in ``model.equations`` (generated code refers
+        to equations by position, never by a user string)."""
+        key = ("eq_index",)
+        if key not in self._cache:
+            self._cache[key] = {v: i for i, v in enumerate(self.model.equations)}
+        return self._cache[key]
+
     def cycles(self) -> list[Block]:
         return [b for b in self.blocks if b.cyclic]
 
     # ------------------------------------------------------------------ code
-    def chunk_function(self, *, mode: str, timevarying: frozenset[str], record: tuple[str, ...], diagnose: bool = False):
-        """The generated chunk runner for this layout (cached)."""
-        key = ("chunk", mode, timevarying, record, diagnose, self.solver)
+    def chunk_function(self, *, mode: str, timevarying: frozenset[str], record: tuple[str, ...], probe: bool = False):
+        """The generated chunk runner for this layout (cached).
+
+        ``probe=True``: the tolerant variant (vector mode) that checks every assignment and
+        reports failures to its :class:`ProbeLog` (``fn.__globals__["_probe"]``) instead of raising.
+        """
+        key = ("chunk", mode, timevarying, record, probe, self.solver)
         fn = self._cache.get(key)
         if fn is None:
-            src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=diagnose)
-            fn = _exec(src, "_chunk", _namespace(mode, self))
+            src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=probe)
+            fn = _exec(src, "_chunk", _namespace(mode, self, probe=probe), self)
             self._cache[key] = fn
             self._cache[("src",) + key[1:]] = src
         return fn
@@ -249,8 +340,8 @@ class CompiledModel:
         key = ("check", record)
         fn = self._cache.get(key)
         if fn is None:
-            src = generate_check_source(self, record)
-            fn = _exec(src, "_check", _namespace("vector", self))
+            src, messages = generate_check_source(self, record)
+            fn = _exec(src, "_check", _namespace("vector", self, messages), self)
             self._cache[key] = fn
         return fn
 
@@ -377,6 +468,24 @@ def _inv_const(entries, NP):
     return np.linalg.inv(J)
 
 
+def _solve_tolerant(J, rs, NP):
+    """:func:`_solve_vec` for a probe: a singular system gives NaN for its path instead of raising."""
+    try:
+        return _solve_vec(J, rs, NP)
+    except np.linalg.LinAlgError:
+        k = len(rs)
+        R = np.empty((NP, k))
+        for i, r in enumerate(rs):
+            R[:, i] = r
+        x = np.full((NP, k), np.nan)
+        for p in range(NP):
+            try:
+                x[p] = np.linalg.solve(J[p], R[p])
+            except np.linalg.LinAlgError:
+                pass
+        return [x[:, i] for i in range(k)]
+
+
 def _apply_inv(Jinv, rs, NP):
     k = len(rs)
     R = np.empty((NP, k))
@@ -389,16 +498,19 @@ def _apply_inv(Jinv, rs, NP):
     return [x[:, i] for i in range(k)]
 
 
-def _namespace(mode: str, cm: CompiledModel) -> dict[str, Any]:
-    ns: dict[str, Any] = {"_PeriodFailure": _PeriodFailure, "_np": np, "_cm": cm,
-                          "_fail": _make_fail(cm), "_chk": _make_chk(cm),
+def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = (), probe: bool = False) -> dict[str, Any]:
+    ns: dict[str, Any] = {"_PeriodFailure": PeriodFailure, "_np": np, "_cm": cm, "_fail": _make_fail(cm),
                           "_NUMERRS": (FloatingPointError, ZeroDivisionError, OverflowError, ValueError, np.linalg.LinAlgError),
-                          "_RTOL": RTOL, "_ATOL": ATOL, "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv}
+                          "_RTOL": RTOL, "_ATOL": ATOL, "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv,
+                          "_MSG": messages, "_maxn": _maxn}
     if mode == "vector":
         ns.update(_exp=np.exp, _log=np.log, _sqrt=np.sqrt, _abs=np.abs, _tanh=np.tanh,
                   _min=np.minimum, _max=np.maximum, _clip=np.clip, _where=_where_vec,
                   _and=np.logical_and, _or=np.logical_or, _not=np.logical_not, _sign=np.sign,
                   _solve=_solve_vec, _all=_all_vec, _absv=np.abs)
+        if probe:
+            log = ProbeLog()
+            ns.update(_probe=log, _chk=log.chk, _fail=log.fail, _solve=_solve_tolerant)
     else:
         ns.update(_exp=math.exp, _log=math.log, _sqrt=math.sqrt, _abs=abs, _tanh=math.tanh,
                   _min=min, _max=max, _clip=lambda x, lo, hi: min(max(x, lo), hi),
@@ -408,10 +520,31 @@ def _namespace(mode: str, cm: CompiledModel) -> dict[str, Any]:
     return ns
 
 
-def _exec(src: str, name: str, ns: dict[str, Any]):
-    code = compile(src, f"<bubblemachine-sfc:{name}>", "exec")
+def _exec(src: str, name: str, ns: dict[str, Any], cm: CompiledModel | None = None):
+    try:
+        code = compile(src, f"<bubblemachine-sfc:{name}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        # the language limits (expr.MAX_DEPTH, ...) keep generated code compilable; this is the
+        # safety net, naming the equation whose code Python cannot compile
+        raise LanguageLimitError(_uncompilable(cm, exc)) from None
     exec(code, ns)  # noqa: S102 - source generated from validated ASTs only
     return ns[name]
+
+
+def _uncompilable(cm: CompiledModel | None, exc: BaseException) -> str:
+    """Name the first equation whose generated code Python cannot compile (the safety net of the limits)."""
+    why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if cm is None:
+        return f"generated code cannot be compiled ({why})"
+    gen = E.CodeGen(_namer(cm, frozenset()), "vector")
+    for name, eq in cm.model.equations.items():
+        try:
+            compile(gen(eq.tree), "<equation>", "eval")
+        except (SyntaxError, RecursionError, MemoryError):
+            return (f"{eq.source.where()}: the equation {name} is too complex for Python to compile; "
+                    f"simplify it or split it into several equations (limits: docs/model-language.md)")
+    return (f"model {cm.model.name}: the generated code is too complex for Python to compile ({why}); "
+            "split the longest equations or matrix rows (limits: docs/model-language.md)")
 
 
 def _worst(rs, xs) -> tuple[int, list[float]]:
@@ -433,24 +566,9 @@ def _make_fail(cm: CompiledModel):
         detail = ", ".join(f"{v}: {r:.3g}" for v, r in zip(b.tears, res, strict=True))
         raise ConvergenceError(
             f"model {cm.model.name}: block {block} ({', '.join(b.variables)}) did not converge at period {t} "
-            f"(worst path {P0 + i}; residuals {detail}; solver {cm.solver})"
+            f"(worst path {path_id(P0, i)}; residuals {detail}; solver {cm.solver})"
         )
     return _fail
-
-
-def _make_chk(cm: CompiledModel):
-    def _chk(name: str, value, t: int, P0: int) -> None:
-        arr = np.atleast_1d(np.asarray(value, dtype=float))
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            i = int(np.argmax(bad))
-            eq = cm.model.equations.get(name)
-            where = f" ({eq.source.where()}: {name} = {eq.text})" if eq else ""
-            raise SimulationError(
-                f"model {cm.model.name}: {name} is {arr[i]} at period {t} on path {P0 + i}{where}: "
-                f"a division by zero, log/sqrt of a non-positive number or an overflow"
-            )
-    return _chk
 
 
 # --------------------------------------------------------------------------- code generation
@@ -504,7 +622,8 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
     namer = _namer(cm, timevarying)
     invariant_names = {n for n in m.inputs if n not in timevarying}
     hoisted: dict[str, str] = {}
-    gen = E.CodeGen(namer, mode, hoist=(invariant_names.__contains__, hoisted))
+    # the diagnose variant hoists nothing: every value is computed (and checked) in its equation
+    gen = E.CodeGen(namer, mode, hoist=None if diagnose else (invariant_names.__contains__, hoisted))
     slots = cm.lag_slots
     inputs = m.inputs
     out: list[str] = []
@@ -538,7 +657,7 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
             v = b.variables[0]
             w(f"{ind}V_{v} = {gen(m.equations[v].tree)}")
             if diagnose:
-                w(f"{ind}_chk({v!r}, V_{v}, t, _P0)")
+                w(f"{ind}_chk({cm.eq_index[v]}, V_{v}, t, _P0)")
             continue
         _gen_block(cm, b, gen, mode, ind, w, diagnose, timevarying, pre)
     if record:
@@ -595,7 +714,7 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
         for s in b.sequence:
             w(f"{i2}V_{s} = {gen(m.equations[s].tree)}")
             if diagnose:
-                w(f"{i2}_chk({s!r}, V_{s}, t, _P0)")
+                w(f"{i2}_chk({cm.eq_index[s]}, V_{s}, t, _P0)")
         for a, t in enumerate(b.tears):
             w(f"{i2}_f{a} = {gen(m.equations[t].tree)}")
             w(f"{i2}_r{a} = V_{t} - _f{a}")
@@ -603,9 +722,9 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
         # takes over), or the residual it leaves accumulates in the stocks (sfc-solver.md)
         rtol, atol = (RTOL, ATOL) if newton else (GS_RTOL, GS_RTOL)
         if mode == "vector":
-            conds = " and ".join(f"_all(_absv(_r{a}) <= {atol!r} + {rtol!r} * _absv(V_{t}))" for a, t in enumerate(b.tears))
+            conds = " and ".join(f"_all(_absv(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * _absv(V_{t}))" for a, t in enumerate(b.tears))
         else:
-            conds = " and ".join(f"abs(_r{a}) <= {atol!r} + {rtol!r} * abs(V_{t})" for a, t in enumerate(b.tears))
+            conds = " and ".join(f"abs(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * abs(V_{t})" for a, t in enumerate(b.tears))
         # Newton always takes at least one step: a guess that is merely within tolerance would
         # leave a residual of up to RTOL * |x| that stock equations accumulate (see sfc-solver.md)
         w(f"{i2}if _it and {conds}:")
@@ -672,7 +791,7 @@ def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str,
         w(f"{i2}_fail({b.index}, t, ({rs},), ({xs},), _P0)")
     if diagnose:
         for t in b.tears:
-            w(f"{ind}_chk({t!r}, V_{t}, t, _P0)")
+            w(f"{ind}_chk({cm.eq_index[t]}, V_{t}, t, _P0)")
 
 
 # --------------------------------------------------------------------------- checks
@@ -682,11 +801,13 @@ HIDDEN_RTOL = 1e-9
 HIDDEN_ATOL = 1e-9
 
 
-def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
+def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """A function ``_check(H, L, n, t0, P0)`` raising AccountingError on the first failure.
 
     ``H`` is the record buffer ``[L + n, len(record), paths]`` whose first ``L`` rows hold the
     periods before ``t0``; every check is evaluated for all ``n`` periods and paths at once.
+    Returns the source and the messages it refers to by position (``_MSG[i]``): the generated
+    code holds no user text.
     """
     idx = {n: j for j, n in enumerate(record)}
 
@@ -697,11 +818,19 @@ def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
     m = cm.model
     out = ["def _check(_H, _L, _n, _t0, _P0):"]
     w = out.append
+    messages: list[str] = []
+
+    def fail(res_lines: list[str], scale: str, rtol: float, atol: float, what: str) -> None:
+        out.extend(res_lines)
+        messages.append(what)
+        w(f"    _acc_fail(_res, {scale}, {E.lit(rtol)}, {E.lit(atol)}, _t0, _P0, _MSG[{len(messages) - 1}])")
+
     for key, (rhs, src) in m.hidden.items():
         kn, rn = E.parse(key), E.parse(rhs)
         w(f"    _a = {gen(kn)}")
         w(f"    _b = {gen(rn)}")
-        w(f"    _acc_fail(_a - _b, lambda: _np.maximum({E.magnitude(gen, kn)}, {E.magnitude(gen, rn)}), {HIDDEN_RTOL}, {HIDDEN_ATOL}, _t0, _P0, {('hidden identity ' + key + ' = ' + rhs + ' (' + src.where() + ')')!r})")
+        fail(["    _res = _a - _b"], f"lambda: _np.maximum({E.magnitude(gen, kn)}, {E.magnitude(gen, rn)})",
+             HIDDEN_RTOL, HIDDEN_ATOL, f"hidden identity {key} = {rhs} ({src.where()})")
     e = 0
     for mname, mat in m.matrices.items():
         cols: dict[str, list[tuple[str, str, str]]] = {c: [] for c in mat.columns}
@@ -723,36 +852,55 @@ def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
                 tn = E.parse(total)
                 w(f"    _tot = {gen(tn)}")
                 mags.append(E.magnitude(gen, tn))
-                res = f"({_signed_sum(terms)}) - _tot"
+                res = _signed_sum(terms) + ["    _res = _res - _tot"]
             else:
                 res = _signed_sum(terms)
             if not mags:
                 continue
-            w(f"    _acc_fail({res}, {_maxof(mags)}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' row ' + repr(rname) + ' (' + src.where() + ')')!r})")
+            fail(res, _maxof(mags), mat.rtol, mat.atol, f"matrix {mname!r} row {rname!r} ({src.where()})")
         if mat.columns_sum_to_zero:
             for col, cterms in cols.items():
                 if cterms:
-                    w(f"    _acc_fail({_signed_sum(cterms)}, {_maxof([mg for _, _, mg in cterms])}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' column ' + repr(col))!r})")
+                    fail(_signed_sum(cterms), _maxof([mg for _, _, mg in cterms]), mat.rtol, mat.atol,
+                         f"matrix {mname!r} column {col!r}")
     w("    return None")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n", tuple(messages)
 
 
-def _signed_sum(terms: list[tuple[str, str, str]]) -> str:
+#: Terms per statement when a long sum of matrix cells is generated (a chain of more terms
+#: would nest too deeply for Python's compiler); the sum is still taken left to right.
+_SUM_STEP = 200
+
+
+def _signed_sum(terms: list[tuple[str, str, str]]) -> list[str]:
+    """Statements setting ``_res`` to the signed sum of ``terms``, left to right."""
     if not terms:
-        return "0.0"
+        return ["    _res = 0.0"]
     sign, first, _ = terms[0]
+    lines = []
     acc = first if sign == "+" else f"-{first}"
-    for sign, n, _ in terms[1:]:
+    for k, (sign, n, _) in enumerate(terms[1:], start=1):
+        if k % _SUM_STEP == 0:
+            lines.append(f"    _res = {acc}")
+            acc = "_res"
         acc += f" {sign} {n}"
-    return acc
+    lines.append(f"    _res = {acc}")
+    return lines
 
 
 def _maxof(mags: list[str]) -> str:
     """A lambda source: the elementwise maximum of magnitude expressions (evaluated on failure only)."""
-    acc = mags[0]
-    for mg in mags[1:]:
-        acc = f"_np.maximum({acc}, {mg})"
-    return f"lambda: {acc}"
+    if len(mags) == 1:
+        return f"lambda: {mags[0]}"
+    return f"lambda: _maxn({', '.join(mags)})"
+
+
+def _maxn(*arrays):
+    """Elementwise maximum of several arrays (``np.maximum`` folded left to right)."""
+    acc = arrays[0]
+    for a in arrays[1:]:
+        acc = np.maximum(acc, a)
+    return acc
 
 
 def _acc_fail(res, scale, rtol, atol, t0, P0, what):
@@ -770,6 +918,6 @@ def _acc_fail(res, scale, rtol, atol, t0, P0, what):
         else:
             ti, pi = int(np.argmax(bad)), 0
         raise AccountingError(
-            f"{what} does not add up at period {t0 + int(ti)} on path {P0 + int(pi)}: "
+            f"{what} does not add up at period {t0 + int(ti)} on path {path_id(P0, int(pi))}: "
             f"residual {float(res_b[ti, pi] if bad.ndim == 2 else res_b[ti]):.6g}"
         )

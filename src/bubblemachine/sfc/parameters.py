@@ -230,6 +230,14 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_))
 
 
+def _is_finite(x: Any) -> bool:
+    """A number that fits a finite float (an integer such as 10**400 does not)."""
+    try:
+        return _is_number(x) and math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
 def _unknown(model: Model, name: Any, origin: str, value: Any) -> ParameterError:
     inputs = list(model.inputs)
     if isinstance(name, str) and name in model.equations:
@@ -278,7 +286,7 @@ def validate_value(model: Model, name: str, value: Any, *, origin: str = "--set"
         is_path = True
     else:
         vals, is_path = [value], False
-    if not vals or not all(_is_number(x) and math.isfinite(float(x)) for x in vals):
+    if not vals or not all(_is_finite(x) for x in vals):
         raise ParameterError(f"{_at(origin, name)}: expected a finite number or a non-empty list of finite numbers, "
                              f"got {value!r}", name=name, value=value, origin=origin)
     floats = [float(x) for x in vals]
@@ -366,3 +374,41 @@ def validate_distribution(model: Model, name: str, d: Distribution, *, origin: s
         if not info.contains(x):
             args = ", ".join(f"{k}={_g(v)}" for k, v in d.args)
             raise _out_of_range(info, x, origin, shown=f"{d.dist}({args}) with {what} {_g(low)}..{_g(high)}")
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def _mechanism_key(p: Parameter, groups: tuple[str, ...]) -> tuple:
+    """Catalogue ids first (M, then C, then F; numerically), then attribution groups in the
+    model's order, then inputs without a mechanism."""
+    if not p.mechanism:
+        return (3, 0, 0, 0)
+    m = p.mechanism[0]
+    if CATALOGUE_ID.match(m):
+        major, minor = m[1:].split(".")
+        return (0, "MCF".index(m[0]), int(major), int(minor))
+    return (1, groups.index(m) if m in groups else len(groups), 0, 0)
+
+
+def list_parameters(model: Model, *, search: str | None = None) -> list[Parameter]:
+    """The model's parameters and exogenous inputs, grouped by mechanism, optionally filtered.
+
+    Args:
+        model: a loaded model.
+        search: words that must all occur (case-insensitive) in a parameter's name, doc,
+            source, unit, mechanism or kind; None lists every input.
+
+    Returns:
+        The records, ordered by their first mechanism (catalogue ids numerically, then the
+        model's attribution groups, then inputs without one) and by declaration within it.
+    """
+    groups = model.attribution.group_ids
+    rows = list(model.parameter_info.values())
+    if search:
+        words = search.lower().split()
+        rows = [p for p in rows
+                if all(w in " ".join((p.name, p.doc, p.source, p.unit, " ".join(p.mechanism), p.kind)).lower()
+                       for w in words)]
+    order = {n: i for i, n in enumerate(model.parameter_info)}
+    return sorted(rows, key=lambda p: (_mechanism_key(p, groups), order[p.name]))
