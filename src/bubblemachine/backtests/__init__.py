@@ -81,6 +81,8 @@ class BacktestResult:
             random walk with its 90% block-bootstrap interval, coverage50/90, PIT KS p-value.
         by_group: per group (prices, rates, liquidity) and horizon: mean skill over the
             group's series with its interval, pooled coverage.
+        failed_paths: origin -> number of simulated paths that failed to solve and were
+            excluded from its scores (origins with none are left out).
         model_digest: the model's edition: digest of its files other than the calibration
             (:func:`bubblemachine.calibrate.files.edition_digest`), the same at every origin.
         elapsed_s: wall time.
@@ -94,6 +96,7 @@ class BacktestResult:
     by_group: pd.DataFrame = field(repr=False)
     model_digest: str = ""
     elapsed_s: float = 0.0
+    failed_paths: dict[str, int] = field(default_factory=dict)
 
     def coverage90_priced(self) -> pd.Series:
         """90% coverage pooled over the priced series (prices, rates, spreads, VIX), by horizon."""
@@ -117,6 +120,7 @@ class BacktestResult:
                 atomic_write_text(out / f"{name}.csv", df.to_csv(index=False, float_format="%.10g"))
             meta = {"spec": asdict(self.spec), "origins": list(self.origins), "failed": [list(f) for f in self.failed],
                     "model_digest": self.model_digest, "elapsed_s": round(self.elapsed_s, 1),
+                    "failed_paths": self.failed_paths,
                     "coverage90_priced": {str(k): float(v) for k, v in self.coverage90_priced().items()}}
             atomic_write_text(out / "backtest.json", json.dumps(meta, indent=1))
         except OSError as exc:
@@ -139,7 +143,8 @@ def read(folder: str | Path) -> BacktestResult:
     return BacktestResult(spec=BacktestSpec(**spec), origins=tuple(meta["origins"]),
                           failed=tuple(tuple(f) for f in meta["failed"]), scores=frames["scores"],
                           by_series=frames["by_series"], by_group=frames["by_group"],
-                          model_digest=meta.get("model_digest", ""), elapsed_s=float(meta.get("elapsed_s", 0.0)))
+                          model_digest=meta.get("model_digest", ""), elapsed_s=float(meta.get("elapsed_s", 0.0)),
+                          failed_paths={k: int(v) for k, v in meta.get("failed_paths", {}).items()})
 
 
 def origins(start: str, end: str, every: str, *, last: str | None = None) -> list[str]:
@@ -185,8 +190,11 @@ def _score_origin(job: _Job, task: tuple[int, str]) -> dict[str, Any]:
     store = Store(job.home)
     try:
         st = start(origin, store=store, years=spec.years, home=job.home)
-        arrays = simulate_start(st, scenario=spec.scenario, paths=spec.paths, horizon=max(spec.horizons),
-                                seed=spec.seed + k, save=list(SCORED))
+        sim = simulate_start(st, scenario=spec.scenario, paths=spec.paths, horizon=max(spec.horizons),
+                             seed=spec.seed + k, save=list(SCORED))
+        arrays = sim.arrays
+        if not len(arrays[SCORED[0]]):
+            raise FloatingPointError(f"every path failed: {sim.first_failure}")
     except (BubbleMachineError, FloatingPointError, np.linalg.LinAlgError) as exc:
         # the home folder is the user's: a result names it <home> (shareable, machine-independent)
         reason = f"{type(exc).__name__}: {exc}".replace(str(job.home), "<home>")
@@ -223,7 +231,8 @@ def _score_origin(job: _Job, task: tuple[int, str]) -> dict[str, Any]:
             })
     from bubblemachine.calibrate.files import edition_digest
 
-    return {"origin": st.asof, "rows": rows, "error": "", "digest": edition_digest(st.model_dir)}
+    return {"origin": st.asof, "rows": rows, "error": "", "digest": edition_digest(st.model_dir),
+            "failed_paths": sim.failed, "first_failure": sim.first_failure.replace(str(job.home), "<home>")}
 
 
 def backtest(
@@ -311,9 +320,10 @@ def backtest(
     spacing = 21.0 if every == "month" else 63.0
     by_series, by_group = skill_table(scores, group_of=group_of, seed=spec.seed, spacing=spacing)
     digest = next((r["digest"] for r in reversed(results) if r["digest"]), "")
+    paths_failed = {r["origin"]: int(r.get("failed_paths", 0)) for r in results if r.get("failed_paths")}
     return BacktestResult(spec=spec, origins=tuple(r["origin"] for r in results), failed=failed, scores=scores,
                           by_series=by_series, by_group=by_group, model_digest=digest,
-                          elapsed_s=time.perf_counter() - t0)
+                          elapsed_s=time.perf_counter() - t0, failed_paths=paths_failed)
 
 
 def compare(a: BacktestResult, b: BacktestResult) -> pd.DataFrame:

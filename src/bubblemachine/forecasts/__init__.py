@@ -31,6 +31,7 @@ __all__ = [
     "SUMMARY_HORIZONS",
     "Forecast",
     "ForecastError",
+    "Simulated",
     "Start",
     "forecast",
     "simulate_start",
@@ -147,6 +148,27 @@ def _resolve_runs(model, paths, horizon, seed) -> tuple[int, int, int]:
     return check_paths(paths), check_horizon(horizon), check_seed(seed)
 
 
+@dataclass(frozen=True)
+class Simulated:
+    """Paths simulated from a start.
+
+    Attributes:
+        arrays: series -> ``[path, period]`` (column 0 = period 0); failed paths excluded
+            (``on_failure="exclude"``) or NaN from their failing period (``"keep"``).
+        failed: number of paths that failed to solve.
+        first_failure: where the first failure happened (period, variable, reason), or ''.
+    """
+
+    arrays: dict[str, np.ndarray] = field(repr=False)
+    failed: int = 0
+    first_failure: str = ""
+
+
+#: What a failing path does in forecasts and backtests (the engine's ``on_failure``):
+#: excluded from the quantiles and counted; the report says how many.
+ON_FAILURE = "exclude"
+
+
 def simulate_start(
     st: Start,
     *,
@@ -156,8 +178,14 @@ def simulate_start(
     seed: int | None = None,
     save: list[str] | None = None,
     progress: ProgressLike = False,
-) -> dict[str, np.ndarray]:
-    """Simulate ``scenario`` from ``st``; arrays ``[path, period]`` with column 0 = period 0."""
+    on_failure: str = ON_FAILURE,
+) -> Simulated:
+    """Simulate ``scenario`` from ``st``; arrays ``[path, period]`` with column 0 = period 0.
+
+    A path that fails to solve does not discard the others: with ``on_failure="exclude"``
+    (the default) it is dropped and counted, with ``"keep"`` it stays as NaN from its failing
+    period, with ``"raise"`` the run stops.
+    """
     import numpy as np
 
     import bubblemachine.sfc as sfc
@@ -172,14 +200,19 @@ def simulate_start(
         raise ForecastError(f"--series: the model has no series {', '.join(unknown)} (choose from {', '.join(REPORTED)})")
     scen = sfc.load_scenario(scenario_path(scenario))
     res = sfc.simulate(compiled(st.model), scen, periods=horizon, paths=paths, seed=seed, save=names,
-                       progress=progress not in (False, None))
+                       progress=progress not in (False, None), on_failure=on_failure)
     out = {}
     for n in names:
         arr = np.asarray(res[n], dtype="float64")
         if arr.ndim == 1:
             arr = arr[None, :]
         out[n] = arr
-    return out
+    fails = tuple(getattr(res, "failures", ()))
+    first = ""
+    if fails:
+        f0 = min(fails, key=lambda f: (getattr(f, "period", 0), getattr(f, "path", 0)))
+        first = str(getattr(f0, "message", f0))
+    return Simulated(arrays=out, failed=len(fails), first_failure=first)
 
 
 def units_of(series: str, asof: str) -> str:
@@ -204,6 +237,8 @@ class Forecast:
         calibration_file: the calibration used.
         table: long table ``date, horizon, series, units, mean, q05 .. q95``.
         start: level of each series at period 0.
+        failed_paths: paths that failed to solve, excluded from the table.
+        first_failure: where the first failure happened ('' when none).
     """
 
     asof: str
@@ -215,6 +250,8 @@ class Forecast:
     calibration_file: str
     table: pd.DataFrame = field(repr=False)
     start: dict[str, float] = field(default_factory=dict)
+    failed_paths: int = 0
+    first_failure: str = ""
 
     def summary(self, horizons: dict[str, int] | None = None) -> pd.DataFrame:
         """Rows of :attr:`table` at 1, 3, 6 and 12 months (those within the horizon)."""
@@ -300,12 +337,14 @@ def forecast(
 
     st = start(asof, store=store)
     paths, horizon, seed = _resolve_runs(st.model, paths, horizon, seed)
-    arrays = simulate_start(st, scenario=scenario, paths=paths, horizon=horizon, seed=seed, save=series,
-                            progress=progress)
+    sim = simulate_start(st, scenario=scenario, paths=paths, horizon=horizon, seed=seed, save=series,
+                         progress=progress)
+    arrays = sim.arrays
     dates = next_sessions(st.asof, horizon)
     table = quantile_table(arrays, dates, st.asof)
     return Forecast(
         asof=st.asof, scenario=str(scenario), paths=paths, horizon=horizon, seed=seed,
         model_digest=st.model.digest or "", calibration_file=str(st.calibration_file), table=table,
         start={n: float(a[0, 0]) for n, a in arrays.items()},
+        failed_paths=sim.failed, first_failure=sim.first_failure,
     )
