@@ -15,17 +15,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bubblemachine.calibrate.fit import NoiseFit, fit_noise
-from bubblemachine.calibrate.policy import PolicyState, policy_state
+from bubblemachine.calibrate.fit import NoiseFit, fit_noise, with_proxies
 from bubblemachine.calibrate.history import (
     ASOF,
     BASKETS,
     NOISE_ORDER,
+    PROXIES,
     WINDOW_YEARS,
     Observation,
     daily_changes,
     initial_levels,
 )
+from bubblemachine.calibrate.policy import PolicyState, policy_state
 
 __all__ = [
     "ASOF",
@@ -105,7 +106,7 @@ def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None)
     changes = daily_changes(store, asof, years)
     if len(changes) < 250:
         raise DataError(f"calibrate: only {len(changes)} complete daily observations in the window ending {asof}")
-    noise = fit_noise(changes)
+    noise = with_proxies(fit_noise(changes), NOISE_ORDER, PROXIES)
     ids = sorted(
         {"SPX", "NDX", "SMH", "MU", "IGV", "BTC", "ETH", "VIX", "DGS2", "DGS10", "BAMLC0A0CM",
          "BAMLH0A0HYM2", "WALCL", "WTREGEN", "WRESBAL", "RRPONTSYD", "HYPERSCALER_CAPEX"}
