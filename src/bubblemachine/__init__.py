@@ -18,6 +18,7 @@ _LAZY = {
     "sweep": "bubblemachine.sfc",
     "Result": "bubblemachine.sfc",
     "open_store": "bubblemachine.data",
+    "positions": "bubblemachine.trades",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bubblemachine.positions import metrics as mx
-from bubblemachine.positions.engine import run_portfolio
-from bubblemachine.positions.history import Panel, build_panel, decision_dates, year_fractions
-from bubblemachine.positions.spec import Instruments, Strategy, load_instruments
 from bubblemachine.progress import ProgressLike, resolve_progress
+from bubblemachine.trades import metrics as mx
+from bubblemachine.trades.engine import run_portfolio
+from bubblemachine.trades.history import Panel, build_panel, decision_dates, year_fractions
+from bubblemachine.trades.spec import Instruments, Strategy, load_instruments
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def _caveats(s: Strategy, inst: Instruments) -> tuple[str, ...]:
 def run_strategy(s: Strategy, panel: Panel, store, inst: Instruments, *, start: pd.Timestamp | None = None,
                  end: pd.Timestamp | None = None) -> StrategyResult:
     """Backtest one strategy on a prepared panel (the deflated Sharpe is filled in later)."""
-    from bubblemachine.positions import signals
+    from bubblemachine.trades import signals
 
     bw, brebal, _ = benchmark_weights(inst, s.benchmark)
     names = list(s.instruments)
@@ -341,7 +341,6 @@ def run_backtest(strategies: list[Strategy], *, store=None, start=None, end=None
         progress: progress bar (see :mod:`bubblemachine.progress`).
     """
     from bubblemachine.data import open_store
-    from bubblemachine.indicators import parse_asof
 
     store = store if store is not None else open_store()
     ts_start, ts_end = _date_arg(start, "--start"), _date_arg(end, "--end")
@@ -369,9 +368,8 @@ def run_backtest(strategies: list[Strategy], *, store=None, start=None, end=None
 
 
 def _date_arg(value, option: str) -> pd.Timestamp | None:
-    from bubblemachine.indicators import parse_asof
-
     from bubblemachine.errors import DataError
+    from bubblemachine.indicators import parse_asof
 
     try:
         return parse_asof(value)

@@ -3,7 +3,7 @@
 Everything is read from the store (``bubblemachine.data``), never from files directly, and
 only data dated on or before ``end`` is used. Prices are known at their own close, so price
 series are read once; indicators that signals use go through the point-in-time store one
-decision date at a time (:mod:`bubblemachine.positions.signals`).
+decision date at a time (:mod:`bubblemachine.trades.signals`).
 
 Conventions (docs/positions.md):
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bubblemachine.positions.spec import Instruments
+from bubblemachine.trades.spec import Instruments
 
 
 def par_bond_return(y_prev: np.ndarray, y_now: np.ndarray, dt: np.ndarray, maturity: float) -> np.ndarray:

@@ -234,11 +234,11 @@ class Instruments:
 
 
 # ----------------------------------------------------------------------------- helpers
-def _digest(data: bytes) -> str:
+def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
+def read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -253,7 +253,7 @@ def _read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
         raise StrategyError(f"{path}: invalid TOML: {exc}") from None
 
 
-class _Fields:
+class Fields:
     """Reads the fields of one TOML table, naming the file and field in every error."""
 
     def __init__(self, file: Path, table: str, raw: Any):
@@ -347,7 +347,7 @@ def _weights(file: Path, table: str, raw: Any, *, cash_id: str) -> tuple[tuple[s
     return tuple(out)
 
 
-def _date(f: _Fields, key: str) -> str | None:
+def _date(f: Fields, key: str) -> str | None:
     v = f.get(key, None, kind=(str, date))
     if v is None:
         return None
@@ -360,7 +360,7 @@ def _date(f: _Fields, key: str) -> str | None:
 
 
 def _condition(file: Path, k: int, raw: Any) -> Condition:
-    f = _Fields(file, f"signal.when #{k}", raw)
+    f = Fields(file, f"signal.when #{k}", raw)
     ind = f.get("indicator")
     if ind not in INDICATORS:
         raise StrategyError(f"{f.where('indicator')}: unknown indicator {ind!r}; valid: {', '.join(INDICATORS)}")
@@ -407,13 +407,13 @@ def load_strategy(path: str | Path, *, instruments: Instruments | None = None) -
     """
     path = Path(path)
     inst = instruments or load_instruments()
-    doc, data = _read_toml(path, "strategy")
+    doc, data = read_toml(path, "strategy")
     extra = sorted(set(doc) - {"strategy", "weights", "signal"})
     if extra:
         raise StrategyError(f"{path}: unknown table(s) {', '.join(map(repr, extra))} (expected [strategy], [weights] or [signal])")
     if "strategy" not in doc:
         raise StrategyError(f"{path}: [strategy] table missing")
-    f = _Fields(path, "strategy", doc["strategy"])
+    f = Fields(path, "strategy", doc["strategy"])
     sid = f.get("id")
     if not _ID.match(sid):
         raise StrategyError(f"{f.where('id')}: {sid!r} is not an id (letters, digits, _ . -; at most 64)")
@@ -454,7 +454,7 @@ def load_strategy(path: str | Path, *, instruments: Instruments | None = None) -
     for name in (n for n, _ in weights) if weights else ():
         if name in inst.benchmarks:
             raise StrategyError(f"{path}: [weights] {name}: a benchmark is not an instrument")
-    return Strategy(weights=weights, signal=signal, file=str(path), digest=_digest(data), **rec)
+    return Strategy(weights=weights, signal=signal, file=str(path), digest=digest_bytes(data), **rec)
 
 
 def shipped_files() -> list[Path]:
@@ -509,21 +509,21 @@ def load_instruments(path: str | Path | None = None) -> Instruments:
 
 
 def _parse_instruments(path: Path) -> Instruments:
-    doc, data = _read_toml(path, "instrument catalogue")
+    doc, data = read_toml(path, "instrument catalogue")
     extra = sorted(set(doc) - {"calendar", "basket", "bond", "cash", "benchmark"})
     if extra:
         raise StrategyError(f"{path}: unknown table(s) {', '.join(map(repr, extra))}")
-    cal = _Fields(path, "calendar", doc.get("calendar", {}))
+    cal = Fields(path, "calendar", doc.get("calendar", {}))
     calendar = cal.get("series")
     stale = cal.get("max_stale_days", 7, kind=int)
     cal.done()
-    cash = _Fields(path, "cash", doc.get("cash", {}))
+    cash = Fields(path, "cash", doc.get("cash", {}))
     cash_id, cash_rate = cash.get("id"), cash.get("rate")
     cash_en, cash_ko = cash.text("label_en"), cash.text("label_ko")
     cash.done()
     baskets: dict[str, Basket] = {}
     for bid, raw in doc.get("basket", {}).items():
-        f = _Fields(path, f"basket.{bid}", raw)
+        f = Fields(path, f"basket.{bid}", raw)
         members = f.get("members", kind=list)
         if not members or not all(isinstance(m, str) and _INSTRUMENT.match(m) for m in members):
             raise StrategyError(f"{f.where('members')}: expected a non-empty list of series ids, got {members!r}")
@@ -534,12 +534,12 @@ def _parse_instruments(path: Path) -> Instruments:
         f.done()
     bonds: dict[str, Bond] = {}
     for bid, raw in doc.get("bond", {}).items():
-        f = _Fields(path, f"bond.{bid}", raw)
+        f = Fields(path, f"bond.{bid}", raw)
         bonds[bid] = Bond(bid, f.get("yield"), f.number("maturity", low=0.25, high=50.0), f.text("label_en"), f.text("label_ko"))
         f.done()
     benchmarks: dict[str, Benchmark] = {}
     for bid, raw in doc.get("benchmark", {}).items():
-        f = _Fields(path, f"benchmark.{bid}", raw)
+        f = Fields(path, f"benchmark.{bid}", raw)
         w = _weights(path, f"benchmark.{bid}.weights", f.get("weights", kind=dict), cash_id=cash_id)
         if not w:
             raise StrategyError(f"{f.where('weights')}: a benchmark needs at least one instrument")
@@ -550,4 +550,4 @@ def _parse_instruments(path: Path) -> Instruments:
         raise StrategyError(f"{path}: id(s) {', '.join(sorted(clash))} defined twice")
     return Instruments(calendar=calendar, max_stale_days=stale, cash_id=cash_id, cash_rate=cash_rate,
                        cash_label_en=cash_en, cash_label_ko=cash_ko, baskets=baskets, bonds=bonds,
-                       benchmarks=benchmarks, file=str(path), digest=_digest(data))  # fmt: skip
+                       benchmarks=benchmarks, file=str(path), digest=digest_bytes(data))  # fmt: skip

@@ -67,7 +67,7 @@ def max_drawdown(nav: pd.Series) -> Drawdown:
     if depth >= 0.0:
         return Drawdown(0.0, None, None, None)
     p = int(np.flatnonzero(v[: i + 1] == peak[i])[0])
-    after = np.flatnonzero(v[i:] >= peak[i])
+    after = np.flatnonzero(v[i:] >= peak[i] * (1.0 - 1e-12))  # back at the peak (rounding aside)
     rec = nav.index[i + int(after[0])] if len(after) else None
     return Drawdown(depth, nav.index[p], nav.index[i], rec)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bubblemachine.positions.spec import Condition
+from bubblemachine.trades.spec import Condition
 
 INPUTS: dict[str, tuple[str, ...]] = {
     "net_liquidity": ("WALCL", "WTREGEN", "RRPONTSYD"),
