@@ -40,8 +40,8 @@ def small(monkeypatch):
     default = sig.parameters["paths"].default
     orig = prep.scenario_table
 
-    def table(strategies, *, paths=default, use_cache=True):
-        return orig(strategies, paths=6, use_cache=use_cache)
+    def table(strategies, *, paths=default, scenarios=None, use_cache=True):
+        return orig(strategies, paths=6, scenarios=scenarios, use_cache=use_cache)
 
     monkeypatch.setattr(prep, "scenario_table", table)
 
@@ -80,7 +80,8 @@ def test_scenario_table_is_cached_and_keyed_by_inputs(monkeypatch):
     from bubblemachine.trades.spec import load_strategies
 
     ss = [s for s in load_strategies() if s.id == "dont_play_cash"]
-    first = prep.scenario_table(ss, paths=3)
+    two = ["baseline", "shutdown"]
+    first = prep.scenario_table(ss, paths=3, scenarios=two)
     files = list(prep.cache_dir().glob("*.json"))
     assert len(files) == 1
 
@@ -88,11 +89,11 @@ def test_scenario_table_is_cached_and_keyed_by_inputs(monkeypatch):
         raise AssertionError("simulated again")
 
     monkeypatch.setattr("bubblemachine.trades.scenarios.run_scenarios", boom)
-    assert prep.scenario_table(ss, paths=3) == first
-    from bubblemachine.scenarios import list_scenarios
-
-    key3 = prep.scenario_key(ss, list_scenarios(), paths=3, seed=20251114, horizon=252)
-    assert key3 != prep.scenario_key(ss, list_scenarios(), paths=4, seed=20251114, horizon=252)
+    assert prep.scenario_table(ss, paths=3, scenarios=two) == first
+    assert first["scenarios"] == two and first["paths"] == 3
+    key3 = prep.scenario_key(ss, two, paths=3, seed=20251114, horizon=252)
+    assert key3 != prep.scenario_key(ss, two, paths=4, seed=20251114, horizon=252)
+    assert key3 != prep.scenario_key(ss, ["baseline"], paths=3, seed=20251114, horizon=252)
     assert files[0].stem == key3
 
 
@@ -107,3 +108,31 @@ def test_python_api_returns_pandas():
     assert p.equity["crypto_young"].first_valid_index() == pd.Timestamp("2017-11-13")
     assert p.wins.shape == (2, 1) and p.scenarios is not None
     assert "positions" in dir(bm) or hasattr(bm, "positions")
+
+
+def test_the_shipped_scenario_table_is_reproducible_when_current():
+    import json
+    import math
+
+    from bubblemachine.scenarios import list_scenarios, runner
+    from bubblemachine.trades.spec import load_strategies
+
+    files = list(prep.SHIPPED_DIR.glob("*.json"))
+    assert len(files) <= 1
+    ss = load_strategies()
+    _, model, _ = runner.load("baseline")
+    d = model.run_defaults
+    key = prep.scenario_key(ss, list_scenarios(), paths=prep.REPORT_PATHS, seed=d.seed, horizon=d.periods)
+    shipped = prep.SHIPPED_DIR / f"{key}.json"
+    if not shipped.is_file():
+        pytest.skip("the shipped scenario table is stale (model, scenario or strategy changed): "
+                    "regenerate with `python -m bubblemachine.trades.report`")
+    old = json.loads(shipped.read_text(encoding="utf-8"))
+    new = prep.scenario_table(ss, use_cache=False)
+    assert old["scenarios"] == new["scenarios"] and old["winners"] == new["winners"]
+    for a, b in zip(old["outcomes"], new["outcomes"], strict=True):
+        for k, v in a.items():
+            if isinstance(v, float) and math.isfinite(v):
+                assert b[k] == pytest.approx(v, rel=1e-4, abs=1e-9), (a["strategy"], a["scenario"], k)
+            else:
+                assert b[k] == v, (a["strategy"], a["scenario"], k)

@@ -343,7 +343,7 @@ def run_backtest(strategies: list[Strategy], *, store=None, start=None, end=None
     from bubblemachine.data import open_store
 
     store = store if store is not None else open_store()
-    ts_start, ts_end = _date_arg(start, "--start"), _date_arg(end, "--end")
+    ts_start, ts_end = _date_arg(start, "--start"), _date_arg(end, "--end", store)
     if ts_start is not None and ts_end is not None and ts_start >= ts_end:
         from bubblemachine.errors import BubbleMachineError
 
@@ -367,11 +367,8 @@ def run_backtest(strategies: list[Strategy], *, store=None, start=None, end=None
                     end=None if ts_end is None else f"{ts_end:%Y-%m-%d}")  # fmt: skip
 
 
-def _date_arg(value, option: str) -> pd.Timestamp | None:
-    from bubblemachine.errors import DataError
-    from bubblemachine.indicators import parse_asof
+def _date_arg(value, option: str, store=None) -> pd.Timestamp | None:
+    """A validated date option (``--end`` also against what the store holds)."""
+    from bubblemachine.data import parse_asof
 
-    try:
-        return parse_asof(value)
-    except DataError as exc:
-        raise DataError(str(exc).replace("--asof", option)) from None
+    return parse_asof(value, store=store, option=option)

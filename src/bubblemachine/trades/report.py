@@ -14,6 +14,10 @@ Scenario outcomes use :data:`REPORT_PATHS` paths with the model's seed and horiz
 cached in ``<home>/cache/positions/<key>.json`` (atomic writes), keyed by the digests of the
 model, the scenarios, the strategies, the instrument files, the paths, seed and horizon, so
 a second report does not simulate again and a change to any input is never served stale.
+The package also ships the table for the bundled scenarios under the same key
+(:data:`SHIPPED_DIR`, regenerated with ``python -m bubblemachine.trades.report`` after a
+change to the model, a scenario, a strategy or a mapping); a stale one is simply not found
+and the report simulates (about 10 s of CPU) and caches.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ CACHE_VERSION = 1
 COLORS = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
           "#17becf", "#393b79", "#637939")  # fmt: skip
 LANGS = ("en", "ko")
+
+
+#: Scenario tables shipped with the package for the bundled scenarios (read-only, same keys).
+SHIPPED_DIR = Path(__file__).with_name("shipped")
 
 
 def cache_dir() -> Path:
@@ -85,8 +93,9 @@ def scenario_key(strategies, scenarios: list[str], *, paths: int, seed: int, hor
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def scenario_table(strategies, *, paths: int = REPORT_PATHS, use_cache: bool = True) -> dict[str, Any]:
-    """The scenario outcomes of the report (every bundled scenario), from the cache when current.
+def scenario_table(strategies, *, paths: int = REPORT_PATHS, scenarios: list[str] | None = None,
+                   use_cache: bool = True) -> dict[str, Any]:
+    """The scenario outcomes of the report (default: every bundled scenario), from the cache when current.
 
     Returns:
         ``ScenarioRun.to_json()`` of the run (``outcomes`` a list of records).
@@ -95,17 +104,18 @@ def scenario_table(strategies, *, paths: int = REPORT_PATHS, use_cache: bool = T
     from bubblemachine.scenarios import list_scenarios, runner
     from bubblemachine.trades.scenarios import run_scenarios
 
-    names = list_scenarios()
+    names = list(scenarios) if scenarios else list_scenarios()
     _, model, _ = runner.load(names[0])
     d = model.run_defaults
     seed, horizon = d.seed if d.seed is not None else 0, d.periods or 252
     key = scenario_key(strategies, names, paths=paths, seed=seed, horizon=horizon)
     path = cache_dir() / f"{key}.json"
     if use_cache:
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
+        for p in (path, SHIPPED_DIR / f"{key}.json"):
+            try:
+                return json.loads(p.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
     run = run_scenarios(strategies, names, paths=paths, seed=seed, horizon=horizon, progress=False)
     payload = run.to_json()
     payload = json.loads(json.dumps(payload, default=str))
@@ -309,3 +319,29 @@ def positions_section(ctx: ReportContext) -> Section | None:
             used |= {sid for c in s.signal.when for sid in INPUTS[c.indicator]}
     return Section("positions", "positions.section.title", "positions.section.intro", tuple(blocks), order=75,
                    series=tuple(sorted(used)))  # fmt: skip
+
+
+def write_shipped(out: Path = SHIPPED_DIR) -> Path:
+    """Simulate the report's scenario table for the shipped strategies and bundled scenarios
+    and write it to ``out/<key>.json``, removing tables that no longer match."""
+    from bubblemachine._io import atomic_write_text
+    from bubblemachine.scenarios import list_scenarios, runner
+    from bubblemachine.trades.spec import load_strategies
+
+    strategies = load_strategies()
+    names = list_scenarios()
+    _, model, _ = runner.load(names[0])
+    d = model.run_defaults
+    key = scenario_key(strategies, names, paths=REPORT_PATHS, seed=d.seed if d.seed is not None else 0,
+                       horizon=d.periods or 252)  # fmt: skip
+    payload = scenario_table(strategies, use_cache=False)
+    target = out / f"{key}.json"
+    atomic_write_text(target, json.dumps(payload, sort_keys=True))
+    for old in out.glob("*.json"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    print(write_shipped())

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -327,7 +328,7 @@ def run_scenarios(strategies: list[Strategy], scenarios: list[str], *, paths: in
                 outcomes[key] = dataclasses.replace(o, vs_baseline=o.excess - b)
     return ScenarioRun(model=model.name, scenarios=tuple(names), strategies=tuple(s.id for s in strategies),
                        paths=P, horizon=H, seed=sd, period0=f"{p0:%Y-%m-%d}", outcomes=outcomes,
-                       mapping=mapping.file)  # fmt: skip
+                       mapping=Path(mapping.file).name)  # fmt: skip
 
 
 def fmt_pct(v: float | None, *, sign: bool = True) -> str:
