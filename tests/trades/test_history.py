@@ -134,3 +134,28 @@ def test_shipped_strategies_run_and_glp1_is_not_testable_on_the_snapshot():
         assert r.verdict in ("worked", "failed", "inconclusive")
         assert r.metrics.alpha_ci_low <= r.metrics.alpha <= r.metrics.alpha_ci_high
         assert r.metrics.n >= 252
+
+
+def test_glp1_becomes_testable_once_its_prices_are_imported(tmp_path):
+    from bubblemachine.data.importer import import_path
+    from bubblemachine.trades.spec import load_strategies
+
+    days = pd.bdate_range("2019-01-02", "2025-11-14")
+    rng = np.random.default_rng(3)
+    src = tmp_path / "px"
+    src.mkdir()
+    for tick, drift in (("LLY", 0.0009), ("NVO", 0.0004)):
+        px = 100 * np.cumprod(1 + rng.normal(drift, 0.015, len(days)))
+        lines = ["date,adj_close"] + [f"{d:%Y-%m-%d},{v:.6f}" for d, v in zip(days, px, strict=True)]
+        (src / f"px_{tick}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = open_store()
+    import_path(src, store=store, units="USD")
+    s = next(s for s in load_strategies() if s.id == "glp1_winners")
+    bt = run_backtest([s], store=store, progress=False)
+    r = bt.results[0]
+    assert r.verdict != "not testable" and r.missing == ()
+    assert r.nav.index[0] == pd.Timestamp("2019-01-04")  # first decision on the first day both trade + 1
+    # the basket is 50/50 rebalanced monthly: its growth sits between the two stocks'
+    lly, nvo = (store.series(t).loc[r.nav.index[0] : r.nav.index[-1]] for t in ("LLY", "NVO"))
+    g = [float(x.iloc[-1] / x.iloc[0]) for x in (lly, nvo)]
+    assert min(g) < r.nav.iloc[-1] < max(g)

@@ -57,6 +57,7 @@ class StrategyResult:
         note: why it is not testable (English), empty otherwise.
         after: performance after publication (None if the data end before it).
         caveats: short codes of known limitations (see docs/positions.md).
+        n_trials: strategies tried (the deflated Sharpe's N).
     """
 
     strategy: Strategy
@@ -74,6 +75,7 @@ class StrategyResult:
     note: str = ""
     after: AfterPublication | None = None
     caveats: tuple[str, ...] = ()
+    n_trials: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A flat record (fractions, not percent; dates ISO; None where undefined)."""
@@ -91,6 +93,7 @@ class StrategyResult:
             "refs": list(s.refs), "benchmark": s.benchmark, "rebalance": s.rebalance, "cost_bps": s.cost_bps,
             "borrow_bps": s.borrow_bps, "published": s.published, "verdict": self.verdict, "verdict_reason": self.reason,
             "note": self.note or None, "missing": list(self.missing), "caveats": list(self.caveats),
+            "n_trials": self.n_trials,
         }  # fmt: skip
         keys = ("start", "end", "days", "cagr", "vol", "sharpe", "sortino", "max_drawdown", "max_drawdown_peak",
                 "max_drawdown_trough", "max_drawdown_recovery", "calmar", "hit_rate", "months", "turnover", "costs",
@@ -230,8 +233,6 @@ def _caveats(s: Strategy, inst: Instruments) -> tuple[str, ...]:
         out.append("basket_selection")
     if s.has_shorts:
         out.append("short_borrow")
-    if s.id.startswith("burry"):
-        out.append("puts_not_shorts")
     if s.benchmark == "sp500_tr" or s.benchmark == "60_40":
         out.append("spy_total_return")
     return tuple(out)
@@ -318,13 +319,13 @@ def deflate(results: list[StrategyResult], n_trials: int) -> tuple[list[Strategy
     out = []
     for r in results:
         if r.metrics is None:
-            out.append(r)
+            out.append(dataclasses.replace(r, n_trials=n_trials))
             continue
         m = r.metrics
         dsr = mx.probabilistic_sharpe(m.sr_period, m.n, m.skew, m.kurt, sr0)
         v, why = mx.verdict(m, dsr)
         out.append(dataclasses.replace(r, deflated_sharpe=dsr, sr_threshold=sr0 * math.sqrt(mx.TRADING_DAYS),
-                                       verdict=v, reason=why))  # fmt: skip
+                                       verdict=v, reason=why, n_trials=n_trials))  # fmt: skip
     return out, var
 
 

@@ -60,6 +60,15 @@ def _add(ctx: ReportContext, key: str, texts: dict[str, str]) -> str:
     return key
 
 
+def _scenario_key(ctx: ReportContext, name: str) -> str:
+    """The catalogue key naming a scenario: the What-if section's label when it is loaded,
+    else the scenario's name in both languages."""
+    key = f"whatif.scen.{name}"
+    if all(key in ctx.catalog.messages.get(lg, {}) for lg in LANGS):
+        return key
+    return _add(ctx, f"positions.dyn.scen.{name}", {"en": name, "ko": name})
+
+
 def _layout(**extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {"margin": {"l": 70, "r": 30, "t": 20, "b": 40}, "height": 420, "hovermode": "closest",
                             "legend": {"orientation": "h", "y": -0.15}, "template": "plotly_white"}  # fmt: skip
@@ -231,7 +240,7 @@ def _scenario_blocks(payload: dict[str, Any], ctx: ReportContext, order: list[st
         if not ranked:
             continue
         (bv, bs), (wv, ws) = ranked[0], ranked[-1]
-        rows.append((Label(_add(ctx, f"positions.dyn.scen.{c}", {"en": c, "ko": c})), Label(titles[bs]),
+        rows.append((Label(_scenario_key(ctx, c)), Label(titles[bs]),
                      f"{text.pct(bv, sign=True)} ({text.pct(recs[(bs, c)]['excess_p05'], sign=True, digits=0)})",
                      Label(titles[ws]), f"{text.pct(wv, sign=True)} ({text.pct(recs[(ws, c)]['excess_p05'], sign=True, digits=0)})"))  # fmt: skip
     table = Table(id="positions_winners", title_key="positions.heatmap.tail_title",
@@ -241,7 +250,7 @@ def _scenario_blocks(payload: dict[str, Any], ctx: ReportContext, order: list[st
     return [chart, table]
 
 
-def _scenario_sentence(sid: str, payload: dict[str, Any] | None) -> dict[str, str] | None:
+def _scenario_sentence(sid: str, payload: dict[str, Any] | None, ctx: ReportContext) -> dict[str, str] | None:
     from bubblemachine.trades import text
 
     if payload is None:
@@ -256,7 +265,9 @@ def _scenario_sentence(sid: str, payload: dict[str, Any] | None) -> dict[str, st
     if not vals:
         return None
     best, worst = max(vals), min(vals)
-    return {lg: text.t("sentence.scenarios", lg, best=best[1], best_value=text.pct(best[0], sign=True), worst=worst[1],
+    name = {c: _scenario_key(ctx, c) for _, c in (best, worst)}
+    return {lg: text.t("sentence.scenarios", lg, best=ctx.catalog.t(name[best[1]], lg),
+                       best_value=text.pct(best[0], sign=True), worst=ctx.catalog.t(name[worst[1]], lg),
                        worst_value=text.pct(worst[0], sign=True)) for lg in LANGS}  # fmt: skip
 
 
@@ -300,7 +311,7 @@ def positions_section(ctx: ReportContext) -> Section | None:
         sid = r.strategy.id
         blocks.append(Text(_add(ctx, f"positions.dyn.{sid}.article", {lg: text.article_sentence(r, lg) for lg in LANGS})))
         res = {lg: text.result_sentence(r, lg, ctx.catalog.messages[lg][benches[sid]]) for lg in LANGS}
-        extra = _scenario_sentence(sid, payload)
+        extra = _scenario_sentence(sid, payload, ctx)
         if extra:
             res = {lg: f"{res[lg]} {extra[lg]}" for lg in LANGS}
         blocks.append(Text(_add(ctx, f"positions.dyn.{sid}.result", res)))
