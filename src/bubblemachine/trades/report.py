@@ -209,7 +209,8 @@ def _sp500_line(ctx: ReportContext, tested) -> Any:
     return p / p.iloc[0] if len(p) else None
 
 
-def _scenario_blocks(payload: dict[str, Any], ctx: ReportContext, order: list[str], titles: dict[str, str]) -> list[Any]:
+def _scenario_blocks(payload: dict[str, Any], ctx: ReportContext, order: list[str], titles: dict[str, str],
+                     refs: tuple[str, ...]) -> list[Any]:
     from bubblemachine.trades import text
 
     recs = {(o["strategy"], o["scenario"]): o for o in payload["outcomes"]}
@@ -231,7 +232,7 @@ def _scenario_blocks(payload: dict[str, Any], ctx: ReportContext, order: list[st
                    {lg: text.t("heatmap.caption", lg, paths=payload["paths"], seed=payload["seed"]) for lg in LANGS})
     layout = _layout(height=140 + 28 * len(order), margin={"l": 230, "r": 30, "t": 20, "b": 130},
                      xaxis={"tickangle": -35}, yaxis={"autorange": "reversed"}, plot_bgcolor="#d9d9d9")
-    chart = Chart(id="positions_heatmap", title_key="positions.heatmap.title", caption_key=caption, refs=(),
+    chart = Chart(id="positions_heatmap", title_key="positions.heatmap.title", caption_key=caption, refs=refs,
                   data=[heat], layout=layout, axis_keys={"xaxis.title.text": "positions.col.scenario"})  # fmt: skip
     rows = []
     for c in scen:
@@ -243,7 +244,7 @@ def _scenario_blocks(payload: dict[str, Any], ctx: ReportContext, order: list[st
         rows.append((Label(_scenario_key(ctx, c)), Label(titles[bs]),
                      f"{text.pct(bv, sign=True)} ({text.pct(recs[(bs, c)]['excess_p05'], sign=True, digits=0)})",
                      Label(titles[ws]), f"{text.pct(wv, sign=True)} ({text.pct(recs[(ws, c)]['excess_p05'], sign=True, digits=0)})"))  # fmt: skip
-    table = Table(id="positions_winners", title_key="positions.heatmap.tail_title",
+    table = Table(id="positions_winners", title_key="positions.heatmap.tail_title", refs=refs,
                   columns=("positions.col.scenario", "positions.col.best", "positions.col.best_value",
                            "positions.col.worst", "positions.col.best_value"),
                   rows=tuple(rows), caption_key="positions.heatmap.tail_caption")  # fmt: skip
@@ -306,7 +307,8 @@ def positions_section(ctx: ReportContext) -> Section | None:
     blocks += list(_curves(bt, ctx, titles))
     order = [s.id for s in strategies]
     if payload is not None:
-        blocks += _scenario_blocks(payload, ctx, order, titles)
+        refs = tuple(dict.fromkeys(r for s in strategies for r in s.refs))
+        blocks += _scenario_blocks(payload, ctx, order, titles, refs)
     for r in bt.results:
         sid = r.strategy.id
         blocks.append(Text(_add(ctx, f"positions.dyn.{sid}.article", {lg: text.article_sentence(r, lg) for lg in LANGS})))
