@@ -161,7 +161,7 @@ def sensitivity_section(ctx) -> Any:
                            "sensitivity.col.drivers", "sensitivity.col.model"),
                   rows=tuple(rows), caption_key="sensitivity.table_caption")
     return Section(id="sensitivity", title_key="sensitivity.title", intro_key="sensitivity.intro",
-                   blocks=(Text("sensitivity.how_to_read"), table, *charts), order=85)
+                   blocks=(Text("sensitivity.how_to_read"), table, *charts), order=88)
 
 
 def write_shipped(out: Path = SHIPPED_DIR, *, progress: bool = True) -> list[Path]:
