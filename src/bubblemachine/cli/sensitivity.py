@@ -34,6 +34,7 @@ def sensitivity_cmd(
     stat: Annotated[str, typer.Option("--stat", help="Statistic over paths of each answer: mean or median.")] = "mean",
     backend: Annotated[str, typer.Option("--backend", help="Engine backend for the runs: serial, process or ray.")] = "serial",
     workers: Annotated[int | None, typer.Option("--workers", help="Workers of the process / Ray backend [default: usable cores].", show_default=False)] = None,
+    asof: Annotated[str | None, typer.Option("--asof", help="Start the AI model on this date YYYY-MM-DD [default: the latest date the store supports].", show_default=False)] = None,
     out: Annotated[str | None, typer.Option("--out", help="Also write the full result as JSON to this file (atomically).", show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,
@@ -47,7 +48,7 @@ def sensitivity_cmd(
     params = split_list(param, option="--param")
     res = sensitivity(scenario, series=names, vs=None if vs.strip().lower() == "none" else vs, horizon=horizon,
                       paths=paths, seed=seed, parameters=params, include=include, trajectories=trajectories,
-                      top=top, sobol_samples=sobol_samples, stat=stat, backend=backend, workers=workers,
+                      top=top, sobol_samples=sobol_samples, stat=stat, backend=backend, workers=workers, asof=asof,
                       progress=progress_enabled() and fmt == OutputFormat.table)
     save_result(res)
     if out is not None:

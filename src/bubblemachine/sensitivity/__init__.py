@@ -82,6 +82,7 @@ def sensitivity(
     check: bool = False,
     backend: Any = None,
     workers: int | None = None,
+    asof: str | None = None,
     progress: ProgressLike = True,
 ) -> SensitivityResult:
     """Morris screening then Sobol indices of a scenario's answer.
@@ -104,6 +105,8 @@ def sensitivity(
         check: check the model's identities and matrices in every run (slower).
         backend: engine backend for the runs (None/"serial", "process", "ray", or an object).
         workers: workers of a named backend.
+        asof: the AI model's start date (default: the latest date the store supports; other
+            models take none).
         progress: progress bars (the library protocol).
 
     Raises:
@@ -114,11 +117,11 @@ def sensitivity(
     from bubblemachine.sfc.backends import get_backend
 
     t0 = time.perf_counter()
-    scen, model, spath = runner.load(scenario)
+    scen, model, spath = runner.load(scenario, asof=asof)
     vs_scen = None
     vs_name: str | None = None
     if vs is not None:
-        vscen, vmodel, vpath = runner.load(vs)
+        vscen, vmodel, vpath = runner.load(vs, asof=asof)
         if vpath.resolve() != spath.resolve():
             if vmodel.digest != model.digest:
                 raise ScenarioError(f"--vs {vs}: it runs model {vmodel.name}, the scenario runs {model.name}")
