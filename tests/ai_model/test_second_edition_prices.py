@@ -217,3 +217,24 @@ def test_new_scenarios_move_the_way_their_articles_predict():
     # agi_euphoria (M4.6): the loop inflates
     assert _d("agi_euphoria", "lab_mark") > 0.3 and _d("agi_euphoria", "chips") > 0.2
     assert _d("agi_euphoria", "ai_capex", log=False) > 20.0
+
+
+def test_the_section_nine_mechanisms_act():
+    b = _run_set()
+    # M1.5: the state takes stakes (10% of the strategic sectors): strategic baskets re-rate
+    r = _run_set(state_stakes=_path(0.1, 20, T + 1 - 20))
+    for s in ("chips", "midcap_ai", "energy"):
+        assert float(np.median(np.log(r[s][:, 25] / b[s][:, 25]))) == pytest.approx(0.05, abs=0.02), s
+    # M1.6: staking ETFs open: flows into ether, which rises against the baseline
+    e = _run_set(eth_etf_open=_path(1.0, 20, T + 1 - 20))
+    assert float(np.median(e["eth_etf_filled"][:, T])) > 10.0
+    assert float(np.median(np.log(e["eth"][:, T] / b["eth"][:, T]))) > 0.02
+    # M4.7: enterprise AI spending running ahead of its guided growth (more compute per unit of
+    # output) lifts the AI-announcing rest of the index, and half of it is wasted
+    w = _run_set(compute_intensity=tuple([1.0] * 20 + [1.2] * (T + 1 - 20)))
+    assert float(np.median(w["ai_wash_premium"][:, 20:].sum(axis=1))) > 0.01
+    assert float(np.median(w["contrib_rest_eq_circular"][:, 20:].sum(axis=1) - b["contrib_rest_eq_circular"][:, 20:].sum(axis=1))) > 0.01
+    assert float(np.median(w["ai_wash_waste"][:, T] - b["ai_wash_waste"][:, T])) > 0.0
+    # M4.8: the labs' fundraising under euphoria starves other investment (output net of the drain)
+    u = _run_set(belief_shock=_path(0.01, 20, 40))
+    assert float(np.median(u["vc_drain"][:, 20:120].sum(axis=1))) > 5.0
