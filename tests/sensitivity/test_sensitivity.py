@@ -233,6 +233,9 @@ def test_report_section_shows_saved_results_in_both_languages(toy):
     sec = sensitivity_section(Ctx())
     assert sec is not None and sec.id == "sensitivity"
     table = next(b for b in sec.blocks if getattr(b, "id", "") == "sensitivity-table")
-    assert [row[1] for row in table.rows] == ["r", "p"]
+    mine = [row for row in table.rows if row[0].key == "sensitivity.dyn.scenario.shock"]
+    assert [row[1] for row in mine] == ["r", "p"]
+    # the shipped result (reverse_qe on the AI model) is shown too, marked by model version
+    assert any(row[0].key == "sensitivity.dyn.scenario.reverse_qe" for row in table.rows)
     missing = Ctx.catalog.missing(sec.keys())
     assert missing == {"en": [], "ko": []}
