@@ -13,6 +13,10 @@ from typing import Any
 from bubblemachine.claims.i18n import slug, verdict_slug
 from bubblemachine.report.sections import Chart, Label, ReportContext, Section, Table, Text
 
+#: Tone of each verdict in the report (coloured badges; see report.sections.Label).
+VERDICT_TONES = {"supported": "positive", "contradicted": "negative", "inconclusive": "caution",
+                 "not testable": "neutral", "error": "negative"}
+
 COLORS = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
@@ -76,7 +80,7 @@ def claims_section(ctx: ReportContext) -> Section | None:
         e, s = r.evidence, slug(r.claim.id)
         sample = f"{e.sample_start}..{e.sample_end}" if e is not None and e.sample_start else None
         fig = r.claim.thresholds.rule == "figure"
-        rows.append((r.claim.id, Label(f"claims.c.{s}.short"), Label(f"claims.verdict.{verdict_slug(r.verdict)}"),
+        rows.append((r.claim.id, Label(f"claims.c.{s}.short"), Label(f"claims.verdict.{verdict_slug(r.verdict)}", tone=VERDICT_TONES.get(r.verdict)),
                      _txt(e.effect) if e else None, _txt(e.ci_low) if e and not fig else None,
                      _txt(e.ci_high) if e and not fig else None, Label(f"claims.c.{s}.units"),
                      str(e.n) if e else "0", sample))  # fmt: skip
