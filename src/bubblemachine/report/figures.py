@@ -206,3 +206,97 @@ def figure_dict(chart: Chart, catalog: Catalog, lang: str) -> dict[str, Any]:
     for path, text in _texts(chart, catalog, lang).items():
         set_path(layout, path, text)
     return {"data": data, "layout": layout}
+
+
+# ------------------------------------------------------------------------------ fan charts
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+"""Quantiles of a fan chart: outer band, inner band, median."""
+
+_FAN_TEXT = {
+    "en": {"median": "median", "inner": "25-75%", "outer": "5-95%", "period": "period", "date": "date"},
+    "ko": {"median": "중앙값", "inner": "25-75%", "outer": "5-95%", "period": "기간", "date": "날짜"},
+}
+_FAN_COLORS = ("#d62728", "#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd")
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    """``#rrggbb`` with an opacity, as plotly's ``rgba(r,g,b,a)``."""
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def fan_traces(x: Sequence[Any], q: Sequence[Sequence[float]], *, color: str, name: str,
+               show_bands_in_legend: bool = False, texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Plotly traces of one fan: 5-95% and 25-75% bands and the median line.
+
+    Args:
+        x: the x values (dates as ISO strings or periods).
+        q: five rows, the 5%, 25%, 50%, 75% and 95% quantiles at each x.
+        color: ``#rrggbb``.
+        name: legend name of the median line (a text, not a key).
+    """
+    texts = texts or _FAN_TEXT["en"]
+    band = {"type": "scatter", "mode": "lines", "x": list(x), "line": {"width": 0, "color": color}, "hoverinfo": "skip"}
+    return [
+        {**band, "y": list(q[0]), "showlegend": False, "legendgroup": name},
+        {**band, "y": list(q[4]), "fill": "tonexty", "fillcolor": rgba(color, 0.15), "legendgroup": name,
+         "name": f"{name} {texts['outer']}", "showlegend": show_bands_in_legend},
+        {**band, "y": list(q[1]), "showlegend": False, "legendgroup": name},
+        {**band, "y": list(q[3]), "fill": "tonexty", "fillcolor": rgba(color, 0.30), "legendgroup": name,
+         "name": f"{name} {texts['inner']}", "showlegend": show_bands_in_legend},
+        {"type": "scatter", "mode": "lines", "x": list(x), "y": list(q[2]), "legendgroup": name,
+         "line": {"width": 2, "color": color}, "name": f"{name} ({texts['median']})"},
+    ]
+
+
+def result_fan_figure(result: Any, series: str | Sequence[str], *, baseline: Any = None, lang: str = "en"):
+    """A ``plotly.graph_objects.Figure``: fan chart(s) of ``series`` over the result's paths.
+
+    Args:
+        result: a :class:`bubblemachine.sfc.Result` with several paths (or quantiles saved
+            at 5/25/50/75/95%).
+        series: one saved variable, or several (one fan each, one colour each).
+        baseline: another Result (e.g. the baseline scenario) drawn in grey behind, for the
+            first series.
+        lang: "en" or "ko" for the legend and axis texts.
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+
+    texts = _FAN_TEXT.get(lang, _FAN_TEXT["en"])
+    names = [series] if isinstance(series, str) else list(series)
+    if not names:
+        raise ReportError("plot: name at least one series")
+    idx = result.index()
+    x = [f"{d:%Y-%m-%d}" for d in idx] if result.calendar else list(range(len(idx)))
+
+    def quantiles(res: Any, s: str) -> list[list[float]]:
+        arr = res[s]
+        if res.quantile_levels is not None:
+            levels = [float(v) for v in res.quantile_levels]
+            missing = [q for q in FAN_QUANTILES if not any(abs(q - v) < 1e-9 for v in levels)]
+            if missing:
+                raise ReportError(f"plot {s!r}: this result holds quantiles {levels}; a fan chart needs {list(FAN_QUANTILES)}")
+            rows = [arr[next(i for i, v in enumerate(levels) if abs(v - q) < 1e-9)] for q in FAN_QUANTILES]
+        else:
+            rows = list(np.nanquantile(arr, FAN_QUANTILES, axis=0))
+        return [[float(v) for v in r] for r in rows]
+
+    data: list[dict[str, Any]] = []
+    if baseline is not None:
+        data += fan_traces(x, quantiles(baseline, names[0]), color="#7f7f7f",
+                           name=str(baseline.scenario_name or "baseline"), texts=texts)
+    for i, s in enumerate(names):
+        label = s if len(names) > 1 or baseline is not None else str(result.scenario_name or s)
+        if baseline is not None:
+            label = str(result.scenario_name or s)
+        data += fan_traces(x, quantiles(result, s), color=_FAN_COLORS[(i if baseline is None else 0) % len(_FAN_COLORS)],
+                           name=label, texts=texts)
+    title = ", ".join(names)
+    layout = {"template": "plotly_white", "hovermode": "x unified", "height": 420,
+              "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+              "title": {"text": f"{title}: {result.model_name} / {result.scenario_name}, {result.paths or ''} paths, seed {result.seed}"},
+              "xaxis": {"title": {"text": texts["date" if result.calendar else "period"]}},
+              "yaxis": {"title": {"text": title}},
+              "legend": {"orientation": "h", "y": -0.15}}
+    return go.Figure(data=data, layout=layout)
