@@ -276,7 +276,8 @@ def fan_chart(s: str, sums: dict[str, dict], names: list[str], *, start: str = P
         vis = [j == i for j in range(len(others)) for _ in range(5)] + [True] * 5
         buttons.append({"label": n, "method": "restyle", "args": [{"visible": vis}]})
     texts: dict[str, str | tuple[str, ...]] = {"yaxis.title.text": f"whatif.units.{s}"}
-    texts |= {f"updatemenus[0].buttons[{i}].label": f"whatif.scen.{n}" for i, n in enumerate(others)}
+    if len(buttons) > 1:  # a drop-down only when there is something to choose
+        texts |= {f"updatemenus[0].buttons[{i}].label": f"whatif.scen.{n}" for i, n in enumerate(others)}
     layout = {
         "margin": {"l": 60, "r": 20, "t": 40, "b": 40}, "height": 360, "template": "plotly_white",
         "hovermode": "x unified", "legend": {"orientation": "h", "y": -0.15},

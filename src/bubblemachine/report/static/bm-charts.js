@@ -176,7 +176,7 @@
   });
 
   window.addEventListener("beforeprint", BM.drawAll);
-  document.addEventListener("htmx:afterSettle", function (ev) { load(ev.target); });
+  document.addEventListener("htmx:afterSettle", function () { load(document); });
   document.querySelectorAll("[data-set-lang]").forEach(function (b) {
     b.addEventListener("click", function () {
       var lang = b.getAttribute("data-set-lang");
