@@ -163,12 +163,14 @@ def create_app(*, store: Any = None, max_queue: int = 4, timeout: float = 60.0, 
         size = request.headers.get("content-length")
         if size is not None and (not size.isdigit() or int(size) > MAX_BODY):
             return PlainTextResponse(f"request body too large (at most {MAX_BODY} bytes)", status_code=413)
+        fresh = "bm_client" not in request.cookies
+        request.state.client_id = request.cookies.get("bm_client") or secrets.token_hex(12)
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
-        if "bm_client" not in request.cookies:
-            response.set_cookie("bm_client", secrets.token_hex(12), httponly=True, samesite="strict")
+        if fresh:
+            response.set_cookie("bm_client", request.state.client_id, httponly=True, samesite="strict")
         return response
 
     def lang_of(request: Request) -> str:
@@ -202,7 +204,7 @@ def create_app(*, store: Any = None, max_queue: int = 4, timeout: float = 60.0, 
         return page(request, "error.html.j2", status=status, message=str(exc), nav_sections=False)
 
     def client_of(request: Request) -> str:
-        return request.cookies.get("bm_client") or f"{request.client.host if request.client else '?'}"
+        return getattr(request.state, "client_id", None) or request.cookies.get("bm_client") or "?"
 
     # ------------------------------------------------------------------ basics
     @app.get("/healthz", response_class=PlainTextResponse)
