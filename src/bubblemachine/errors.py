@@ -28,6 +28,30 @@ class ScenarioError(BubbleMachineError):
     """A malformed scenario file or an invalid scenario option."""
 
 
+class ParameterError(ScenarioError):
+    """An override (``--set``, ``--grid``, a scenario shock or uncertain draw) that names no
+    input of the model or lies outside the range its defaults file declares.
+
+    Attributes:
+        name: the parameter or exogenous input.
+        value: the offending value (None for an unknown name).
+        range: ``(low, high)`` declared for ``name`` (None when it has none or is unknown).
+        origin: where the override came from (``--set``, ``grid``, ``file shock #2 set``...).
+        defined_at: ``file:line`` of the declaration ("" for an unknown name).
+        suggestions: close names, for "did you mean".
+    """
+
+    def __init__(self, message: str, *, name: str, value=None, range=None, origin: str = "",
+                 defined_at: str = "", suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.name = name
+        self.value = value
+        self.range = range
+        self.origin = origin
+        self.defined_at = defined_at
+        self.suggestions = suggestions
+
+
 class SimulationError(BubbleMachineError):
     """A run that cannot produce an honest result (no convergence, NaN, division by zero)."""
 

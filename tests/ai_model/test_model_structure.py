@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bubblemachine.scenarios.series import (
-    ATTRIBUTED_PRICES,
-    ATTRIBUTED_RATES,
-    GROUPS,
-    PRICED,
-    REPORTED,
-)
+from bubblemachine.scenarios.series import PRICED, REPORTED, SERIES
 
 MODEL_DIR = (
     Path(__file__).resolve().parents[2] / "src" / "bubblemachine" / "models" / "ai_liquidity"
@@ -101,9 +95,21 @@ def test_reported_and_attribution_names_exist(model):
     names = set(model.equations)
     missing = [v for v in REPORTED if v not in names]
     assert not missing
-    for x in (*ATTRIBUTED_PRICES, *ATTRIBUTED_RATES):
-        for g in GROUPS:
-            assert f"contrib_{x}_{g}" in names, f"contrib_{x}_{g}"
+    attr = model.attribution
+    assert attr.group_ids == (
+        "fiscal", "plumbing", "capex", "circular", "cascade", "voltarget", "cta", "buybacks", "hedging",
+        "fundamentals", "noise",
+    )
+    assert all(g.en and g.ko and g.doc for g in attr.groups)
+    assert set(attr.series_names) == {
+        "spx", "ndx", "m7", "chips", "memory", "midcap_ai", "software", "energy", "btc", "eth",
+        "ust2y", "ust10y", "ig_oas", "hy_oas",
+    }
+    for s in attr.series:
+        # the attribution's change agrees with the reported series' kind (log change vs difference)
+        assert (s.change == "log") == (SERIES[s.name].kind == "price"), s.name
+        for g in attr.group_ids:
+            assert f"contrib_{s.name}_{g}" in names, f"contrib_{s.name}_{g}"
     # the model uses F2's calibrated noise for every priced series
     text = _model_text()
     for s in PRICED:
@@ -112,10 +118,15 @@ def test_reported_and_attribution_names_exist(model):
 
 def test_attribution_identities_are_declared_hidden(model):
     keys = set(model.hidden)
-    for x in ATTRIBUTED_PRICES:
-        assert f"log({x}) - log({x}[-1])" in keys
-    for x in ATTRIBUTED_RATES:
-        assert f"{x} - {x}[-1]" in keys
+    for s in model.attribution.series:
+        x = s.name
+        assert (f"log({x}) - log({x}[-1])" if s.change == "log" else f"{x} - {x}[-1]") in keys
+    # prices are built from their contributions by the loader; rates keep their own equation
+    assert {s.name for s in model.attribution.series if s.generated_equation} == {
+        s.name for s in model.attribution.series if s.change == "log"
+    }
+    # no hand-written contrib_* equation is left in the model files
+    assert not re.search(r"^contrib_\w+\s*=", _model_text(), flags=re.M)
 
 
 def test_model_does_not_define_calibration_names(model):

@@ -60,8 +60,10 @@ def test_initial_levels_match_store(doc, store):
     d = pd.Timestamp("2025-11-14")
     assert ini["spx"] == pytest.approx(store.series("SPX")[d], rel=1e-9)
     assert ini["btc"] == pytest.approx(store.series("BTC")[d], rel=1e-9)
-    assert ini["ust10y"] == pytest.approx(4.14)
-    assert ini["hy_oas"] == pytest.approx(3.07)
+    # point in time: FRED publishes a day's yield and spread the next business day, so on
+    # 2025-11-14 the latest known are those of 2025-11-13 (4.14 and 3.07 came on 11-17)
+    assert ini["ust10y"] == pytest.approx(4.11)
+    assert ini["hy_oas"] == pytest.approx(3.09)
     assert ini["vix"] == pytest.approx(19.83)
     assert ini["m7"] == ini["midcap_ai"] == ini["energy"] == 100.0
     assert ini["reserves"] == pytest.approx(2855.03)
@@ -73,11 +75,14 @@ def test_initial_levels_match_store(doc, store):
 
 
 def test_sigma_spx_and_rates_by_hand(doc, store):
+    # the window ends on the last day every input is known for: 2025-11-13 (FRED's next-day yields)
     dates = trading_days(store)
+    dates = dates[dates <= pd.Timestamp("2025-11-13")]
     spx = store.series("SPX").reindex(dates)
     r = np.diff(np.log(spx.to_numpy()))
     assert doc["parameters"]["sigma_spx"] == pytest.approx(np.std(r, ddof=1), rel=1e-8)
     dgs10 = store.series("DGS10", asof="2025-11-14").dropna()
+    assert dgs10.index[-1] == pd.Timestamp("2025-11-13")
     aligned = dgs10.reindex(dgs10.index.union(dates)).ffill().reindex(dates)
     dy = np.diff(aligned.to_numpy())
     assert doc["parameters"]["sigma_ust10y"] == pytest.approx(np.std(dy, ddof=1), rel=1e-8)
@@ -188,7 +193,9 @@ def test_asof_earlier_uses_only_past_data(store):
     early = calibrate(asof="2024-06-28", years=3, store=store)
     ini = {o.name: o.value for o in early.initial}
     assert ini["spx"] == pytest.approx(store.series("SPX")[pd.Timestamp("2024-06-28")], rel=1e-9)
-    assert early.noise.last == "2024-06-28"
+    # 2024-06-28 is a Friday: FRED's yields of that day came out on Monday 07-01
+    assert ini["ust10y"] == pytest.approx(store.series("DGS10")[pd.Timestamp("2024-06-27")])
+    assert early.noise.last == "2024-06-27"
 
 
 def test_cli_check_and_bad_args(tmp_path):

@@ -1,10 +1,12 @@
-"""Calibration of the AI liquidity model from the embedded data (issue 4, item 4).
+"""Calibration of the AI liquidity model from the data store, as known on any date.
 
-``calibrate(asof=..., years=...)`` reads the data store and returns a
-:class:`Calibration` (initial state at ``asof`` + fitted noise); ``render_toml`` turns it
-into the model file ``models/ai_liquidity/calibration.toml``; ``write_calibration`` writes
-it atomically and ``check_calibration`` verifies that a committed file is up to date.
-The same data give a byte-identical file.
+``calibrate(asof=..., years=...)`` reads the data store as known on ``asof`` (default: the
+latest date the store supports) and returns a :class:`Calibration` (initial state at
+``asof``, fitted noise, and the policy state from the events known then); ``render_toml``
+turns it into a model file; ``write_calibration`` writes it atomically (default: the user's
+store, :mod:`bubblemachine.calibrate.files`; never the installed package) and
+``check_calibration`` verifies that a file is up to date. The same data give a
+byte-identical file. The package ships the calibration as of the embedded snapshot.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bubblemachine.calibrate.fit import NoiseFit, fit_noise
+from bubblemachine.calibrate.policy import PolicyState, policy_state
 from bubblemachine.calibrate.history import (
     ASOF,
     BASKETS,
@@ -28,6 +31,7 @@ __all__ = [
     "ASOF",
     "NOISE_ORDER",
     "Calibration",
+    "PolicyState",
     "calibrate",
     "render_toml",
     "write_calibration",
@@ -46,6 +50,7 @@ class Calibration:
         initial: observations (initial state).
         noise: the fitted noise.
         vintage: data vintage of the inputs (store id -> checksum prefix).
+        policy: the policy state known on ``asof`` (events file + data).
     """
 
     asof: str
@@ -53,20 +58,25 @@ class Calibration:
     initial: tuple[Observation, ...]
     noise: NoiseFit
     vintage: dict[str, str]
+    policy: PolicyState | None = None
 
 
 def default_path() -> Path:
-    """``src/bubblemachine/models/ai_liquidity/calibration.toml`` of the installed package."""
+    """The SHIPPED calibration: ``models/ai_liquidity/calibration.toml`` of the package
+    (read-only for commands; ``calibrate`` writes to the user's store or ``--out``)."""
     from bubblemachine.paths import package_dir
 
     return package_dir() / "models" / "ai_liquidity" / "calibration.toml"
 
 
-def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Calibration:
+def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None) -> Calibration:
     """Initial state and noise of the AI liquidity model from the data store.
 
     Args:
-        asof: date ``YYYY-MM-DD`` of the model's period 0 (data on or before it only).
+        asof: date ``YYYY-MM-DD`` of the model's period 0: only data KNOWN on it are used
+            (each series' release rule; e.g. FRED yields of the day before), and only the
+            events announced by then. Default: the latest date the store supports
+            (:func:`bubblemachine.calibrate.files.default_asof`).
         years: fitting window for the noise, in calendar years before ``asof``.
         store: a data store; default ``bubblemachine.data.open_store()``.
 
@@ -77,20 +87,20 @@ def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Cal
         DataError: a needed series is missing or empty before ``asof``.
         ValueError: ``years`` < 1.
     """
-    import pandas as pd
-
+    from bubblemachine.data import parse_asof
     from bubblemachine.errors import DataError
 
     if years < 1:
         raise DataError(f"calibrate: years must be >= 1, got {years}")
-    try:
-        pd.Timestamp(asof)
-    except ValueError as exc:
-        raise DataError(f"calibrate: asof must be YYYY-MM-DD, got {asof!r}") from exc
     if store is None:
         from bubblemachine.data import open_store
 
         store = open_store()
+    if asof is None:
+        from bubblemachine.calibrate.files import default_asof
+
+        asof = default_asof(store)
+    asof = f"{parse_asof(asof, store=store, series=['SPX'], option='asof'):%Y-%m-%d}"
     initial = tuple(initial_levels(store, asof))
     changes = daily_changes(store, asof, years)
     if len(changes) < 250:
@@ -101,8 +111,9 @@ def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Cal
          "BAMLH0A0HYM2", "WALCL", "WTREGEN", "WRESBAL", "RRPONTSYD", "HYPERSCALER_CAPEX"}
         | {m for members in BASKETS.values() for m in members}
     )
-    vintage = {i: store.meta(i).checksum[:12] for i in ids}
-    return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage)
+    vintage = {i: store.meta(i).checksum[:12] for i in ids if store.has(i)}
+    policy = policy_state(store, asof)
+    return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage, policy=policy)
 
 
 def _num(x: float, digits: int = 10) -> str:
@@ -166,10 +177,18 @@ def render_toml(cal: Calibration) -> str:
 
 
 def write_calibration(cal: Calibration, path: str | Path | None = None) -> Path:
-    """Write :func:`render_toml` of ``cal`` atomically to ``path`` (default :func:`default_path`)."""
+    """Write :func:`render_toml` of ``cal`` atomically to ``path``.
+
+    Default: the user's store (``<home>/calibration/ai_liquidity/<asof>-<key>.toml``,
+    :func:`bubblemachine.calibrate.files.calibration_file`), never the installed package.
+    """
     from bubblemachine._io import atomic_write_text
 
-    target = Path(path) if path is not None else default_path()
+    if path is None:
+        from bubblemachine.calibrate.files import user_file
+
+        path = user_file(cal)
+    target = Path(path)
     atomic_write_text(target, render_toml(cal))
     return target
 

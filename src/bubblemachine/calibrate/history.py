@@ -1,7 +1,9 @@
 """Historical inputs of the calibration: initial levels and daily changes.
 
 Everything here reads the data store as of a date (default 2025-11-14) and returns plain
-pandas objects, so each number in ``calibration.toml`` can be recomputed by hand.
+pandas objects, so each number in ``calibration.toml`` can be recomputed by hand. "As of"
+means KNOWN on that date (the store's release rules): on 2025-11-14 the latest FRED yields
+are those of 2025-11-13 (published the next business day).
 
 Definitions (documented in ``docs/design/calibration.md``):
 
@@ -170,7 +172,8 @@ def trading_days(store, asof: str = ASOF, years: int = WINDOW_YEARS) -> pd.Datet
 
 
 def _aligned(store, sid: str, dates: pd.DatetimeIndex, asof: str) -> pd.Series:
-    s = store.series(sid, asof=asof).dropna().sort_index()
+    # a basket constituent the store does not hold, or holds nothing of yet, is not listed yet
+    s = store.series(sid, asof=asof).dropna().sort_index() if store.has(sid) else pd.Series(dtype="float64")
     if s.empty:  # not listed yet at ``asof``
         return pd.Series(np.nan, index=dates, name=sid, dtype="float64")
     pos = s.index.searchsorted(dates, side="right") - 1
@@ -193,6 +196,12 @@ def basket_log_changes(store, members: tuple[str, ...], dates: pd.DatetimeIndex,
     return np.log(ratio.mean(axis=1, skipna=True)).iloc[1:]
 
 
+def _single_sources() -> list[str]:
+    """Store ids of the noise series that are single series (not baskets)."""
+    return [RATE_SOURCES[n] if n in RATE_SOURCES else PRICE_SOURCES[n]
+            for n in NOISE_ORDER if n in RATE_SOURCES or PRICE_SOURCES[n] != "basket"]
+
+
 def daily_changes(store, asof: str = ASOF, years: int = WINDOW_YEARS) -> pd.DataFrame:
     """Daily changes of the priced series on the calibration calendar.
 
@@ -202,6 +211,13 @@ def daily_changes(store, asof: str = ASOF, years: int = WINDOW_YEARS) -> pd.Data
         points) for rates and spreads. Rows with any missing value are dropped.
     """
     dates = trading_days(store, asof, years)
+    # Point in time: series published a day later (FRED's H.15 yields, ICE spreads) are not
+    # known yet on the last day(s); carrying them forward would add artificial zero changes,
+    # so the window ends on the last date every single-series input is known for.
+    ends = [store.series(sid, asof=asof).index.max() for sid in _single_sources()]
+    ends = [e for e in ends if e is not pd.NaT and e == e]
+    if ends:
+        dates = dates[dates <= min(ends)]
     cols: dict[str, pd.Series] = {}
     for name in NOISE_ORDER:
         if name in RATE_SOURCES:

@@ -83,26 +83,21 @@ def list_(
 def show(
     series: Annotated[str, typer.Argument(help="Series id, e.g. WALCL (see `data list`).")],
     tail: Annotated[int, typer.Option(help="How many of the latest rows to print.", min=0)] = 10,
-    asof: Annotated[str | None, typer.Option(help="Only rows dated on or before YYYY-MM-DD.")] = None,
+    asof: Annotated[str | None, typer.Option(help="Only rows known on YYYY-MM-DD (the series' release rule: e.g. H.4.1 weeks on the Thursday after).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
 ) -> None:
     """Show a series' metadata and its latest rows."""
     from rich.table import Table
 
     from bubblemachine.data import open_store
-    from bubblemachine.errors import DataError
 
     _check_format(fmt, ("table", "json", "csv"))
     store = open_store()
     meta = store.meta(series.upper() if not store.has(series) and store.has(series.upper()) else series)
-    if asof is not None:
-        import pandas as pd
+    from bubblemachine.data import parse_asof
 
-        try:
-            pd.Timestamp(asof)
-        except ValueError:
-            raise DataError(f"--asof: value {asof!r} is not a date (expected YYYY-MM-DD)") from None
-    frame = store.frame(meta.id, asof=asof)
+    ts = parse_asof(asof, store=store, series=[meta.id])
+    frame = store.frame(meta.id, asof=ts)
     rows = frame.tail(tail) if tail else frame.iloc[:0]
     if fmt == "csv":
         import sys

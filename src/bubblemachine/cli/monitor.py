@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
     @app.command("monitor")
     def monitor(
         asof: Annotated[
-            str | None, typer.Option("--asof", help="Use only data dated on or before YYYY-MM-DD.")
+            str | None, typer.Option("--asof", help="Use only data known on YYYY-MM-DD (each series' release date, not its observation date).")
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
         lang: Annotated[str, typer.Option("--lang", help="Table language: en | ko.")] = "en",
@@ -80,8 +80,11 @@ def register(app: typer.Typer) -> None:
             raise DataError(f"--format: {fmt!r} is not one of table, json")
         if lang not in ("en", "ko"):
             raise DataError(f"--lang: {lang!r} is not one of en, ko")
-        ts = parse_asof(asof)
-        indicators = compute_monitor(open_store(), asof=ts)
+        from bubblemachine.indicators import SERIES_USED
+
+        store = open_store()
+        ts = parse_asof(asof, store=store, series=SERIES_USED)
+        indicators = compute_monitor(store, asof=ts)
         if fmt == "json":
             print_json({iid: ind.to_json() for iid, ind in indicators.items()})
             return

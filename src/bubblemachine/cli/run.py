@@ -56,8 +56,10 @@ def register(app: typer.Typer) -> None:
 
         if lang not in ("ko", "en"):
             raise ReportError(f"--lang: {lang!r} is not one of ko, en")
-        ts = parse_asof(asof)
+        from bubblemachine.indicators import SERIES_USED
+
         store = open_store()
+        ts = parse_asof(asof, store=store, series=SERIES_USED)
         if progress_enabled():
             with console.status("building the report…"):
                 result = build_report(store, out_dir=out, asof=ts, lang=lang)

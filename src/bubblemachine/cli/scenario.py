@@ -51,13 +51,18 @@ def compare_cmd(
     horizon: Annotated[int, typer.Option(help="Horizon in model periods (252 business days ~ 1 year).")] = 252,
     seed: Annotated[int, typer.Option(help="Common seed for A and B (common random numbers).")] = 0,
     series: Annotated[list[str] | None, typer.Option("--series", help="Series to show (repeatable); default every reported series.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter or exogenous input under both A and B: name=value (repeatable; checked against its range, see `models params`).")] = None,
+    set_b: Annotated[list[str] | None, typer.Option("--set-b", help="Override under B only (a what-if against A as it is): name=value (repeatable).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
 ) -> None:
     """Median and 5%/95% of each series' change over the horizon under A and B, and the median difference."""
     from bubblemachine.scenarios.compare import compare, format_value
+    from bubblemachine.sfc.parameters import parse_assignments
 
     fmt = _fmt_check(fmt)
     res = compare(a, b, paths=paths, horizon=horizon, seed=seed, series=series or None,
+                  set=parse_assignments(set_, origin="--set") or None,
+                  set_b=parse_assignments(set_b, origin="--set-b") or None,
                   progress=progress_enabled() and fmt == "table")
     if fmt == "json":
         from bubblemachine.cli._common import print_json
@@ -90,15 +95,17 @@ def explain_cmd(
     horizon: Annotated[int, typer.Option(help="Horizon in model periods.")] = 252,
     seed: Annotated[int, typer.Option(help="Seed (shared with --vs).")] = 0,
     vs: Annotated[str | None, typer.Option("--vs", help="Reference scenario, e.g. baseline: show the difference.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter or exogenous input (under the scenario and --vs alike): name=value (repeatable; checked against its range, see `models params`).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     chart: Annotated[str | None, typer.Option("--chart", help="Also write a self-contained HTML bar chart here.")] = None,
 ) -> None:
     """Decompose each series' change into mechanism groups (mean over paths; adds up exactly to the mean total)."""
     from bubblemachine.scenarios.explain import explain, write_chart
-    from bubblemachine.scenarios.series import GROUP_LABELS, GROUPS
+    from bubblemachine.sfc.parameters import parse_assignments
 
     fmt = _fmt_check(fmt)
     out = explain(scenario, series=series or None, paths=paths, horizon=horizon, seed=seed, vs=vs,
+                  set=parse_assignments(set_, origin="--set") or None,
                   progress=progress_enabled() and fmt == "table")
     if chart:
         write_chart(out, chart)
@@ -118,8 +125,8 @@ def explain_cmd(
                               "the groups add up to the mean total")
         table.add_column("group")
         table.add_column("contribution", justify="right")
-        for g in GROUPS:
-            table.add_row(GROUP_LABELS[g], format_value(e.contributions[g], e.kind))
+        for g, v in e.contributions.items():
+            table.add_row(e.label(g), format_value(v, e.kind))
         table.add_row("[bold]total (mean)[/bold]", f"[bold]{format_value(e.total, e.kind)}[/bold]")
         table.add_row("median total", format_value(e.median_total, e.kind))
         console.print(table)

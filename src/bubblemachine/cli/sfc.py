@@ -12,22 +12,9 @@ models_app = typer.Typer(help="Models shipped with Bubble Machine.", no_args_is_
 
 
 def _parse_set(items: list[str] | None) -> dict:
-    from bubblemachine.errors import ScenarioError
+    from bubblemachine.sfc.parameters import parse_assignments
 
-    out: dict = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise ScenarioError(f"--set {item!r}: expected name=value")
-        try:
-            if value.strip().startswith("["):
-                out[name] = [float(x) for x in value.strip()[1:-1].split(",") if x.strip()]
-            else:
-                out[name] = float(value)
-        except ValueError:
-            raise ScenarioError(f"--set {item!r}: {value!r} is not a number") from None
-    return out
+    return parse_assignments(items, origin="--set")
 
 
 def simulate_cmd(

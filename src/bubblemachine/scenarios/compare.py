@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -152,6 +153,8 @@ def compare(
     horizon: int = 252,
     seed: int = 0,
     series: Sequence[str] | None = None,
+    set: Mapping[str, Any] | None = None,
+    set_b: Mapping[str, Any] | None = None,
     progress: bool = False,
 ) -> Comparison:
     """Run scenarios ``a`` and ``b`` with the same seed and compare their changes.
@@ -162,6 +165,11 @@ def compare(
         horizon: periods after period 0 (252 business days ~ one year).
         seed: the common seed (common random numbers).
         series: series to report (default: every reported series the model defines).
+        set: overrides ``{name: value}`` of parameters or exogenous inputs applied to both
+            ``a`` and ``b`` (the same assumptions under both scenarios).
+        set_b: overrides applied to ``b`` only, on top of ``set`` (a what-if: ``b`` with
+            changed assumptions against ``a`` as it is). Both are checked against the model's
+            names and ranges (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: progress bars.
 
     Returns:
@@ -172,12 +180,17 @@ def compare(
     runner.check_paths(paths)
     runner.check_horizon(horizon)
     runner.check_seed(seed)
+    from bubblemachine.sfc.parameters import validate_overrides
+
     _, model_a, path_a = runner.load(a)
     _, model_b, path_b = runner.load(b)
-    avail = set(model_a.equations) & set(model_b.equations)
+    set_a = validate_overrides(model_a, set, origin="set") if set else {}
+    set_bb = {**(validate_overrides(model_b, set, origin="set") if set else {}),
+              **(validate_overrides(model_b, set_b, origin="set_b") if set_b else {})}
+    avail = frozenset(model_a.equations) & frozenset(model_b.equations)
     chosen = check_series(series, avail, model_a.name) if series else default_series(avail)
-    ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, progress=progress)
-    rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, progress=progress)
+    ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_a or None, progress=progress)
+    rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress)
     return compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
                           names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
 

@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from bubblemachine.scenarios.compare import change, kind_of
-from bubblemachine.scenarios.series import GROUPS, REPORTED, contrib_name
+from bubblemachine.scenarios.series import REPORTED
+from bubblemachine.sfc.attribution import Attribution, contrib_name
 
 #: Paths per scenario in the report (stated in the chart captions).
 REPORT_PATHS = 200
@@ -66,6 +67,7 @@ CACHE_VERSION = 2  # the cached payload (not the chart layout) defines the versi
 
 SCENARIO_COLOR = "#d62728"
 BASE_COLOR = "#7f7f7f"
+#: Colours of the attribution groups, by position in the model's group order (cycled).
 GROUP_COLORS = ("#1f77b4", "#17becf", "#ff7f0e", "#9467bd", "#d62728", "#8c564b",
                 "#e377c2", "#2ca02c", "#bcbd22", "#393b79", "#c7c7c7")
 
@@ -90,8 +92,10 @@ def cache_key(model_digest: str, scenario_digest: str, *, seed: int, paths: int,
 
 
 def summarize_run(arrays: dict[str, np.ndarray], *, series: Sequence[str], attributed: Sequence[str],
-                  table: Sequence[str], horizon: int) -> dict[str, Any]:
+                  table: Sequence[str], horizon: int, groups: Sequence[str]) -> dict[str, Any]:
     """Reduce one scenario's arrays to what the section draws (JSON-serialisable).
+
+    ``groups`` are the model's attribution group ids (``model.attribution.group_ids``).
 
     Returns:
         ``{"fan": {s: [[q05...], [q25...], ...]}, "attr": {s: {group: mean sum}},
@@ -108,7 +112,7 @@ def summarize_run(arrays: dict[str, np.ndarray], *, series: Sequence[str], attri
         fan[s] = [[_r(v) for v in row] for row in q]
     attr, total = {}, {}
     for s in attributed:
-        attr[s] = {g: float(np.mean(arrays[contrib_name(s, g)][:, 1:horizon + 1].sum(axis=1))) for g in GROUPS}
+        attr[s] = {g: float(np.mean(arrays[contrib_name(s, g)][:, 1:horizon + 1].sum(axis=1))) for g in groups}
         total[s] = float(np.mean(change(arrays[s], s, horizon)))
     changes = {s: [float(v) for v in change(arrays[s], s, horizon)] for s in table}
     mean_path = {s: [_r(v) for v in mean_change_path(arrays[s], s, horizon)] for s in table}
@@ -155,7 +159,8 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
 
     Returns:
         scenario name -> summary (see :func:`summarize_run`) plus ``"series"``,
-        ``"attributed"`` and ``"table"`` lists under the key ``"_meta"``.
+        ``"attributed"``, ``"table"`` and ``"groups"`` (the model's attribution group ids, in
+        display order) lists under the key ``"_meta"``.
     """
     from bubblemachine._io import atomic_write_text
     from bubblemachine.scenarios import list_scenarios, runner
@@ -168,9 +173,10 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
         scen, model, spath = runner.load(name)
         avail = set(model.equations)
         series = [s for s in REPORTED if s in avail]
-        attributed = [s for s in ATTRIBUTION_SERIES if s in attributed_series(avail)]
+        attributed = [s for s in ATTRIBUTION_SERIES if s in attributed_series(model)]
         table = [s for s in TABLE_SERIES if s in avail]
-        meta = {"series": series, "attributed": attributed, "table": table}
+        groups = list(model.attribution.group_ids)
+        meta = {"series": series, "attributed": attributed, "table": table, "groups": groups}
         key = cache_key(model.digest, scen.digest(), seed=seed, paths=paths, horizon=horizon)
         path = cache_dir() / f"{key}.json"
         summary = _MEMO.get(key) if use_cache else None
@@ -178,9 +184,10 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
             summary = _read_summary(path) or _read_summary(SHIPPED_DIR / path.name)
         if summary is None:
             save = list(dict.fromkeys([*series, *table, *(v for s in attributed
-                                                          for v in (s, *(contrib_name(s, g) for g in GROUPS)))]))
+                                                          for v in (s, *(contrib_name(s, g) for g in groups)))]))
             run = runner.run(name, paths=paths, horizon=horizon, seed=seed, save=save)
-            summary = summarize_run(run.arrays, series=series, attributed=attributed, table=table, horizon=horizon)
+            summary = summarize_run(run.arrays, series=series, attributed=attributed, table=table, horizon=horizon,
+                                    groups=groups)
             if use_cache:
                 atomic_write_text(path, json.dumps(summary))
         if use_cache:
@@ -309,16 +316,22 @@ def _refs(s: str) -> tuple[str, ...]:
     return _REFS.get(s, ())
 
 
-def attribution_chart(s: str, sums: dict[str, dict], names: list[str], *,
+def attribution_chart(s: str, sums: dict[str, dict], names: list[str], groups: Sequence[str], *,
                       caption_key: str = "whatif.attr_caption", chart_id: str | None = None):
-    """Stacked bars: per scenario, each group's mean contribution to the change vs the baseline."""
+    """Stacked bars: per scenario, each group's mean contribution to the change vs the baseline.
+
+    ``groups``: the model's attribution group ids in display order; each bar's name is the
+    catalog key ``whatif.group.<id>`` (labels from the model, :func:`group_messages`).
+    Scenario names are catalog keys ``whatif.scen.<name>`` (category tick labels).
+    """
     from bubblemachine.report.sections import Chart
 
     base = sums[names[0]]
     others = names[1:]
     scale = 100.0 if kind_of(s) == "price" else 1.0
     data = []
-    for g, color in zip(GROUPS, GROUP_COLORS, strict=True):
+    for i, g in enumerate(groups):
+        color = GROUP_COLORS[i % len(GROUP_COLORS)]
         xs = [_r(scale * (sums[n]["attr"][s][g] - base["attr"][s][g])) for n in others]
         data.append({"type": "bar", "orientation": "h", "y": others, "x": xs, "name": f"whatif.group.{g}",
                      "marker": {"color": color}, "hoverinfo": "x+name"})
@@ -390,9 +403,15 @@ def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horiz
             blocks.append(extremes_table(sums, names, ext))
     blocks += [fan_chart(s, sums, names) for s in meta["series"]]
     if len(names) > 1:
-        blocks += [attribution_chart(s, sums, names) for s in meta["attributed"]]
+        blocks += [attribution_chart(s, sums, names, meta["groups"]) for s in meta["attributed"]]
     # order 70 like claims: listed after claims in the registry, the section follows it
     return Section("whatif", "whatif.title", "whatif.intro", tuple(blocks), order=70)
+
+
+def group_messages(attribution: Attribution) -> dict[str, dict[str, str]]:
+    """Catalog entries ``whatif.group.<id>`` of a model's attribution groups, from the labels the
+    model declares (``[attribution] groups``): ``{lang: {key: label}}``."""
+    return {lang: {f"whatif.group.{g.id}": g.label(lang) for g in attribution.groups} for lang in ("en", "ko")}
 
 
 def scenarios_section(ctx) -> Any:
@@ -416,6 +435,10 @@ def scenarios_section(ctx) -> Any:
     names = list_scenarios()
     if "baseline" not in names:
         return None
+    from bubblemachine.scenarios import runner
+
+    model = runner.load("baseline")[1]
+    ctx.catalog.add(group_messages(model.attribution), source=f"model {model.name} [attribution]")
     return whatif_section(names)
 
 

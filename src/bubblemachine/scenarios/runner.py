@@ -7,8 +7,10 @@ and column ``h`` = the end of period ``h``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +144,7 @@ def compiled(model):
 
 
 def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | None = None,
-        progress: bool = False) -> Run:
+        set: Mapping[str, Any] | None = None, progress: bool = False) -> Run:
     """Simulate one scenario.
 
     Args:
@@ -151,6 +153,9 @@ def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | 
         horizon: periods to simulate after period 0.
         seed: the seed (common random numbers: the same seed for every scenario compared).
         save: variables to record (None: every equation variable).
+        set: overrides ``{name: value}`` of parameters or exogenous inputs on top of the
+            scenario; the engine checks names and ranges
+            (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: draw a progress bar.
 
     Returns:
@@ -166,7 +171,7 @@ def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | 
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
     sfc = _engine()
-    res = sfc.simulate(compiled(model), scen, periods=horizon, paths=paths, seed=seed,
+    res = sfc.simulate(compiled(model), scen, periods=horizon, paths=paths, seed=seed, set=dict(set) if set else None,
                        save=list(save) if save is not None else None, progress=progress)
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, horizon) for n in names}

@@ -84,7 +84,9 @@ def simulate(
         paths: Monte Carlo paths (default: the scenario's, else the model's, else 1).
         seed: root seed (default: the scenario's, else the model's, else fresh entropy;
             stored on the result).
-        set: overrides ``{name: number | list}`` of parameters or exogenous inputs.
+        set: overrides ``{name: number | list}`` of parameters or exogenous inputs (a list is
+            a path over periods), checked against the model's names and declared ranges
+            (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         save: variables to keep (default all endogenous, exogenous and random variables).
         quantiles: keep only these quantiles over paths (for big ensembles; serial backend).
         backend: None or "serial"; "process" / "ray" or a backend object (see
@@ -113,15 +115,9 @@ def simulate(
     if scenario is not None:
         scenario.validate_against(m)
     if set:
-        bad = [k for k in set if k not in m.inputs]
-        if bad:
-            from bubblemachine.sfc.scenario import _not_input
+        from bubblemachine.sfc.parameters import validate_overrides
 
-            raise ScenarioError(f"set {bad[0]}: {_not_input(m, bad[0])}")
-        for k, v in set.items():
-            vals = list(v) if isinstance(v, (list, tuple, np.ndarray)) else [v]
-            if not vals or not all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) and np.isfinite(x) for x in vals):
-                raise ScenarioError(f"set {k}: expected a finite number or a non-empty list of finite numbers, got {v!r}")
+        set = validate_overrides(m, set, origin="set")
     d = m.run_defaults
     T = periods if periods is not None else (scenario.periods if scenario and scenario.periods else (d.periods or 100))
     n = paths if paths is not None else (scenario.paths if scenario and scenario.paths else (d.paths or 1))

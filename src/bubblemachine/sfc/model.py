@@ -19,7 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from bubblemachine.errors import ModelError
+from bubblemachine.sfc import attribution as A
 from bubblemachine.sfc import expr as E
+from bubblemachine.sfc import parameters as P
+from bubblemachine.sfc.attribution import Attribution
+from bubblemachine.sfc.parameters import Parameter
 
 DISTRIBUTIONS = {
     "normal": ("mean", "sd"),
@@ -28,7 +32,7 @@ DISTRIBUTIONS = {
     "student_t": ("df", "mean", "sd"),
     "triangular": ("low", "mode", "high"),
 }
-_TABLES = {"model", "equations", "parameters", "exogenous", "initial", "hidden", "random", "matrices"}
+_TABLES = {"model", "equations", "parameters", "exogenous", "initial", "hidden", "random", "matrices", "attribution"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -195,6 +199,10 @@ class Model:
     sources: dict[str, Source] = field(default_factory=dict)
     digest: str = ""
     run_defaults: RunDefaults = field(default_factory=RunDefaults)
+    #: mechanism groups and attributed series (``[attribution]``; empty when the model has none)
+    attribution: Attribution = field(default_factory=Attribution)
+    #: every parameter and exogenous input as a record (value, unit, range, source, mechanism)
+    parameter_info: dict[str, Parameter] = field(default_factory=dict)
 
     @property
     def variables(self) -> list[str]:
@@ -216,10 +224,23 @@ class Model:
             return "random"
         raise KeyError(name)
 
-    def describe(self, name: str) -> str:
-        """One paragraph about ``name``: kind, equation or value, doc string, where defined."""
+    def describe(self, name: str | None = None) -> str:
+        """A plain-text description of the model, or of one name.
+
+        With ``name``: its kind, equation or value, doc string and where it is defined; for a
+        parameter or exogenous input also its unit, range, mechanism and source. Without: the
+        model's name, size, attribution groups and every parameter and exogenous input with
+        value, unit, range and mechanism (the source of each is in ``describe(name)`` and in
+        ``bubblemachine models params``).
+        """
+        if name is None:
+            return _describe_model(self)
         if name not in self.sources:
-            raise ModelError(f"model {self.name}: unknown name {name!r}")
+            import difflib
+
+            close = difflib.get_close_matches(name, list(self.sources), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ModelError(f"model {self.name}: unknown name {name!r}{hint}")
         kind = self.kind(name)
         src = self.sources[name]
         if kind == "endogenous":
@@ -232,13 +253,42 @@ class Model:
             d = self.random[name]
             body = f"{name} ~ {d.dist}({', '.join(f'{k}={v}' for k, v in d.args)})"
         doc = self.docs.get(name, "")
-        return f"{kind}: {body}" + (f"\n  {doc}" if doc else "") + f"\n  defined at {src.where()}"
+        out = f"{kind}: {body}" + (f"\n  {doc}" if doc else "")
+        info = self.parameter_info.get(name)
+        if info is not None:
+            for label, text in (("unit", info.unit), ("range", info.range_text() if info.range else ""),
+                                ("mechanism", ", ".join(info.mechanism)), ("source", info.source)):
+                if text:
+                    out += f"\n  {label}: {text}"
+        return out + f"\n  defined at {src.where()}"
 
     def compile(self, **options):
         """Order, tear and generate code: returns a :class:`~bubblemachine.sfc.compiler.CompiledModel`."""
         from bubblemachine.sfc.compiler import compile_model
 
         return compile_model(self, **options)
+
+
+def _describe_model(m: Model) -> str:
+    """The text of ``Model.describe()`` (no name)."""
+    lines = [f"{m.name}: {m.description}" if m.description else m.name,
+             f"{len(m.equations)} equations, {len(m.parameters)} parameters, {len(m.exogenous)} exogenous inputs, "
+             f"{len(m.random)} random variables, {len(m.hidden)} hidden identities, {len(m.matrices)} matrices"]
+    if m.attribution:
+        lines.append(f"attribution: {len(m.attribution.series)} series over {len(m.attribution.groups)} groups: "
+                     + ", ".join(f"{g.id} ({g.en})" for g in m.attribution.groups))
+    rows = []
+    for info in m.parameter_info.values():
+        v = info.value
+        val = (f"path[{len(v)}]" if isinstance(v, tuple) else f"{v:g}")
+        rows.append((info.name, val, info.unit or "-", info.range_text(), ",".join(info.mechanism) or "-"))
+    if rows:
+        head = ("name", "value", "unit", "range", "mechanism")
+        widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines += ["", "parameters and exogenous inputs:", fmt.format(*head).rstrip()]
+        lines += [fmt.format(*r).rstrip() for r in rows]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- loading
@@ -353,6 +403,7 @@ class _Builder:
         self.equations: dict[str, Equation] = {}
         self.parameters: dict[str, float] = {}
         self.exogenous: dict[str, Any] = {}
+        self.parameter_info: dict[str, Parameter] = {}
         self.initial: dict[str, float] = {}
         self.initial_src: dict[str, Source] = {}
         self.hidden: dict[str, tuple[str, Source]] = {}
@@ -361,6 +412,8 @@ class _Builder:
         self.docs: dict[str, str] = {}
         self.sources: dict[str, Source] = {}
         self.texts: list[bytes] = []
+        self.attr_raw = A.RawAttribution()
+        self.attribution = Attribution()
 
     def add_file(self, f: Path) -> None:
         try:
@@ -414,32 +467,20 @@ class _Builder:
             self.equations[key] = Equation(key, val.strip(), doc, src)
             if doc:
                 self.docs[key] = doc
-        for key, val in _table(data, "parameters", fname).items():
-            src = Source(fname, "parameters", key, line("parameters", key))
-            self._define(key, src)
-            if isinstance(val, dict):
-                if "value" not in val or set(val) - {"value", "doc", "unit", "range", "source"}:
-                    raise ModelError(f"{src.where()}: expected a number or {{ value = ..., doc = \"...\" }}, got {val!r}")
-                if val.get("doc"):
-                    self.docs[key] = str(val["doc"])
-                val = val["value"]
-            self.parameters[key] = _number(val, src)
-        for key, val in _table(data, "exogenous", fname).items():
-            src = Source(fname, "exogenous", key, line("exogenous", key))
-            self._define(key, src)
-            if isinstance(val, dict):
-                if set(val) - {"path", "value", "doc", "unit"} or ("path" in val) == ("value" in val):
-                    raise ModelError(f"{src.where()}: expected a number, {{ value = ... }} or {{ path = [...] }}, got {val!r}")
-                if val.get("doc"):
-                    self.docs[key] = str(val["doc"])
-                if "path" in val:
-                    path = val["path"]
-                    if not isinstance(path, list) or not path:
-                        raise ModelError(f"{src.where()}: path must be a non-empty list of numbers")
-                    self.exogenous[key] = tuple(_number(v, src) for v in path)
-                    continue
-                val = val["value"]
-            self.exogenous[key] = _number(val, src)
+        for table in ("parameters", "exogenous"):
+            for key, val in _table(data, table, fname).items():
+                src = Source(fname, table, key, line(table, key))
+                self._define(key, src)
+                value, info = P.parse_record(val, name=key, kind="parameter" if table == "parameters" else "exogenous",
+                                             where=src.where(), file=fname, line=src.line,
+                                             number=lambda v, src=src: _number(v, src))
+                if table == "parameters":
+                    self.parameters[key] = value
+                else:
+                    self.exogenous[key] = value
+                self.parameter_info[key] = info
+                if info.doc:
+                    self.docs[key] = info.doc
         for key, val in _table(data, "initial", fname).items():
             src = Source(fname, "initial", key, line("initial", key))
             if key in self.initial:
@@ -466,6 +507,24 @@ class _Builder:
                 self.docs[key] = str(val["doc"])
         for mname, spec in _table(data, "matrices", fname).items():
             self._add_matrix(mname, spec, fname, index)
+        if "attribution" in data:
+            A.collect(self.attr_raw, data["attribution"], fname, index, text)
+
+    def _expand_attribution(self) -> None:
+        """Turn ``[attribution]`` into ``contrib_*`` equations, series equations and hidden identities."""
+        exp = A.expand(self.attr_raw, equations=self.equations, initial=self.initial, defined=self.sources,
+                       parse=E.parse)
+        for name, text, table, key, (fname, line) in exp.equations:
+            src = Source(fname, table, key, line)
+            self._define(name, src)
+            self.equations[name] = Equation(name, text, "", src)
+        for left, right, table, (fname, line) in exp.hidden:
+            src = Source(fname, table, "change", line)
+            if left in self.hidden:
+                raise ModelError(f"{src.where()}: the attribution identity {left!r} is also written by hand in "
+                                 f"{self.hidden[left][1].where()}; remove the hand-written one")
+            self.hidden[left] = (right, src)
+        self.attribution = exp.attribution
 
     def _define(self, key: str, src: Source) -> None:
         if not _NAME.match(key):
@@ -553,6 +612,8 @@ class _Builder:
                 raise ModelError(f"{self.meta_file} model.calendar: {exc}") from None
         if not self.equations:
             raise ModelError(f"{self.path}: no table equations")
+        self._expand_attribution()
+        P.check_mechanisms(self.parameter_info, self.attribution.group_ids)
         defined = set(self.sources)
         for var, src in self.initial_src.items():
             if var not in self.equations:
@@ -591,6 +652,7 @@ class _Builder:
             initial={v: self.initial.get(v, 0.0) for v in self.equations},
             hidden=self.hidden, random=self.random, matrices=matrices, calendar=calendar,
             docs=self.docs, sources=self.sources, digest=digest, run_defaults=run_defaults,
+            attribution=self.attribution, parameter_info=self.parameter_info,
         )
 
     def _check_refs(self, text: str, src: Source) -> None:

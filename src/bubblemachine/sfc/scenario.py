@@ -69,23 +69,16 @@ class Scenario:
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
 
     def validate_against(self, model: Model) -> None:
-        """Check that every shocked or uncertain name is a parameter or exogenous variable."""
-        inputs = set(model.inputs)
+        """Check every shocked or uncertain name against the model: a parameter or exogenous
+        input, with every shock value and the support of every uncertain draw inside its
+        declared range (:func:`~bubblemachine.sfc.parameters.validate_overrides`,
+        :func:`~bubblemachine.sfc.parameters.validate_distribution`)."""
+        from bubblemachine.sfc.parameters import validate_distribution, validate_overrides
+
         for i, s in enumerate(self.shocks):
-            for n, _ in s.values:
-                if n not in inputs:
-                    raise ScenarioError(f"{self.path} shock #{i + 1} set.{n}: {_not_input(model, n)}")
-        for n in self.uncertain:
-            if n not in inputs:
-                raise ScenarioError(f"{self.path} uncertain.{n}: {_not_input(model, n)}")
-
-
-def _not_input(model: Model, n: str) -> str:
-    if n in model.equations:
-        return f"{n!r} is an endogenous variable of model {model.name} (only parameters and exogenous variables can be set)"
-    if n in model.random:
-        return f"{n!r} is a random variable of model {model.name} (only parameters and exogenous variables can be set)"
-    return f"unknown name {n!r}: not a parameter or exogenous variable of model {model.name}"
+            validate_overrides(model, dict(s.values), origin=f"{self.path} shock #{i + 1} set.")
+        for n, d in self.uncertain.items():
+            validate_distribution(model, n, d, origin=f"{self.path} uncertain.")
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -101,23 +101,14 @@ def _validate_grid(grid: Any, model) -> dict[str, list[float]]:
         raise ScenarioError(
             "grid: expected a non-empty mapping {name: values}, e.g. {'alpha1': [0.5, 0.6, 0.7]}"
         )
-    inputs = set(model.inputs)
-    out: dict[str, list[float]] = {}
-    for name, values in grid.items():
-        if not isinstance(name, str) or name not in inputs:
-            from bubblemachine.sfc.scenario import _not_input
+    from bubblemachine.sfc.parameters import validate_overrides
 
-            raise ScenarioError(f"grid {name}: {_not_input(model, name)}")
-        if isinstance(values, (int, float)) and not isinstance(values, bool):
-            values = [values]
-        try:
-            vals = [float(v) for v in values if not isinstance(v, bool)]
-            ok = len(vals) == len(values)
-        except (TypeError, ValueError):
-            ok = False
-        if not ok or not vals or not all(math.isfinite(v) for v in vals):
+    for name, values in grid.items():
+        if isinstance(values, (list, tuple)) and not values:
             raise ScenarioError(f"grid {name}: expected a number or a non-empty list of finite numbers, got {values!r}")
-        out[name] = vals
+    checked = validate_overrides(model, {n: (list(v) if isinstance(v, (list, tuple)) else v) for n, v in grid.items()},
+                                 origin="grid", alternatives=True)
+    out: dict[str, list[float]] = {n: list(v) if isinstance(v, tuple) else [v] for n, v in checked.items()}
     n = math.prod(len(v) for v in out.values())
     if n > _MAX_POINTS:
         raise ScenarioError(f"grid: {n:,} points is more than {_MAX_POINTS:,}; split the sweep")

@@ -77,6 +77,10 @@ class Site:
         self.store = store
         self.providers = list(registry.PROVIDERS)
         self.catalog = Catalog.load([*registry.catalog_dirs(self.providers), HERE / "i18n"])
+        from bubblemachine.scenarios.report import group_messages
+
+        model = self.model()
+        self.catalog.add(group_messages(model.attribution), source=f"model {model.name} [attribution]")
         self.jobs = JobQueue(max_queue=max_queue, timeout=timeout)
         self._cache: dict[tuple, Any] = {}
         self._lock = threading.Lock()

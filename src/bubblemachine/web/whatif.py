@@ -335,7 +335,7 @@ def run(w: WhatIf, *, progress: Progress | None = None) -> dict[str, Any]:
 
     progress = progress or (lambda f, s: None)
     _, model, _ = runner.load(w.scenario)
-    series, table, attributed, save = _save_lists(model)
+    series, table, attributed, save, groups = _save_lists(model)
     key = (model.digest, w.paths, w.horizon, w.seed)
     base = _BASELINES.get(key)
     start = 0.0
@@ -343,14 +343,15 @@ def run(w: WhatIf, *, progress: Progress | None = None) -> dict[str, Any]:
         start = 0.5
         bscen, _, _ = runner.load("baseline")
         arrays = _simulate(model, bscen, w, save, progress, "baseline", (0.0, 0.5))
-        base = summarize_run(arrays, series=series, attributed=attributed, table=table, horizon=w.horizon)
+        base = summarize_run(arrays, series=series, attributed=attributed, table=table, horizon=w.horizon,
+                             groups=groups)
         if len(_BASELINES) >= 8:
             _BASELINES.pop(next(iter(_BASELINES)))
         _BASELINES[key] = base
     scen = scenario_from_dict(scenario_dict(w), where=f"playground ({w.scenario})")
     arrays = _simulate(model, scen, w, save, progress, "scenario", (start, 1.0))
-    summ = summarize_run(arrays, series=series, attributed=attributed, table=table, horizon=w.horizon)
-    return {"baseline": base, "run": summ, "series": series, "table": table, "attributed": attributed}
+    summ = summarize_run(arrays, series=series, attributed=attributed, table=table, horizon=w.horizon, groups=groups)
+    return {"baseline": base, "run": summ, "series": series, "table": table, "attributed": attributed, "groups": groups}
 
 
 #: Baseline summaries by (model digest, paths, horizon, seed), kept for the server's life.
@@ -385,6 +386,6 @@ def blocks(out: dict[str, Any]) -> list[Any]:
                   rows=tuple(rows), refs=("M1.2", "M2.1"), caption_key="web.whatif.table_caption")  # fmt: skip
     charts = [fan_chart(s, sums, names, caption_key="web.whatif.fan_caption", chart_id=f"play-fan-{s}")
               for s in out["series"]]
-    attrs = [attribution_chart(s, sums, names, caption_key="web.whatif.attr_caption", chart_id=f"play-attr-{s}")
-             for s in out["attributed"]]
+    attrs = [attribution_chart(s, sums, names, out["groups"], caption_key="web.whatif.attr_caption",
+                               chart_id=f"play-attr-{s}") for s in out["attributed"]]
     return [table, *charts, *attrs]
