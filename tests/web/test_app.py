@@ -100,7 +100,9 @@ def test_oversized_bodies_and_foreign_hosts_are_refused(client):
 def test_a_run_goes_through_the_queue_and_draws(client):
     r = client.post("/whatif/run", content="scenario=shutdown&paths=60&horizon=63&p.tga_target=900&lang=en", headers=FORM)
     assert r.status_code == 200 and r.headers["hx-push-url"].startswith("/?scenario=shutdown")
-    job = re.search(r"/whatif/job/([0-9a-f-]+)", r.text).group(1)
+    found = re.search(r"/whatif/job/([0-9a-f-]+)", r.text)
+    assert found, r.text[:500]
+    job = found.group(1)
     for _ in range(600):
         r = client.get(f"/whatif/job/{job}?lang=en")
         if "whatif-result" in r.text or "alert" in r.text:

@@ -270,19 +270,18 @@ def scenario_toml(w: WhatIf, *, stamp: str = "") -> str:
 Progress = Callable[[float, str], None]
 
 
-def _save_lists(model: Any) -> tuple[list[str], list[str], list[str], list[str]]:
+def _save_lists(model: Any) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """Fan series, table series, attributed series, variables to save, attribution groups."""
     from bubblemachine.scenarios.explain import attributed_series
-    from bubblemachine.scenarios.series import (
-        GROUPS,  # noqa: I001
-        contrib_name,
-    )
 
     avail = set(model.equations)
+    groups = list(model.attribution.group_ids)
     series = [s for s in FAN_SERIES if s in avail]
     table = [s for s in TABLE if s in avail]
-    attributed = [s for s in ATTRIBUTED if s in attributed_series(avail)]
-    save = list(dict.fromkeys([*series, *table, *(v for s in attributed for v in (s, *(contrib_name(s, g) for g in GROUPS)))]))
-    return series, table, attributed, save
+    attributed = [s for s in ATTRIBUTED if s in attributed_series(model)]
+    contribs = [v for s in attributed for v in (s, *model.attribution.contrib_names(s))]
+    save = list(dict.fromkeys([*series, *table, *contribs]))
+    return series, table, attributed, save, groups
 
 
 def _simulate(model: Any, scen: Any, w: WhatIf, save: list[str], progress: Progress, label: str,
