@@ -200,3 +200,10 @@ def test_serve_refuses_without_the_extra_and_warns_off_loopback(monkeypatch):
 
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_an_untouched_slider_sends_its_default(model):
+    for s in whatif.sliders(model):
+        k = round((s.default - s.input_min) / s.step)
+        assert s.input_min + k * s.step == pytest.approx(s.default, rel=1e-12, abs=1e-12), s
+        assert s.low - 1e-12 <= s.input_min <= s.default <= s.input_max <= s.high + 1e-12, s

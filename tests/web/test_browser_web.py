@@ -75,6 +75,8 @@ def test_the_url_restores_the_settings_and_the_language_switch_relabels(live_ser
     assert float(page.input_value("#p-vt_target")) == pytest.approx(0.15)
     assert page.input_value("#paths") == "100" and page.input_value("#horizon") == "63"
     assert "매파" in page.inner_text("#scenario option:checked")
+    # only the override in the URL is applied: untouched sliders send their defaults
+    assert page.eval_on_selector_all(".whatif-result .stamp code", "els => els.map(e => e.textContent)") == ["vt_target = 0.15"]
     page.evaluate("document.getElementById('plot-play-fan-net_liquidity').scrollIntoView()")
     page.wait_for_function("[...document.querySelectorAll('.legendtext')].some(e => e.textContent === '기준 시나리오')")
     assert "만약에" in page.inner_text("nav.appnav")

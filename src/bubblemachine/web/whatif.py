@@ -94,6 +94,16 @@ class Slider:
     unit: str
     mechanism: str
 
+    @property
+    def input_min(self) -> float:
+        """Lowest value the range input offers: on the step grid through the default (so an
+        untouched slider sends exactly the default), inside the accepted range."""
+        return self.default - math.floor((self.default - self.low) / self.step + 1e-9) * self.step
+
+    @property
+    def input_max(self) -> float:
+        return self.default + math.floor((self.high - self.default) / self.step + 1e-9) * self.step
+
 
 def _step(low: float, high: float) -> float:
     raw = (high - low) / 100
