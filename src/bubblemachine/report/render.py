@@ -173,9 +173,8 @@ class TemplateHelpers:
 
     @staticmethod
     def cell_class(v: Any) -> str:
-        if isinstance(v, Label) or isinstance(v, str):
-            return "txt"
-        return "num" if v is not None else "num"
+        """``txt`` (left-aligned text) or ``num`` (right-aligned, tabular figures)."""
+        return "txt" if isinstance(v, Label | str) else "num"
 
     def col_attrs(self, key: str):
         from markupsafe import Markup
