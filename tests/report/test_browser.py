@@ -18,7 +18,7 @@ import pytest
 
 from bubblemachine.data.store import Store
 from bubblemachine.report import render
-from bubblemachine.web.browser import have_browser, launch
+from bubblemachine.web.browser import have_browser, session
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,12 +37,8 @@ def report(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
+    with session() as b:
         yield b
-        b.close()
 
 
 def _open(browser, url: str, *, width: int = 1280, height: int = 900):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bubblemachine.web.browser import have_browser, launch
+from bubblemachine.web.browser import have_browser, session
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not have_browser(), reason="needs playwright and Debian's chromium")]
 
@@ -20,12 +20,8 @@ FAST = "paths=100&horizon=63"
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
+    with session() as b:
         yield b
-        b.close()
 
 
 def _page(browser, url: str, *, width: int = 1280):

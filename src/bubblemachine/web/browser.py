@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +61,16 @@ def launch(pw: Any, **kwargs: Any) -> Any:
 
         raise BubbleMachineError("no Chromium found: install Debian's 'chromium' (or set BUBBLEMACHINE_CHROMIUM)")
     return pw.chromium.launch(executable_path=exe, args=list(CHROMIUM_ARGS), headless=True, **kwargs)
+
+
+@contextmanager
+def session() -> Iterator[Any]:
+    """A launched system Chromium for the duration of a ``with`` block (tests, scripts)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            yield browser
+        finally:
+            browser.close()
