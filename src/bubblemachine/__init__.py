@@ -21,6 +21,7 @@ _LAZY = {
     "open_store": "bubblemachine.data",
     "forecast": "bubblemachine.forecasts",
     "backtest": "bubblemachine.backtests",
+    "positions": "bubblemachine.trades",
 }
 
 __all__ = ["__version__", *_LAZY]

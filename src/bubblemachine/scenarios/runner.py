@@ -150,13 +150,34 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
         unknown = [s for s in save if s not in variables]
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
-    spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed, set=dict(set) if set else None,
-                       save=list(save) if save is not None else None)
+    spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
+                       set=dict(set) if set else None, save=list(save) if save is not None else None)
     res = run_spec(spec, progress=progress)
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, spec.periods) for n in names}
     return Run(scenario=path.stem, path=path, model=model.name, arrays=arrays, variables=variables,
                seed=spec.seed, paths=spec.paths, horizon=spec.periods, asof=used)
+
+
+def check_memory(names: list, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
+                 save: list[str] | None = None, memory_budget: str | int | None = None,
+                 cache: ModelCache | None = None) -> None:
+    """MemoryBudgetError if running every scenario of ``names`` and holding all their arrays
+    at once (as ``scenario compare`` does) would exceed the memory budget."""
+    from bubblemachine.sfc.memory import Estimate, check_budget, estimate_run, resolve_budget
+    from bubblemachine.sfc.spec import resolve_run
+
+    total, detail = 0, ""
+    for name in names:
+        scen, model, _ = load(name, cache=cache)
+        spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
+                           save=list(save) if save is not None else list(model.equations))
+        est = estimate_run(spec)
+        total += est.bytes
+        detail = est.detail
+    check_budget(Estimate(total, f"{len(names)} scenarios x ({detail})"), resolve_budget(memory_budget),
+                 what=f"comparing {len(names)} scenarios",
+                 hints="run fewer paths (--paths), a shorter horizon (--horizon) or fewer series (--series)")
 
 
 def _with_period0(arr: np.ndarray, res, name: str, horizon: int) -> np.ndarray:

@@ -68,7 +68,7 @@ class Result:
             path_ids=None if quantiles else np.asarray(out.path_ids), uncertain=out.uncertain,
             uncertain_names=list(out.uncertain_names), calendar=m.calendar,
             quantile_levels=list(spec.quantiles) if quantiles else None, model=m, scenario=spec.scenario,
-            settings={"set": spec.set, "periods": spec.periods, "paths": spec.paths, "solver": spec.compiled.solver,
+            settings={"set": spec.set, "periods": spec.periods, "paths": spec.paths, "solver": spec.compiled.solver.name,
                       "on_failure": spec.on_failure.value},
             failures=tuple(sorted(out.failures, key=lambda f: f.path)), spec=spec,
         )
