@@ -3,8 +3,14 @@
 Each module in this package (``data``, ``monitor``, ``run``, ``sfc``, ...) defines a
 ``register(app)`` function that adds its commands. Modules import only Typer at import time;
 NumPy, pandas and the engine are imported inside the commands, so ``bubblemachine --help``
-starts fast. A :class:`~bubblemachine.errors.BubbleMachineError` is printed as one red line
-(no traceback) and exits with code 2.
+starts fast.
+
+Every user mistake ends the same way (``docs/cli.md``): one line ``error: ...`` on stderr
+naming the file, option or value, and exit code 2, never a traceback. That holds for a
+:class:`~bubblemachine.errors.BubbleMachineError` raised by the library, for a usage error
+found by the option parser (an unknown option, a value outside its choices), and for a
+file-system failure (an :class:`OSError` naming a path). The root group tidies ``--help``
+for the whole command tree (:func:`~bubblemachine.cli._common.tidy_help`).
 """
 
 from __future__ import annotations
@@ -17,10 +23,22 @@ from typing import Annotated, Optional
 import typer
 
 from bubblemachine import __version__
-from bubblemachine.cli._common import err_console, state
+import typer.core
+
+from bubblemachine.cli._common import err_console, state, tidy_help
+
+
+class _Root(typer.core.TyperGroup):
+    """The root command group: tidies the help of every command once the tree is built."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        tidy_help(self)
+
 
 app = typer.Typer(
     name="bubblemachine",
+    cls=_Root,
     help="Simulate, monitor and test how money moves through markets in the AI era.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -68,18 +86,65 @@ def _register_all() -> None:
 _register_all()
 
 
-def main() -> None:
-    """Entry point of the ``bubblemachine`` program."""
+#: File-system errors reported as the user's (a path and a cause); any other OSError is a bug.
+_FS_ERRNOS = frozenset({"EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "EISDIR", "ENOTDIR", "ENOENT",
+                        "EEXIST", "ENAMETOOLONG", "ELOOP", "EBUSY", "EXDEV", "EFBIG", "ETXTBSY", "EMLINK"})
+
+
+def _one_line(message: str) -> None:
+    """Print ``error: message`` as one line on stderr (no wrapping, markup escaped)."""
+    from rich.markup import escape
+
+    text = " ".join(str(message).split())
+    # Messages quote TOML tables such as [equations]: escape them so Rich prints them.
+    err_console.print(f"[bold red]error:[/bold red] {escape(text)}", highlight=False, soft_wrap=True)
+
+
+def _usage_message(exc) -> str:
+    """One line for a parser error: the message, and which --help to read."""
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    return f"{exc.format_message()}{where}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``bubblemachine`` program: run the command, map mistakes to one line, exit 2."""
+    import errno
+
     from bubblemachine.errors import BubbleMachineError
 
+    exceptions = {c.__name__: c for c in typer.BadParameter.__mro__}
+    usage_error, click_exception = exceptions["UsageError"], exceptions["ClickException"]
+    command = typer.main.get_command(app)
     try:
-        app()
+        rv = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="bubblemachine",
+                          standalone_mode=False)
     except BubbleMachineError as exc:
-        from rich.markup import escape
-
-        # Messages quote TOML tables such as [equations]: escape them so Rich prints them.
-        err_console.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+        _one_line(str(exc))
         sys.exit(2)
+    except usage_error as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `bubblemachine` or `bubblemachine data` alone
+            typer.echo(exc.ctx.get_help())
+            sys.exit(0)
+        _one_line(_usage_message(exc))
+        sys.exit(2)
+    except click_exception as exc:
+        _one_line(exc.format_message())
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(130)
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:  # `bubblemachine ... | head`: the reader left
+            sys.stderr.close()
+            sys.exit(1)
+        if exc.errno is None or errno.errorcode.get(exc.errno) not in _FS_ERRNOS:
+            raise
+        from bubblemachine._io import describe
+
+        _one_line(describe(exc))
+        sys.exit(2)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -5,7 +5,12 @@ spells an option the same way:
 
 * ``--format table|json|csv``: :data:`FormatOption` (a Click choice, listed in ``--help``);
 * ``--lang ko|en``: :data:`LangOption`, defaulting from the locale (:func:`resolve_lang`);
-* list options accept repeats and comma lists alike: :func:`split_list`.
+* list options accept repeats and comma lists alike: :func:`split_list`;
+* seeds are non-negative integers: :func:`seed_option`;
+* output in all three formats from one list of records: :func:`print_records`;
+* CSV numbers are the shortest text that reads back to the same float: :func:`csv_value`;
+* ``--help`` without type noise (``<str>``, ``<bool>``), choices listed: :func:`tidy_help`,
+  applied once to the whole command tree by the root group (``cli/__init__.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from enum import Enum
 from typing import Annotated
 
 import typer
+import typer.core
 from rich.console import Console
 
 
@@ -90,6 +96,114 @@ def split_list(values: list[str] | str | None, *, option: str) -> list[str] | No
 
         raise BubbleMachineError(f"{option} {','.join(raw)!r}: no name given (expected a comma-separated list)")
     return list(dict.fromkeys(items))
+
+
+def seed_option(help: str) -> typer.models.OptionInfo:
+    """``--seed``: a non-negative integer (numpy's SeedSequence refuses negatives), range in --help."""
+    return typer.Option("--seed", min=0, help=help)
+
+
+def csv_value(v) -> str:
+    """One CSV cell: floats as the shortest text that reads back exactly (``4.14``, not
+    ``4.1399999999999997``), NaN/None as an empty cell, everything else as ``str``."""
+    import math
+
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float) or type(v).__name__.startswith("float"):
+        f = float(v)
+        return "" if math.isnan(f) else repr(f)
+    if type(v).__name__.startswith(("int", "uint")):
+        return str(int(v))
+    return str(v)
+
+
+def print_csv(columns: list[str], rows) -> None:
+    """Write a CSV table (header, then ``rows`` as sequences) to stdout with :func:`csv_value`."""
+    import csv
+    import sys
+
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(columns)
+    for row in rows:
+        w.writerow([csv_value(v) for v in row])
+
+
+def print_records(records: list[dict], fmt: OutputFormat | str, *, table=None, columns: list[str] | None = None) -> None:
+    """Print ``records`` (one dict per row) as JSON, CSV, or with ``table(records)`` for people.
+
+    ``columns`` chooses and orders the CSV columns (default: the keys of the first record).
+    """
+    fmt = OutputFormat(fmt)
+    if fmt is OutputFormat.json:
+        print_json(records)
+    elif fmt is OutputFormat.csv:
+        cols = columns or (list(records[0]) if records else [])
+        print_csv(cols, ([r.get(c) for c in cols] for r in records))
+    elif table is not None:
+        table(records)
+
+
+def tidy_help(command) -> None:
+    """Give every parameter of ``command`` (and its sub-commands) a clean help metavar.
+
+    This Typer prints a parameter's Python type as its metavar (``<str>``, ``<bool>``,
+    ``<list[str]>``, ``<int>``). Here, once for the whole tree: flags show none; choices
+    show ``[a|b|c]``; arguments show their name in capitals (``MODEL``); other options
+    show ``TEXT``, ``INTEGER`` or ``FLOAT`` (a parameter that sets ``metavar`` keeps it).
+    """
+    ctx = typer.Context(command, info_name=command.name)
+    for param in command.get_params(ctx):
+        _tidy_param(param)
+    for sub in getattr(command, "commands", {}).values():
+        tidy_help(sub)
+
+
+class _TidyArgument(typer.core.TyperArgument):
+    """An argument whose help shows its name (``MODEL``), without a type column or braces."""
+
+    def display_type_rich(self, ctx) -> None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.metavar or (self.name or "value").upper()
+        name = name if self.required else f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+
+def _tidy_param(param) -> None:
+    if getattr(param, "_bm_tidy", False):
+        return
+    param._bm_tidy = True
+    if param.metavar is not None:
+        return
+    kind = getattr(param, "param_type_name", "")
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        param.metavar = ""
+        return
+    desc = getattr(param, "type_descriptor", None)  # this Typer; older ones: a Click type
+    if desc is not None:
+        choices = desc.choices if desc.is_choice else None
+        annotation = desc.annotation
+        origin = getattr(annotation, "__origin__", None)
+        if origin is list:
+            annotation = annotation.__args__[0]
+        type_name = getattr(annotation, "__name__", "")
+    else:
+        choices = getattr(getattr(param, "type", None), "choices", None)
+        type_name = getattr(getattr(param, "type", None), "name", "") or ""
+    if choices:
+        values = [c.value if isinstance(c, Enum) else str(c) for c in choices]
+        param.metavar = "[" + "|".join(values) + "]"
+        return
+    if kind == "argument":
+        param.metavar = (param.name or "value").upper()
+        if isinstance(param, typer.core.TyperArgument) and not isinstance(param, _TidyArgument):
+            param.__class__ = _TidyArgument
+        return
+    param.metavar = {"int": "INTEGER", "integer": "INTEGER", "float": "FLOAT"}.get(type_name.lower(), "TEXT")
 
 
 def progress_enabled() -> bool:

@@ -1,0 +1,298 @@
+"""The bad-input harness: run one case of the corpus through the real CLI and check the contract.
+
+A case is data (see ``README.md`` in this folder): the command line, the files to create
+first, the exit code and a regular expression the one-line message must match. The harness
+runs ``python -m bubblemachine ARGV`` in a subprocess, in its own session, with a timeout,
+inside a fresh case folder, and checks what ``docs/cli.md`` promises for a user mistake:
+
+* the exit code (2 unless the case says otherwise) and no hang (the timeout);
+* exactly one line on stderr, ``error: ...``, matching the case's regex (which names the
+  file, field or value), and no Python traceback anywhere;
+* nothing written outside the places a command may write (``home/store``, ``home/sweeps``,
+  ``home/cache``, ``out``): every other file of the case folder is unchanged, no new file
+  appears next to it, and nothing appears in the installed package;
+* no process of the command's session outlives it (no orphan workers).
+
+Cases that need a read-only folder run as an unprivileged user when the tests run as root
+(root ignores permission bits); where that is impossible they are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CASES_DIR = Path(__file__).with_name("cases")
+#: Sub-folders of a case folder that a command may write (relative to the case folder).
+MAY_WRITE = ("home/store", "home/sweeps", "home/cache", "out")
+DEFAULT_TIMEOUT = 90.0
+UNPRIVILEGED = 65534  # nobody
+_KEYS = {"id", "argv", "files", "dirs", "readonly", "env", "expect", "exit", "xfail", "timeout",
+         "stdin", "note", "may_write", "slow", "stdout"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: what to set up, what to run, what to expect."""
+
+    id: str
+    argv: tuple[str, ...]
+    expect: str
+    source: str
+    files: dict = field(default_factory=dict)
+    dirs: tuple[str, ...] = ()
+    readonly: tuple[str, ...] = ()
+    env: dict = field(default_factory=dict)
+    exit: int = 2
+    xfail: str = ""
+    timeout: float = DEFAULT_TIMEOUT
+    stdin: str = ""
+    note: str = ""
+    may_write: tuple[str, ...] = MAY_WRITE
+    slow: bool = False
+    stdout: str | None = None
+
+
+def load_cases(directory: Path = CASES_DIR) -> list[Case]:
+    """Every case of every ``*.toml`` file under ``directory`` (ids unique across files)."""
+    cases: list[Case] = []
+    seen: dict[str, str] = {}
+    for f in sorted(directory.glob("*.toml")):
+        data = tomllib.loads(f.read_text(encoding="utf-8"))
+        for i, raw in enumerate(data.get("case", [])):
+            where = f"{f.name} case #{i + 1}"
+            unknown = set(raw) - _KEYS
+            if unknown:
+                raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+            for key in ("id", "argv", "expect"):
+                if key not in raw:
+                    raise ValueError(f"{where}: missing {key!r}")
+            cid = raw["id"]
+            if cid in seen:
+                raise ValueError(f"{where}: id {cid!r} already used in {seen[cid]}")
+            seen[cid] = f.name
+            re.compile(raw["expect"])
+            cases.append(Case(
+                id=cid, argv=tuple(raw["argv"]), expect=raw["expect"], source=f.name,
+                files=dict(raw.get("files", {})), dirs=tuple(raw.get("dirs", ())),
+                readonly=tuple(raw.get("readonly", ())), env=dict(raw.get("env", {})),
+                exit=int(raw.get("exit", 2)), xfail=raw.get("xfail", ""),
+                timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)), stdin=raw.get("stdin", ""),
+                note=raw.get("note", ""), may_write=tuple(raw.get("may_write", MAY_WRITE)),
+                slow=bool(raw.get("slow", False)), stdout=raw.get("stdout"),
+            ))
+    return cases
+
+
+# ------------------------------------------------------------------ set-up
+def _content(spec) -> bytes:
+    """File content from a case: a string (UTF-8) or a table {text, encoding, bom, base64, repeat, times}."""
+    if isinstance(spec, str):
+        return spec.encode("utf-8")
+    if "base64" in spec:
+        return base64.b64decode(spec["base64"])
+    text = spec.get("text", "")
+    if "repeat" in spec:
+        text += spec["repeat"] * int(spec.get("times", 1)) + spec.get("tail", "")
+    data = text.encode(spec.get("encoding", "utf-8"))
+    if spec.get("bom"):
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+def expand(text: str, root: Path) -> str:
+    """Placeholders in argv and env: {tmp} (the case folder), {home}, {out}."""
+    return (text.replace("{tmp}", str(root)).replace("{home}", str(root / "home"))
+            .replace("{out}", str(root / "out")))
+
+
+def set_up(case: Case, root: Path) -> None:
+    """Create the case's files and folders under ``root`` (the case folder)."""
+    (root / "home").mkdir(parents=True, exist_ok=True)
+    (root / "work").mkdir(exist_ok=True)
+    for d in case.dirs:
+        (root / d).mkdir(parents=True, exist_ok=True)
+    for name, spec in case.files.items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(_content(spec))
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """path -> (size, mtime_ns) of every file and folder under ``root`` (not following links)."""
+    out: dict[str, tuple[int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        for name in (*dirnames, *filenames):
+            p = Path(dirpath) / name
+            with contextlib.suppress(OSError):
+                st = p.lstat()
+                out[str(p.relative_to(root))] = (st.st_size if not p.is_dir() else 0, st.st_mtime_ns if not p.is_dir() else 0)
+    return out
+
+
+def _allowed(rel: str, may_write: tuple[str, ...]) -> bool:
+    return any(rel == w or rel.startswith(w + os.sep) for w in may_write)
+
+
+# ------------------------------------------------------------------ processes
+def _session_members(sid: int) -> list[int]:
+    """Pids of live processes whose session id is ``sid`` (Linux /proc)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # fields after the command name (which may hold spaces) closed by ')'
+        rest = stat[stat.rfind(")") + 2:].split()
+        state, session = rest[0], int(rest[3])
+        if session == sid and state != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def _kill_session(sid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(sid, signal.SIGKILL)
+    for pid in _session_members(sid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def can_run_unprivileged() -> bool:
+    """Whether read-only folders can be honoured (not root, or root able to drop to nobody)."""
+    return os.geteuid() != 0 or hasattr(os, "setresuid")
+
+
+@dataclass
+class Outcome:
+    returncode: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool
+    orphans: list[int]
+    seconds: float
+
+
+def run_case(case: Case, root: Path) -> Outcome:
+    """Run the case's command line in ``root/work``; kill its whole session on timeout."""
+    argv = [sys.executable, "-m", "bubblemachine", *[expand(a, root) for a in case.argv]]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUBBLEMACHINE_", "PYTEST_", "COV_"))}
+    env.update({
+        "BUBBLEMACHINE_HOME": str(root / "home"), "HOME": str(root / "home"),
+        "COLUMNS": "80", "LANG": "C.UTF-8", "LC_ALL": "", "TERM": "dumb",
+        "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1",
+    })
+    env.pop("LC_ALL")
+    env.update({k: expand(str(v), root) for k, v in case.env.items()})
+    preexec = None
+    if case.readonly and os.geteuid() == 0:
+        # root ignores permission bits: run as nobody, the case folder writable for it
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in (*dirnames, *filenames, ""):
+                with contextlib.suppress(OSError):
+                    os.chown(os.path.join(dirpath, name) if name else dirpath, UNPRIVILEGED, UNPRIVILEGED)
+        p = root
+        while p != p.parent:  # the folders above must be traversable
+            p = p.parent
+            with contextlib.suppress(OSError):
+                os.chmod(p, os.stat(p).st_mode | 0o001)
+
+        def preexec() -> None:
+            os.setgroups([])
+            os.setresgid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED)
+            os.setresuid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED)
+    for d in case.readonly:
+        os.chmod(root / d, 0o555)
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        argv, cwd=root / "work", env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
+        start_new_session=True, preexec_fn=preexec,
+    )
+    timed_out = False
+    try:
+        out, err = proc.communicate(case.stdin, timeout=case.timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_session(proc.pid)
+        out, err = proc.communicate()
+    seconds = time.monotonic() - start
+    orphans: list[int] = []
+    if sys.platform.startswith("linux"):
+        deadline = time.monotonic() + 3.0  # workers told to exit may need a moment
+        orphans = _session_members(proc.pid)
+        while orphans and time.monotonic() < deadline:
+            time.sleep(0.1)
+            orphans = _session_members(proc.pid)
+        if orphans:
+            _kill_session(proc.pid)
+    for d in case.readonly:
+        with contextlib.suppress(OSError):
+            os.chmod(root / d, 0o755)
+    return Outcome(proc.returncode, out, err, timed_out, orphans, seconds)
+
+
+# ------------------------------------------------------------------ checks
+def check(case: Case, watch: Path, package: Path) -> list[str]:
+    """Set up, run and check one case; returns the list of broken promises (empty: all kept).
+
+    The case folder is ``watch/a/b/case``: a path that climbs out of it with ``..`` lands in
+    ``watch``, which is checked too.
+    """
+    root = watch / "a" / "b" / "case"
+    root.mkdir(parents=True)
+    set_up(case, root)
+    before = _tree(watch)
+    prefix = str(Path("a", "b", "case"))
+    may_write = tuple(os.path.join(prefix, w) for w in case.may_write)
+    pkg_before = _tree(package)
+    outcome = run_case(case, root)
+    problems: list[str] = []
+    if outcome.timed_out:
+        problems.append(f"hang: still running after {case.timeout:.0f} s (killed)")
+    elif outcome.returncode != case.exit:
+        problems.append(f"exit code {outcome.returncode}, expected {case.exit}")
+    text = outcome.stdout + outcome.stderr
+    if "Traceback (most recent call last)" in text:
+        problems.append("a Python traceback was printed")
+    lines = [ln for ln in outcome.stderr.splitlines() if ln.strip()]
+    if case.exit == 2 and not outcome.timed_out:
+        if len(lines) != 1:
+            problems.append(f"{len(lines)} lines on stderr, expected one")
+        elif not lines[0].startswith("error: "):
+            problems.append("the message does not start with 'error: '")
+        if not re.search(case.expect, outcome.stderr):
+            problems.append(f"message does not match {case.expect!r}")
+    elif case.exit != 2 and not re.search(case.expect, text):
+        problems.append(f"output does not match {case.expect!r}")
+    if case.stdout is not None and not re.search(case.stdout, outcome.stdout):
+        problems.append(f"stdout does not match {case.stdout!r}")
+    if outcome.orphans:
+        problems.append(f"{len(outcome.orphans)} process(es) outlived the command: {outcome.orphans}")
+    after = _tree(watch)
+    changed = sorted(
+        rel for rel in set(before) | set(after)
+        if before.get(rel) != after.get(rel) and not _allowed(rel, may_write)
+    )
+    if changed:
+        problems.append(f"written outside the store/output folder: {changed[:5]}")
+    pkg_after = _tree(package)
+    if pkg_after != pkg_before:
+        diff = sorted(k for k in set(pkg_before) | set(pkg_after) if pkg_before.get(k) != pkg_after.get(k))
+        problems.append(f"the installed package changed: {diff[:5]}")
+    if problems:
+        problems.append(f"command: bubblemachine {' '.join(case.argv)}\nstdout: {outcome.stdout[-1500:]}\nstderr: {outcome.stderr[-3000:]}")
+    return problems

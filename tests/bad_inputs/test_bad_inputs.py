@@ -1,0 +1,42 @@
+"""The corpus of bad inputs (``cases/*.toml``) through the real CLI: see ``harness.py``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import bubblemachine
+
+from .harness import can_run_unprivileged, check, load_cases
+
+CASES = load_cases()
+PACKAGE = Path(bubblemachine.__file__).resolve().parent
+
+
+def _param(case):
+    marks = []
+    if case.xfail:
+        marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
+    if case.slow:
+        marks.append(pytest.mark.slow)
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="the orphan check reads /proc (Linux)")
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_bad_input_is_one_named_error(case, tmp_path):
+    if case.readonly and not can_run_unprivileged():
+        pytest.skip("read-only folders cannot be honoured here")
+    problems = check(case, tmp_path, PACKAGE)
+    assert not problems, f"{case.source} {case.id}:\n" + "\n".join(problems)
+
+
+def test_corpus_is_well_formed():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+    assert len(CASES) >= 100, len(CASES)
+    # every case names what is wrong: the regex is more than a generic word
+    for c in CASES:
+        assert len(c.expect) >= 4, c.id
