@@ -22,7 +22,7 @@ from bubblemachine.errors import PathError
 
 _CAUSES = {
     errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
+    errno.EPERM: "permission denied (operation not permitted)",
     errno.EROFS: "read-only file system",
     errno.ENOSPC: "no space left on the device",
     errno.EISDIR: "is a folder, not a file",

@@ -13,16 +13,20 @@ inside a fresh case folder, and checks what ``docs/cli.md`` promises for a user 
   appears next to it, and nothing appears in the installed package;
 * no process of the command's session outlives it (no orphan workers).
 
-Cases that need a read-only folder run as an unprivileged user when the tests run as root
-(root ignores permission bits); where that is impossible they are skipped with the reason.
+Cases that need a read-only folder get it by ``chmod`` or, when the tests run as root (root
+ignores permission bits), by the immutable attribute (``chattr +i``, which root obeys);
+where neither works they are skipped with the reason.
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
+import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -32,12 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CASES_DIR = Path(__file__).with_name("cases")
+#: case id -> its last :class:`Outcome` (for timing reports).
+LAST: dict = {}
 #: Sub-folders of a case folder that a command may write (relative to the case folder).
 MAY_WRITE = ("home/store", "home/sweeps", "home/cache", "out")
 DEFAULT_TIMEOUT = 90.0
-UNPRIVILEGED = 65534  # nobody
+#: The longest one-line message accepted (a message quoting a huge value must shorten it).
+MAX_MESSAGE = 1000
 _KEYS = {"id", "argv", "files", "dirs", "readonly", "env", "expect", "exit", "xfail", "timeout",
-         "stdin", "note", "may_write", "slow", "stdout"}
+         "stdin", "note", "may_write", "slow", "stdout", "fifos"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Case:
     may_write: tuple[str, ...] = MAY_WRITE
     slow: bool = False
     stdout: str | None = None
+    fifos: tuple[str, ...] = ()
 
 
 def load_cases(directory: Path = CASES_DIR) -> list[Case]:
@@ -89,6 +97,7 @@ def load_cases(directory: Path = CASES_DIR) -> list[Case]:
                 timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)), stdin=raw.get("stdin", ""),
                 note=raw.get("note", ""), may_write=tuple(raw.get("may_write", MAY_WRITE)),
                 slow=bool(raw.get("slow", False)), stdout=raw.get("stdout"),
+                fifos=tuple(raw.get("fifos", ())),
             ))
     return cases
 
@@ -125,6 +134,8 @@ def set_up(case: Case, root: Path) -> None:
         p = root / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(_content(spec))
+    for name in case.fifos:  # a reader that opens one blocks until a writer comes: a hang test
+        os.mkfifo(root / name)
 
 
 def _tree(root: Path) -> dict[str, tuple[int, int]]:
@@ -171,9 +182,46 @@ def _kill_session(sid: int) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def can_run_unprivileged() -> bool:
-    """Whether read-only folders can be honoured (not root, or root able to drop to nobody)."""
-    return os.geteuid() != 0 or hasattr(os, "setresuid")
+_READONLY_METHOD: str | None = None
+
+
+def readonly_method() -> str:
+    """How a case folder is made read-only here: ``chmod`` (not root), ``chattr`` (root: the
+    immutable attribute, which root obeys), or ``""`` (root on a file system without it)."""
+    global _READONLY_METHOD
+    if _READONLY_METHOD is None:
+        if os.geteuid() != 0:
+            _READONLY_METHOD = "chmod"
+        else:
+            import shutil
+            import tempfile
+
+            _READONLY_METHOD = ""
+            if shutil.which("chattr"):
+                probe = Path(tempfile.mkdtemp(prefix="bm-ro-probe-"))
+                try:
+                    ok = subprocess.run(["chattr", "+i", str(probe)], capture_output=True).returncode == 0
+                    if ok:
+                        try:
+                            (probe / "x").touch()
+                        except OSError:
+                            _READONLY_METHOD = "chattr"
+                finally:
+                    subprocess.run(["chattr", "-i", str(probe)], capture_output=True)
+                    import shutil as _sh
+
+                    _sh.rmtree(probe, ignore_errors=True)
+    return _READONLY_METHOD
+
+
+def set_readonly(paths: list[Path], on: bool) -> None:
+    """Make folders read-only (or writable again) by :func:`readonly_method`."""
+    method = readonly_method()
+    for p in paths:
+        if method == "chattr":
+            subprocess.run(["chattr", "+i" if on else "-i", str(p)], capture_output=True, check=on)
+        else:
+            os.chmod(p, 0o555 if on else 0o755)
 
 
 @dataclass
@@ -184,69 +232,130 @@ class Outcome:
     timed_out: bool
     orphans: list[int]
     seconds: float
+    cpu: float | None = None  # the command's CPU seconds (forked runs)
 
 
-def run_case(case: Case, root: Path) -> Outcome:
-    """Run the case's command line in ``root/work``; kill its whole session on timeout."""
-    argv = [sys.executable, "-m", "bubblemachine", *[expand(a, root) for a in case.argv]]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUBBLEMACHINE_", "PYTEST_", "COV_"))}
-    env.update({
-        "BUBBLEMACHINE_HOME": str(root / "home"), "HOME": str(root / "home"),
-        "COLUMNS": "80", "LANG": "C.UTF-8", "LC_ALL": "", "TERM": "dumb",
-        "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1",
-    })
-    env.pop("LC_ALL")
+ENV_COLD = "BUBBLEMACHINE_CORPUS_COLD"
+_BASE_ENV = {"COLUMNS": "80", "LANG": "C.UTF-8", "TERM": "dumb", "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
+
+
+def _case_env(case: Case, root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("BUBBLEMACHINE_", "PYTEST_", "COV_", "LC_", "COLUMNS", "LINES"))}
+    env.update(_BASE_ENV)
+    env.update({"BUBBLEMACHINE_HOME": str(root / "home"), "HOME": str(root / "home")})
     env.update({k: expand(str(v), root) for k, v in case.env.items()})
-    preexec = None
-    if case.readonly and os.geteuid() == 0:
-        # root ignores permission bits: run as nobody, the case folder writable for it
-        for dirpath, dirnames, filenames in os.walk(root):
-            for name in (*dirnames, *filenames, ""):
-                with contextlib.suppress(OSError):
-                    os.chown(os.path.join(dirpath, name) if name else dirpath, UNPRIVILEGED, UNPRIVILEGED)
-        p = root
-        while p != p.parent:  # the folders above must be traversable
-            p = p.parent
-            with contextlib.suppress(OSError):
-                os.chmod(p, os.stat(p).st_mode | 0o001)
+    return env
 
-        def preexec() -> None:
-            os.setgroups([])
-            os.setresgid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED)
-            os.setresuid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED)
-    for d in case.readonly:
-        os.chmod(root / d, 0o555)
-    start = time.monotonic()
-    proc = subprocess.Popen(
-        argv, cwd=root / "work", env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace",
-        start_new_session=True, preexec_fn=preexec,
-    )
-    timed_out = False
+
+class Zygote:
+    """The pre-loaded server of ``zygote.py`` (one per test process), started on first use."""
+
+    _instance: Zygote | None = None
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BUBBLEMACHINE_", "LC_"))}
+        env.update(_BASE_ENV)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("zygote.py"))], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+        )
+        ready = self._read(120.0)
+        if ready is None or "ready" not in ready:
+            raise RuntimeError("the corpus server did not start")
+
+    @classmethod
+    def get(cls) -> Zygote:
+        if cls._instance is None or cls._instance.proc.poll() is not None:
+            cls._instance = Zygote()
+            atexit.register(cls._instance.close)
+        return cls._instance
+
+    def _read(self, timeout: float) -> dict | None:
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = self.proc.stdout.readline()
+        return json.loads(line) if line else None
+
+    def run(self, req: dict, timeout: float) -> tuple[int, int | None, bool, float | None]:
+        """(pid, exit code, timed out, CPU seconds) of one forked command."""
+        self.proc.stdin.write(json.dumps(req) + "\n")
+        self.proc.stdin.flush()
+        started = self._read(30.0)
+        if started is None or "pid" not in started:
+            raise RuntimeError("the corpus server did not fork")
+        pid = started["pid"]
+        done = self._read(timeout)
+        if done is not None:
+            return pid, done["code"], False, done.get("cpu")
+        _kill_session(pid)
+        done = self._read(30.0) or {}
+        return pid, done.get("code"), True, done.get("cpu")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        with contextlib.suppress(Exception):
+            self.proc.kill()
+
+
+def run_case(case: Case, root: Path, scratch: Path) -> Outcome:
+    """Run the case's command line in ``root/work`` (its own session); kill the session on timeout.
+
+    ``scratch`` (outside the watched folders) receives the captured stdout and stderr.
+    """
+    argv = [expand(a, root) for a in case.argv]
+    env = _case_env(case, root)
+    readonly = [root / d for d in case.readonly]
+    set_readonly(readonly, True)
     try:
-        out, err = proc.communicate(case.stdin, timeout=case.timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill_session(proc.pid)
-        out, err = proc.communicate()
+        return _run(case, root, scratch, argv, env)
+    finally:
+        set_readonly(readonly, False)
+
+
+def _run(case: Case, root: Path, scratch: Path, argv: list[str], env: dict[str, str]) -> Outcome:
+    start = time.monotonic()
+    timed_out = False
+    cpu = None
+    if os.environ.get(ENV_COLD) or not hasattr(os, "fork"):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bubblemachine", *argv], cwd=root / "work", env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            encoding="utf-8", errors="replace", start_new_session=True,
+        )
+        try:
+            out, err = proc.communicate(case.stdin, timeout=case.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_session(proc.pid)
+            out, err = proc.communicate()
+        pid, code = proc.pid, proc.returncode
+    else:
+        scratch.mkdir(parents=True, exist_ok=True)
+        paths = {k: scratch / k for k in ("stdin", "stdout", "stderr")}
+        paths["stdin"].write_text(case.stdin, encoding="utf-8")
+        req = {"argv": argv, "cwd": str(root / "work"), "env": env, **{k: str(v) for k, v in paths.items()}}
+        pid, code, timed_out, cpu = Zygote.get().run(req, case.timeout)
+        out = paths["stdout"].read_text(encoding="utf-8", errors="replace")
+        err = paths["stderr"].read_text(encoding="utf-8", errors="replace")
     seconds = time.monotonic() - start
     orphans: list[int] = []
     if sys.platform.startswith("linux"):
         deadline = time.monotonic() + 3.0  # workers told to exit may need a moment
-        orphans = _session_members(proc.pid)
+        orphans = _session_members(pid)
         while orphans and time.monotonic() < deadline:
             time.sleep(0.1)
-            orphans = _session_members(proc.pid)
+            orphans = _session_members(pid)
         if orphans:
-            _kill_session(proc.pid)
-    for d in case.readonly:
-        with contextlib.suppress(OSError):
-            os.chmod(root / d, 0o755)
-    return Outcome(proc.returncode, out, err, timed_out, orphans, seconds)
+            _kill_session(pid)
+    return Outcome(code, out, err, timed_out, orphans, seconds, cpu)
 
 
 # ------------------------------------------------------------------ checks
-def check(case: Case, watch: Path, package: Path) -> list[str]:
+def check(case: Case, watch: Path, package: Path, scratch: Path) -> list[str]:
     """Set up, run and check one case; returns the list of broken promises (empty: all kept).
 
     The case folder is ``watch/a/b/case``: a path that climbs out of it with ``..`` lands in
@@ -259,7 +368,8 @@ def check(case: Case, watch: Path, package: Path) -> list[str]:
     prefix = str(Path("a", "b", "case"))
     may_write = tuple(os.path.join(prefix, w) for w in case.may_write)
     pkg_before = _tree(package)
-    outcome = run_case(case, root)
+    outcome = run_case(case, root, scratch)
+    LAST[case.id] = outcome
     problems: list[str] = []
     if outcome.timed_out:
         problems.append(f"hang: still running after {case.timeout:.0f} s (killed)")
@@ -270,6 +380,8 @@ def check(case: Case, watch: Path, package: Path) -> list[str]:
         problems.append("a Python traceback was printed")
     lines = [ln for ln in outcome.stderr.splitlines() if ln.strip()]
     if case.exit == 2 and not outcome.timed_out:
+        if lines and len(lines[0]) > MAX_MESSAGE:
+            problems.append(f"the message is {len(lines[0])} characters long (at most {MAX_MESSAGE})")
         if len(lines) != 1:
             problems.append(f"{len(lines)} lines on stderr, expected one")
         elif not lines[0].startswith("error: "):

@@ -69,7 +69,10 @@ def _root(
     state.quiet = quiet
     if home is not None:
         from bubblemachine import paths
+        from bubblemachine.errors import PathError
 
+        if not home.strip():
+            raise PathError(f"--home {home!r}: empty folder name")
         paths.set_home(home)
 
 
@@ -100,11 +103,53 @@ def _one_line(message: str) -> None:
     err_console.print(f"[bold red]error:[/bold red] {escape(text)}", highlight=False, soft_wrap=True)
 
 
-def _usage_message(exc) -> str:
-    """One line for a parser error: the message, and which --help to read."""
+_PYDANTIC_WORDS = (
+    ("Input should be a valid integer, unable to parse string as an integer", "is not a valid integer"),
+    ("Input should be a valid integer", "is not a valid integer"),
+    ("Input should be a valid number, unable to parse string as a number", "is not a valid number"),
+    ("Input should be a valid number", "is not a valid number"),
+    ("Input should be a finite number", "is not a finite number"),
+    ("Input should be greater than or equal to", "is not >="),
+    ("Input should be less than or equal to", "is not <="),
+    ("Input should be greater than", "is not >"),
+    ("Input should be less than", "is not <"),
+)
+
+
+def _given_value(param, argv: list[str]) -> str | None:
+    """The text the user gave for option ``param`` (its last occurrence in ``argv``), if any."""
+    opts = [*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())]
+    value = None
+    for i, token in enumerate(argv):
+        for opt in opts:
+            if not opt.startswith("-"):
+                continue
+            if token == opt and i + 1 < len(argv):
+                value = argv[i + 1]
+            elif token.startswith(opt + "="):
+                value = token[len(opt) + 1:]
+    return value
+
+
+def _usage_message(exc, argv: list[str]) -> str:
+    """One line for a parser error: the option, the value the user gave, the problem, and which --help to read."""
+    message = exc.format_message()
+    param = getattr(exc, "param", None)
+    if param is not None:
+        value = _given_value(param, argv)
+        for theirs, ours in _PYDANTIC_WORDS:
+            if theirs in message:
+                shown = repr(value) if value is not None else "the value"
+                message = message.replace(theirs, f"{shown} {ours}", 1)
+                break
+        else:
+            if value is not None and repr(value) not in message and value not in message:
+                head, sep, rest = message.partition(": ")
+                message = f"{head}: {value!r}: {rest}" if sep else f"{message} ({value!r})"
+    message = message.rstrip(".")
     ctx = getattr(exc, "ctx", None)
     where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-    return f"{exc.format_message()}{where}"
+    return f"{message}{where}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,9 +161,9 @@ def main(argv: list[str] | None = None) -> None:
     exceptions = {c.__name__: c for c in typer.BadParameter.__mro__}
     usage_error, click_exception = exceptions["UsageError"], exceptions["ClickException"]
     command = typer.main.get_command(app)
+    args = list(argv if argv is not None else sys.argv[1:])
     try:
-        rv = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="bubblemachine",
-                          standalone_mode=False)
+        rv = command.main(args=args, prog_name="bubblemachine", standalone_mode=False)
     except BubbleMachineError as exc:
         _one_line(str(exc))
         sys.exit(2)
@@ -126,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `bubblemachine` or `bubblemachine data` alone
             typer.echo(exc.ctx.get_help())
             sys.exit(0)
-        _one_line(_usage_message(exc))
+        _one_line(_usage_message(exc, args))
         sys.exit(2)
     except click_exception as exc:
         _one_line(exc.format_message())

@@ -31,8 +31,9 @@ class _State:
 
 
 state = _State()
-console = Console()
-err_console = Console(stderr=True)
+# emoji=False: a user's text such as "a:b:3" must print as typed, not as an emoji code
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 class OutputFormat(str, Enum):
@@ -204,6 +205,89 @@ def _tidy_param(param) -> None:
             param.__class__ = _TidyArgument
         return
     param.metavar = {"int": "INTEGER", "integer": "INTEGER", "float": "FLOAT"}.get(type_name.lower(), "TEXT")
+
+
+def check_date(value: str | None, *, option: str = "--asof") -> str | None:
+    """A user's date option: ``YYYY-MM-DD`` and a real day (not 2025-02-30); returns it stripped."""
+    if value is None:
+        return None
+    from datetime import date
+
+    from bubblemachine.errors import BubbleMachineError
+
+    text = str(value).strip()
+    try:
+        date.fromisoformat(text)
+        if len(text) != 10:
+            raise ValueError(text)
+    except ValueError:
+        raise BubbleMachineError(f"{option}: {value!r} is not a date; use YYYY-MM-DD, e.g. 2024-12-31") from None
+    return text
+
+
+def check_input_path(value: str | None, *, option: str, file: bool = False) -> str | None:
+    """A path the user gives to read (a model, a scenario): if it exists it must be a file or a folder.
+
+    A FIFO or a device would block a reader forever; it is refused by name instead.
+    With ``file=True`` a folder is refused too. Values that do not exist are left to the
+    command (they may be shipped names).
+    """
+    if value is None:
+        return None
+    from pathlib import Path
+
+    from bubblemachine.errors import PathError
+
+    p = Path(value).expanduser()
+    try:
+        odd = p.exists() and not p.is_file() and not p.is_dir()
+    except OSError as exc:
+        from bubblemachine._io import describe
+
+        raise PathError(f"{option} {describe(exc, p)}") from None
+    if odd:
+        raise PathError(f"{option} {p}: not a regular file")
+    if file and p.is_dir():
+        raise PathError(f"{option} {p}: is a folder, not a file")
+    return value
+
+
+def check_choice(value: str | None, choices, *, option: str) -> str | None:
+    """``value`` if it is one of ``choices`` (for options whose choices are only known at run time)."""
+    if value is None or value in choices:
+        return value
+    from bubblemachine.errors import BubbleMachineError
+
+    raise BubbleMachineError(f"{option}: {value!r} is not one of {', '.join(choices)}")
+
+
+_WORDS: dict[str, dict[str, str]] = {}
+
+
+def words(lang: Lang | str | None):
+    """A translator for the command line's own words: ``t = words(lang); t("key", n=3)``.
+
+    The words live in ``cli/i18n/en.toml`` and ``ko.toml`` (flat ``key = "text {field}"``
+    entries; a test checks both languages hold every key). Error messages stay in English.
+    """
+    import tomllib
+    from pathlib import Path
+
+    code = resolve_lang(lang)
+    if code not in _WORDS:
+        path = Path(__file__).with_name("i18n") / f"{code}.toml"
+        _WORDS[code] = tomllib.loads(path.read_text(encoding="utf-8"))
+    table = _WORDS[code]
+
+    def t(key: str, **fields) -> str:
+        text = table.get(key)
+        if text is None:  # a missing translation falls back to English, never fails a command
+            text = words("en").table.get(key, key) if code != "en" else key
+        return text.format(**fields) if fields else text
+
+    t.table = table
+    t.lang = code
+    return t
 
 
 def progress_enabled() -> bool:

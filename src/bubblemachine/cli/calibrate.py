@@ -6,31 +6,38 @@ from typing import Annotated
 
 import typer
 
-from bubblemachine.cli._common import console
+from bubblemachine.cli._common import LangOption, console
 
 
 def calibrate_cmd(
     asof: Annotated[str, typer.Option(help="As-of date YYYY-MM-DD (model period 0); data after it are ignored.")] = "2025-11-14",
-    years: Annotated[int, typer.Option(help="Noise-fitting window in years before --asof.")] = 5,
-    out: Annotated[str | None, typer.Option(help="Output file (default: the package's models/ai_liquidity/calibration.toml).")] = None,
+    years: Annotated[int, typer.Option(min=1, help="Noise-fitting window in years before --asof.")] = 5,
+    out: Annotated[str | None, typer.Option(help="Output file FILE.toml (default: the model's calibration.toml).", show_default=False)] = None,
     check: Annotated[bool, typer.Option("--check", help="Only verify that the file is up to date (exit 1 if stale).")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Fit the AI liquidity model's initial state and noise to the data store; write calibration.toml."""
-    from bubblemachine.calibrate import calibrate, check_calibration, write_calibration
+    from bubblemachine._io import check_output_file
+    from bubblemachine.calibrate import calibrate, check_calibration, default_path, write_calibration
+    from bubblemachine.cli._common import check_date, words
 
+    t = words(lang)
+    asof = check_date(asof, option="--asof")
+    if not check:
+        check_output_file(out if out is not None else default_path(), option="--out", suffixes=(".toml",))
     cal = calibrate(asof=asof, years=years)
     if check:
         ok, msg = check_calibration(cal, out)
-        console.print(("[green]ok[/green] " if ok else "[red]stale[/red] ") + msg, highlight=False)
+        console.print(("[green]ok[/green] " if ok else "[red]stale[/red] ") + msg, highlight=False, soft_wrap=True)
         if not ok:
             raise typer.Exit(1)
         return
     path = write_calibration(cal, out)
     n = cal.noise
     console.print(
-        f"wrote {path}: {len(cal.initial)} initial values, {len(n.names)} noise series, "
-        f"window {n.first}..{n.last} ({n.n_obs} days), nu = {n.nu:.3f}",
-        highlight=False,
+        t("calibrate.wrote", path=str(path), initial=len(cal.initial), noise=len(n.names), first=n.first,
+          last=n.last, days=n.n_obs, nu=f"{n.nu:.3f}"),
+        highlight=False, soft_wrap=True,
     )
 
 

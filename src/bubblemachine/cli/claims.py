@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bubblemachine.cli._common import console, progress_enabled
+from bubblemachine.cli._common import FormatOption, LangOption, OutputFormat, console, progress_enabled, seed_option
 
 VERDICT_STYLE = {
     "supported": "bold green",
@@ -32,26 +32,28 @@ def _fmt(v) -> str:
 
 
 def claims(
-    ids: Annotated[list[str] | None, typer.Option("--id", help="Claim id to run (repeatable), e.g. C2.1; default: all.")] = None,
-    asof: Annotated[str | None, typer.Option(help="Use only data dated on or before YYYY-MM-DD.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
-    seed: Annotated[int, typer.Option(help="Root seed of the bootstraps (intervals move a little with it; effects do not).")] = 20251114,
+    ids: Annotated[list[str] | None, typer.Option("--id", help="Claim ids to run, comma list or repeated, e.g. C2.1 (default: all).", show_default=False)] = None,
+    asof: Annotated[str | None, typer.Option(help="Use only data known on YYYY-MM-DD.", show_default=False)] = None,
+    fmt: FormatOption = OutputFormat.table,
+    seed: Annotated[int, seed_option("Root seed of the bootstraps, >= 0 (intervals move a little with it; effects do not).")] = 20251114,
+    lang: LangOption = None,
 ) -> None:
     """Test every claim of the seed articles on history: verdict, effect [95% CI], n, sample."""
-    from bubblemachine.errors import BubbleMachineError
+    from bubblemachine.cli._common import check_date, resolve_lang, split_list
 
-    if fmt not in ("table", "json", "csv"):
-        raise BubbleMachineError(f"--format: {fmt!r} is not one of table, json, csv")
+    code = resolve_lang(lang)
+    ids = split_list(ids, option="--id")
+    asof = check_date(asof, option="--asof")
     from bubblemachine.claims import run_claims
 
-    run = run_claims(ids=ids, asof=asof, seed=seed, progress=progress_enabled() and fmt == "table")
+    run = run_claims(ids=ids, asof=asof, seed=seed, progress=progress_enabled() and fmt is OutputFormat.table)
     rows = run.to_json()
-    if fmt == "json":
+    if fmt is OutputFormat.json:
         from bubblemachine.cli._common import print_json
 
         print_json(rows)
         return
-    if fmt == "csv":
+    if fmt is OutputFormat.csv:
         import csv
         import sys
 
@@ -72,7 +74,12 @@ def claims(
             eff = f"{_fmt(r['effect'])} (claimed {_fmt(r['thresholds']['claimed'])})"
         sample = f"{r['sample_start'][:7]}..{r['sample_end'][:7]}" if r["sample_start"] else "-"
         style = VERDICT_STYLE.get(r["verdict"], "")
-        table.add_row(r["id"], r["short_en"], f"[{style}]{r['verdict']}[/{style}]", eff, str(r["n"]), sample)
+        short = r["short_en"]
+        if code == "ko":
+            from bubblemachine.claims.registry import CLAIMS
+
+            short = getattr(CLAIMS.get(r["id"]), "short_ko", "") or short
+        table.add_row(r["id"], short, f"[{style}]{r['verdict']}[/{style}]", eff, str(r["n"]), sample)
     console.print(table)
     counts = run.counts()
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)

@@ -93,6 +93,37 @@ def load(name_or_path):
     return scen, model, path
 
 
+def run_settings(name_or_path, *, paths: int | None = None, horizon: int | None = None,
+                 seed: int | None = None) -> tuple[int, int, int]:
+    """``(paths, horizon, seed)`` for running a scenario, each validated.
+
+    The same rule as :func:`bubblemachine.simulate`: an explicit value, else the scenario's
+    (``[scenario] paths/periods/seed``), else the model's ``[model] defaults``
+    (``Model.run_defaults``), else 1,000 paths, 252 periods, seed 0. Every command that
+    runs the AI model (``simulate``, ``scenario compare``, ``explain``) thus agrees.
+    """
+    scen, model, _ = load(name_or_path)
+    d = model.run_defaults
+    if paths is None:
+        paths = scen.paths or d.paths or 1000
+    if horizon is None:
+        horizon = scen.periods or d.periods or 252
+    if seed is None:
+        seed = scen.seed if scen.seed is not None else (d.seed if d.seed is not None else 0)
+    return check_paths(paths), check_horizon(horizon), check_seed(seed)
+
+
+def check_same_model(a, b) -> None:
+    """ScenarioError when scenarios ``a`` and ``b`` are written for different models."""
+    _, model_a, path_a = load(a)
+    _, model_b, path_b = load(b)
+    if (model_a.digest or model_a.name) != (model_b.digest or model_b.name):
+        raise ScenarioError(
+            f"{path_b}: scenario is for model {model_b.name!r}, but {path_a.stem} is for model "
+            f"{model_a.name!r}; compare scenarios of one model"
+        )
+
+
 _MODELS: dict[tuple, object] = {}
 
 

@@ -205,9 +205,11 @@ def sweep(
             (a grid value overrides the scenario's uncertain draw for that name). The last
             name varies fastest.
         scenario: a scenario (object or file) applied at every point, or None.
-        paths: Monte Carlo paths per point (default: the scenario's, else 1).
-        periods: solved periods (default: the scenario's, else 100).
-        seed: root seed (default: the scenario's, else fresh entropy; stored in the manifest).
+        paths: Monte Carlo paths per point (default: the scenario's, else the model's
+            ``[model] defaults``, else 1).
+        periods: solved periods (default: the scenario's, else the model's, else 100).
+        seed: root seed (default: the scenario's, else the model's, else fresh entropy;
+            stored in the manifest).
         save: variables to keep (default: every variable, as ``simulate``).
         out: output directory (default: ``<home>/sweeps/<model>-<UTC time>``). It must be
             new, empty, or hold an earlier sweep and ``overwrite=True``.
@@ -248,13 +250,19 @@ def sweep(
     if scenario is not None:
         scenario.validate_against(m)
     g = _validate_grid(grid, m)
-    T = periods if periods is not None else (scenario.periods if scenario and scenario.periods else 100)
-    n = paths if paths is not None else (scenario.paths if scenario and scenario.paths else 1)
+    d = m.run_defaults  # explicit option > scenario > the model's [model] defaults > engine default
+    T = periods if periods is not None else (scenario.periods if scenario and scenario.periods else (d.periods or 100))
+    n = paths if paths is not None else (scenario.paths if scenario and scenario.paths else (d.paths or 1))
     for label, v in (("periods", T), ("paths", n)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ScenarioError(f"sweep {label}: expected a positive integer, got {v!r}")
     if seed is None:
-        seed = scenario.seed if scenario is not None and scenario.seed is not None else int(np.random.SeedSequence().entropy)
+        if scenario is not None and scenario.seed is not None:
+            seed = scenario.seed
+        elif d.seed is not None:
+            seed = d.seed
+        else:
+            seed = int(np.random.SeedSequence().entropy)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ScenarioError(f"sweep seed: expected a non-negative integer, got {seed!r}")
     seed = int(seed)
