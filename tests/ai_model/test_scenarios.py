@@ -13,6 +13,9 @@ from tests.ai_model.conftest import SEED, diff, run
 
 from bubblemachine.scenarios.series import ATTRIBUTED_PRICES, ATTRIBUTED_RATES, GROUPS
 
+# heavy: skipped by `make test-fast`
+pytestmark = [pytest.mark.slow]
+
 END = 252
 
 

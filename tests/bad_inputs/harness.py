@@ -44,7 +44,7 @@ DEFAULT_TIMEOUT = 90.0
 #: The longest one-line message accepted (a message quoting a huge value must shorten it).
 MAX_MESSAGE = 1000
 _KEYS = {"id", "argv", "files", "dirs", "readonly", "env", "expect", "exit", "xfail", "timeout",
-         "stdin", "note", "may_write", "slow", "stdout", "fifos"}
+         "stdin", "note", "may_write", "smoke", "stdout", "fifos"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Case:
     stdin: str = ""
     note: str = ""
     may_write: tuple[str, ...] = MAY_WRITE
-    slow: bool = False
+    smoke: bool = False
     stdout: str | None = None
     fifos: tuple[str, ...] = ()
 
@@ -96,7 +96,7 @@ def load_cases(directory: Path = CASES_DIR) -> list[Case]:
                 exit=int(raw.get("exit", 2)), xfail=raw.get("xfail", ""),
                 timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)), stdin=raw.get("stdin", ""),
                 note=raw.get("note", ""), may_write=tuple(raw.get("may_write", MAY_WRITE)),
-                slow=bool(raw.get("slow", False)), stdout=raw.get("stdout"),
+                smoke=bool(raw.get("smoke", False)), stdout=raw.get("stdout"),
                 fifos=tuple(raw.get("fifos", ())),
             ))
     return cases

@@ -19,7 +19,7 @@ def _param(case):
     marks = []
     if case.xfail:
         marks.append(pytest.mark.xfail(strict=True, reason=case.xfail))
-    if case.slow:
+    if not case.smoke:  # the whole corpus runs in `make test`; `make test-fast` runs the smoke cases
         marks.append(pytest.mark.slow)
     return pytest.param(case, id=case.id, marks=marks)
 
@@ -36,7 +36,8 @@ def test_bad_input_is_one_named_error(case, tmp_path, tmp_path_factory):
 def test_corpus_is_well_formed():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
-    assert len(CASES) >= 100, len(CASES)
+    assert len(CASES) >= 200, len(CASES)
+    assert 3 <= sum(c.smoke for c in CASES) <= 15
     # every case names what is wrong: the regex is more than a generic word
     for c in CASES:
         assert len(c.expect) >= 4, c.id

@@ -18,13 +18,16 @@ def calibrate_cmd(
 ) -> None:
     """Fit the AI liquidity model's initial state and noise to the data store; write calibration.toml."""
     from bubblemachine._io import check_output_file
-    from bubblemachine.calibrate import calibrate, check_calibration, default_path, write_calibration
     from bubblemachine.cli._common import check_date, words
 
     t = words(lang)
     asof = check_date(asof, option="--asof")
-    if not check:
-        check_output_file(out if out is not None else default_path(), option="--out", suffixes=(".toml",))
+    if not check and out is not None:  # before the fit (and before importing it)
+        check_output_file(out, option="--out", suffixes=(".toml",))
+    from bubblemachine.calibrate import calibrate, check_calibration, default_path, write_calibration
+
+    if not check and out is None:
+        check_output_file(default_path(), option="--out", suffixes=(".toml",))
     cal = calibrate(asof=asof, years=years)
     if check:
         ok, msg = check_calibration(cal, out)

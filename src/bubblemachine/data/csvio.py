@@ -44,12 +44,13 @@ def read_csv(
     Raises:
         DataError: naming the file, line, column and value of the first problem found.
     """
+    path = Path(path)
+    text = _read_text(path)  # encoding, NUL bytes and the header first: no pandas needed to refuse those
+    header = _header(path, text)
+
     import numpy as np
     import pandas as pd
 
-    path = Path(path)
-    text = _read_text(path)
-    header = _header(path, text)
     try:
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as exc:
