@@ -290,6 +290,54 @@ def words(lang: Lang | str | None):
     return t
 
 
+_UNITS_SHORT = {
+    "USD thousands": "USD k",
+    "USD millions": "USD mn",
+    "USD billions": "USD bn",
+    "USD trillions": "USD tn",
+    "USD billions per quarter": "USD bn/q",
+    "USD billions (annual rate)": "USD bn/y",
+    "index points": "pts",
+    "percent": "%",
+    "percent (annualised)": "% a.r.",
+    "percentage points": "pp",
+    "indicator (0/1)": "0/1",
+    "mixed (see columns)": "mixed",
+}
+
+
+def short_units(units: str) -> str:
+    """Units for a narrow column: ``USD billions`` -> ``USD bn``, ``percent`` -> ``%``;
+    an annotation in parentheses is dropped and marked ``*`` (``index (2025-11-14 = 100)`` ->
+    ``index*``)."""
+    if units in _UNITS_SHORT:
+        return _UNITS_SHORT[units]
+    base, sep, _ = units.partition(" (")
+    short = _UNITS_SHORT.get(base, base)
+    return f"{short}*" if sep else short
+
+
+def fmt_number(v: float) -> str:
+    """A number for a narrow column: about five significant digits, thousands separators,
+    never wider than ~10 characters; 0 for exact zeros; nan/inf as such."""
+    import math
+
+    if not math.isfinite(v):
+        return str(v)
+    a = abs(v)
+    if a == 0:
+        return "0"
+    if a >= 1e9 or a < 1e-3:
+        return f"{v:.3e}"
+    if a >= 1e4:
+        return f"{v:,.0f}"
+    if a >= 100:
+        return f"{v:,.1f}"
+    if a >= 1:
+        return f"{v:.3f}"
+    return f"{v:.4f}"
+
+
 def progress_enabled() -> bool:
     """Whether commands should draw progress bars (off with ``--quiet``)."""
     return not state.quiet

@@ -40,23 +40,13 @@ data_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_UNITS_SHORT = {
-    "USD thousands": "USD k",
-    "USD millions": "USD mn",
-    "USD billions": "USD bn",
-    "USD trillions": "USD tn",
-    "index points": "index",
-    "percentage points": "pp",
-    "indicator (0/1)": "0/1",
-    "mixed (see columns)": "mixed",
-}
 _FREQ_SHORT = {"daily": "D", "weekly": "W", "monthly": "M", "quarterly": "Q", "annual": "A", "irregular": "-"}
 
 
 def _short_units(units: str) -> str:
-    base, _, rest = units.partition(" (")
-    short = _UNITS_SHORT.get(units) or _UNITS_SHORT.get(base, base)
-    return short if units in _UNITS_SHORT or not rest else f"{short}*"
+    from bubblemachine.cli._common import short_units
+
+    return short_units(units)
 
 
 @data_app.command("list")

@@ -36,17 +36,19 @@ def unit_of_change(name: str) -> str:
     units = info.units
     if units.startswith("percent"):
         return "pp"
-    short = {"index points": "pts", "USD billions": "USD bn", "USD billions per quarter": "USD bn/q"}
-    return short.get(units, units)
+    from bubblemachine.cli._common import short_units
+
+    return short_units(units)
 
 
-def _short(x: float, *, sign: bool = True) -> str:
-    """A number in a narrow column: 2 decimals below 10, 1 below 100, none above."""
+def _short(x: float, *, sign: bool = True, small: int = 2) -> str:
+    """A number in a narrow column: ``small`` decimals below 1, 2 below 10, 1 below 100, none above."""
     if x != x:
         return "nan"
     a = abs(x)
-    digits = 2 if a < 10 else 1 if a < 100 else 0
-    return f"{x:+,.{digits}f}" if sign else f"{x:,.{digits}f}"
+    digits = small if a < 1 else 2 if a < 10 else 1 if a < 100 else 0
+    text = f"{x:+,.{digits}f}" if sign else f"{x:,.{digits}f}"
+    return text[1:] if float(text.replace(",", "")) == 0 else text  # no "-0.00"
 
 
 def shown_change(x: float, kind: str) -> float:
@@ -122,8 +124,9 @@ def compare_cmd(
                 paths=res.paths, seed=res.seed),
         caption=t("compare.caption"), box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), caption_justify="left",
     )
-    table.add_column(t("col.series"), no_wrap=True)
-    table.add_column(t("col.unit"), no_wrap=True)
+    # 80 columns: long series names fold onto a second line; the numbers never shrink
+    table.add_column(t("col.series"), overflow="fold", max_width=14)
+    table.add_column(t("col.unit"), overflow="fold", max_width=8)
     for col in ("A", "A 5..95%", "B", "B 5..95%", "B - A"):
         table.add_column(col, justify="right", no_wrap=True)
     for s, r in res.rows.items():
@@ -193,13 +196,13 @@ def explain_cmd(
         table = Table(title=t("explain.title", series=e.series, scenario=sname.get(e.scenario, e.scenario), vs=vs_txt,
                               horizon=e.horizon, paths=e.paths, seed=e.seed),
                       caption=t("explain.caption_price" if e.kind == "price" else "explain.caption", unit=unit),
-                      box=box.SIMPLE_HEAD, caption_justify="left")
+                      box=box.SIMPLE_HEAD, caption_justify="left", min_width=64)
         table.add_column(t("col.group"))
         table.add_column(t("col.contribution", unit=unit), justify="right")
         for g in GROUPS:
-            table.add_row(glabel.get(g, g), _short(e.contributions[g] * factor))
-        table.add_row(f"[bold]{t('explain.total')}[/bold]", f"[bold]{_short(shown_change(e.total, e.kind))}[/bold]")
-        table.add_row(t("explain.median_total"), _short(shown_change(e.median_total, e.kind)))
+            table.add_row(glabel.get(g, g), _short(e.contributions[g] * factor, small=3))
+        table.add_row(f"[bold]{t('explain.total')}[/bold]", f"[bold]{_short(shown_change(e.total, e.kind), small=3)}[/bold]")
+        table.add_row(t("explain.median_total"), _short(shown_change(e.median_total, e.kind), small=3))
         console.print(table)
     if target is not None:
         console.print(t("wrote", path=str(target)), highlight=False, soft_wrap=True)

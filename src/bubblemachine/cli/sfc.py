@@ -124,16 +124,6 @@ def _tidy(values: list[float]) -> list[float]:
     return [0.0 if math.isfinite(v) and abs(v) < max(1e-12, 1e-9 * scale) else v for v in values]
 
 
-def _fmt(v: float) -> str:
-    import math
-
-    if not math.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    return f"{v:,.6g}"
-
-
 def simulate_cmd(
     model: Annotated[str, typer.Argument(help="Model file, model directory, or shipped model name (see `models list`).")],
     scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario: a .toml file or a shipped scenario name (its `model =` must be MODEL).")] = None,
@@ -202,18 +192,22 @@ def simulate_cmd(
 
         print_csv(["variable", "units", *cols], ([n, _units(n), *rows[n].values()] for n in shown))
         return
+    from rich import box
     from rich.table import Table
+
+    from bubblemachine.cli._common import fmt_number, short_units
 
     several = result.data.shape[0] > 1
     table = Table(title=t("simulate.title", model=result.model_name, scenario=result.scenario_name,
                           periods=result.periods, paths=result.data.shape[0], seed=result.seed),
-                  caption=t("simulate.caption_mean") if several else None)
+                  caption=t("simulate.caption_mean") if several else None, caption_justify="left",
+                  box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0))
     table.add_column(t("col.variable"), no_wrap=True)
-    table.add_column(t("col.units"))
+    table.add_column(t("col.unit"), no_wrap=True)
     for c in cols:
-        table.add_column(c, justify="right")
+        table.add_column(c, justify="right", no_wrap=True)
     for name in shown:
-        table.add_row(name, _units(name), *[_fmt(v) for v in rows[name].values()])
+        table.add_row(name, short_units(_units(name)), *[fmt_number(v) for v in rows[name].values()])
     console.print(table)
     hidden = len(result.names) - len(shown)
     if hidden > 0:
