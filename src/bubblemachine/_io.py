@@ -75,6 +75,8 @@ def ensure_dir(path: str | os.PathLike[str]) -> Path:
     try:
         p.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
+        if p.is_symlink() and not p.exists():
+            raise PathError(f"{p}: a symbolic link to {os.readlink(p)}, which does not exist") from None
         raise PathError(f"{p}: is a file, not a folder") from None
     except OSError as exc:
         raise path_error(exc, p, action="cannot create the folder") from None
@@ -142,6 +144,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     if target.is_dir():
         raise PathError(f"{target}: cannot write: is a folder, not a file")
+    blocker = _first_file_ancestor(target.parent)
+    if blocker is not None:
+        raise PathError(f"{target}: cannot write: {blocker} is a file, not a folder")
     ensure_dir(target.parent)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -43,6 +43,8 @@ def _checked(path: Path, source: str) -> Path:
 
     if not str(path).strip():
         raise PathError(f"{source} {str(path)!r}: empty folder name")
+    if path.is_symlink() and not path.exists():
+        raise PathError(f"{source} {path}: a symbolic link to {os.readlink(path)}, which does not exist")
     for p in (path, *path.parents):
         try:
             if p.exists():

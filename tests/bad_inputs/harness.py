@@ -44,7 +44,7 @@ DEFAULT_TIMEOUT = 90.0
 #: The longest one-line message accepted (a message quoting a huge value must shorten it).
 MAX_MESSAGE = 1000
 _KEYS = {"id", "argv", "files", "dirs", "readonly", "env", "expect", "exit", "xfail", "timeout",
-         "stdin", "note", "may_write", "smoke", "stdout", "fifos"}
+         "stdin", "note", "may_write", "smoke", "stdout", "fifos", "symlinks"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class Case:
     smoke: bool = False
     stdout: str | None = None
     fifos: tuple[str, ...] = ()
+    symlinks: dict = field(default_factory=dict)
 
 
 def load_cases(directory: Path = CASES_DIR) -> list[Case]:
@@ -97,7 +98,7 @@ def load_cases(directory: Path = CASES_DIR) -> list[Case]:
                 timeout=float(raw.get("timeout", DEFAULT_TIMEOUT)), stdin=raw.get("stdin", ""),
                 note=raw.get("note", ""), may_write=tuple(raw.get("may_write", MAY_WRITE)),
                 smoke=bool(raw.get("smoke", False)), stdout=raw.get("stdout"),
-                fifos=tuple(raw.get("fifos", ())),
+                fifos=tuple(raw.get("fifos", ())), symlinks=dict(raw.get("symlinks", {})),
             ))
     return cases
 
@@ -136,6 +137,9 @@ def set_up(case: Case, root: Path) -> None:
         p.write_bytes(_content(spec))
     for name in case.fifos:  # a reader that opens one blocks until a writer comes: a hang test
         os.mkfifo(root / name)
+    for name, target in case.symlinks.items():  # target as written (relative, dangling, a loop...)
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, root / name)
 
 
 def _tree(root: Path) -> dict[str, tuple[int, int]]:

@@ -65,6 +65,13 @@ def sweep_cmd(
         if name in spec:
             raise ScenarioError(f"--grid {item!r}: {name} is given twice")
         spec[name] = values
+    if workers is not None and backend is not Backend.ray:
+        from bubblemachine.sfc.backends import default_workers
+
+        cap = 8 * default_workers()
+        if workers > cap:
+            raise ScenarioError(f"--workers {workers}: more than {cap} (8 per core here) would only thrash; "
+                                "use --backend ray for a cluster")
     save_list = split_list(save, option="--save")
     if show is not None and save_list is not None and show not in save_list:
         raise ScenarioError(f"--show {show}: not saved (saved: {', '.join(save_list)})")

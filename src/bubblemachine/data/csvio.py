@@ -59,8 +59,14 @@ def read_csv(
         raise DataError(f"{path}: the file is empty") from None
     raw.columns = header if len(header) == len(raw.columns) else [str(c).strip() for c in raw.columns]
     if date_column not in raw.columns:
+        hint = ""
+        if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+            sep = next(s for s in (";", "\t", "|") if s in header[0])
+            hint = f"; the file seems separated by {sep!r}: Bubble Machine reads comma-separated files"
+        elif any(c.lower() == date_column for c in header):
+            hint = f"; column names are case-sensitive: rename it {date_column!r}"
         raise DataError(
-            f"{path}: line 1: missing column {date_column!r} (columns: {', '.join(raw.columns)})"
+            f"{path}: line 1: missing column {date_column!r} (columns: {', '.join(shown(c)[1:-1] for c in raw.columns)}){hint}"
         )
     missing_keys = [k for k in keys if k not in raw.columns]
     if missing_keys:

@@ -43,7 +43,9 @@ KNOWN_UNITS = (
 
 def check_import_units(units: str, *, where: str = "--units") -> str:
     """``units`` if it is one of :data:`KNOWN_UNITS` (plus an optional annotation); DataError listing them."""
-    units = check_units(units, where=where)
+    units = (units or "").strip()
+    if not units:
+        check_units(units, where=where)  # the "units not declared" message
     base = units if units in KNOWN_UNITS else units.split(" (")[0].strip()
     if base not in KNOWN_UNITS:
         raise DataError(f"{where}: {units!r} is not a known unit; use one of {', '.join(KNOWN_UNITS)}")
