@@ -28,6 +28,30 @@ class ScenarioError(BubbleMachineError):
     """A malformed scenario file or an invalid scenario option."""
 
 
+class ParameterError(ScenarioError):
+    """An override (``--set``, ``--grid``, a scenario shock or uncertain draw) that names no
+    input of the model or lies outside the range its defaults file declares.
+
+    Attributes:
+        name: the parameter or exogenous input.
+        value: the offending value (None for an unknown name).
+        range: ``(low, high)`` declared for ``name`` (None when it has none or is unknown).
+        origin: where the override came from (``--set``, ``grid``, ``file shock #2 set``...).
+        defined_at: ``file:line`` of the declaration ("" for an unknown name).
+        suggestions: close names, for "did you mean".
+    """
+
+    def __init__(self, message: str, *, name: str, value=None, range=None, origin: str = "",
+                 defined_at: str = "", suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.name = name
+        self.value = value
+        self.range = range
+        self.origin = origin
+        self.defined_at = defined_at
+        self.suggestions = suggestions
+
+
 class SimulationError(BubbleMachineError):
     """A run that cannot produce an honest result (no convergence, NaN, division by zero)."""
 
@@ -38,6 +62,62 @@ class AccountingError(SimulationError):
 
 class ConvergenceError(SimulationError):
     """A simultaneous block did not converge."""
+
+
+class ExpressionError(ModelError):
+    """A malformed expression of the model language.
+
+    Attributes:
+        col: 0-based column in the expression text (None when unknown).
+    """
+
+    def __init__(self, message: str, col: int | None = None) -> None:
+        super().__init__(message)
+        self.col = col
+
+
+class LanguageLimitError(ExpressionError):
+    """A model exceeds a declared limit of the model language (size, depth, lag, a literal
+    that does not fit a float): see "Limits" in ``docs/model-language.md``. The message names
+    the file, line, equation and the limit."""
+
+
+class RunOptionError(ScenarioError, SimulationError):
+    """An invalid run option (periods, paths, seed, save, quantiles, solver, ...).
+
+    One class for every entry point (``simulate``, ``sweep``, the scenario runner); it is
+    both a :class:`ScenarioError` and a :class:`SimulationError` so callers that caught
+    either before keep working.
+    """
+
+
+class MemoryBudgetError(RunOptionError):
+    """A run, comparison or sweep would need more memory than the budget allows.
+
+    The message states the estimate, the budget and how to proceed (fewer paths, fewer saved
+    series, quantiles); the budget is set with ``BUBBLEMACHINE_MEMORY_BUDGET`` or the
+    ``memory_budget=`` option.
+    """
+
+
+class BubbleMachineWarning(UserWarning):
+    """Something the user should know that does not stop the run (e.g. a shock after the horizon).
+
+    The command line shows it as one line, ``warning: <message>`` (:func:`show_warning`).
+    """
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A ``warnings.showwarning`` that prints a :class:`BubbleMachineWarning` as one line on stderr
+    (``warning: ...``, no file and line of library code); other warnings as Python would."""
+    import sys
+    import warnings
+
+    out = file if file is not None else sys.stderr
+    if issubclass(category, BubbleMachineWarning):
+        out.write(f"warning: {message}\n")
+    else:
+        out.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 class MissingDependencyError(BubbleMachineError):

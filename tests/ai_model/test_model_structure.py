@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bubblemachine.scenarios.series import (
-    ATTRIBUTED_PRICES,
-    ATTRIBUTED_RATES,
-    GROUPS,
-    PRICED,
-    REPORTED,
-)
+from bubblemachine.scenarios.series import PRICED, REPORTED, SERIES
 
 MODEL_DIR = (
     Path(__file__).resolve().parents[2] / "src" / "bubblemachine" / "models" / "ai_liquidity"
@@ -101,9 +95,21 @@ def test_reported_and_attribution_names_exist(model):
     names = set(model.equations)
     missing = [v for v in REPORTED if v not in names]
     assert not missing
-    for x in (*ATTRIBUTED_PRICES, *ATTRIBUTED_RATES):
-        for g in GROUPS:
-            assert f"contrib_{x}_{g}" in names, f"contrib_{x}_{g}"
+    attr = model.attribution
+    assert attr.group_ids == (
+        "fiscal", "plumbing", "capex", "circular", "cascade", "voltarget", "cta", "buybacks", "hedging",
+        "fundamentals", "noise",
+    )
+    assert all(g.en and g.ko and g.doc for g in attr.groups)
+    assert set(attr.series_names) == {
+        "spx", "ndx", "m7", "chips", "memory", "midcap_ai", "software", "energy", "btc", "eth",
+        "ust2y", "ust10y", "ig_oas", "hy_oas",
+    }
+    for s in attr.series:
+        # the attribution's change agrees with the reported series' kind (log change vs difference)
+        assert (s.change == "log") == (SERIES[s.name].kind == "price"), s.name
+        for g in attr.group_ids:
+            assert f"contrib_{s.name}_{g}" in names, f"contrib_{s.name}_{g}"
     # the model uses F2's calibrated noise for every priced series
     text = _model_text()
     for s in PRICED:
@@ -112,10 +118,15 @@ def test_reported_and_attribution_names_exist(model):
 
 def test_attribution_identities_are_declared_hidden(model):
     keys = set(model.hidden)
-    for x in ATTRIBUTED_PRICES:
-        assert f"log({x}) - log({x}[-1])" in keys
-    for x in ATTRIBUTED_RATES:
-        assert f"{x} - {x}[-1]" in keys
+    for s in model.attribution.series:
+        x = s.name
+        assert (f"log({x}) - log({x}[-1])" if s.change == "log" else f"{x} - {x}[-1]") in keys
+    # prices are built from their contributions by the loader; rates keep their own equation
+    assert {s.name for s in model.attribution.series if s.generated_equation} == {
+        s.name for s in model.attribution.series if s.change == "log"
+    }
+    # no hand-written contrib_* equation is left in the model files
+    assert not re.search(r"^contrib_\w+\s*=", _model_text(), flags=re.M)
 
 
 def test_model_does_not_define_calibration_names(model):
@@ -134,21 +145,41 @@ def test_model_does_not_define_calibration_names(model):
         )
 
 
-def test_one_defaults_file_with_unit_source_and_range():
+def test_one_defaults_file_with_unit_source_and_range(model):
     # Every parameter and exogenous input of the model lives in parameters.toml (once, by
-    # construction: a name defined twice is a load error) with a comment giving a range.
-    text = (MODEL_DIR / "parameters.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    # construction: a name defined twice is a load error), or in the generated
+    # calibration.toml, as a record with unit, range, source and mechanism, machine-readable.
+    from bubblemachine.sfc.parameters import CATALOGUE_ID
+    from bubblemachine.sfc.units import UNITS
+
     for p in MODEL_DIR.glob("*.toml"):
         if p.name not in ("parameters.toml", "calibration.toml"):
             other = tomllib.loads(p.read_text(encoding="utf-8"))
             assert not other.get("parameters") and not other.get("exogenous"), p.name
-    for name in (*data["parameters"], *data["exogenous"]):
-        line = next(ln for ln in text.splitlines() if re.match(rf"^{name}\s*=", ln))
-        assert "#" in line, f"{name}: no comment"
-        assert re.search(r"range|derived|fixed|convention|switch", line), (
-            f"{name}: no range in {line!r}"
-        )
+    info = model.parameter_info
+    assert set(info) == {*model.parameters, *model.exogenous}
+    assert len(info) > 340
+    groups = set(model.attribution.group_ids)
+    for name, p in info.items():
+        assert Path(p.file).name in ("parameters.toml", "calibration.toml"), name
+        assert p.unit in UNITS, f"{name}: unit {p.unit!r} has no Korean label in bubblemachine.sfc.units"
+        assert p.range is not None and p.range[0] < p.range[1], f"{name}: no range"
+        assert p.range[0] <= p.value <= p.range[1], name
+        assert p.source and p.doc, f"{name}: no source or doc"
+        assert p.mechanism, f"{name}: no mechanism"
+        for m in p.mechanism:
+            # a mechanism of the catalogue the model implements, a claim, or an attribution group
+            assert m in MECHANISMS or (CATALOGUE_ID.match(m) and m.startswith("C")) or m in groups, (name, m)
+    # calibration noise belongs to the noise group, the levers of the articles to their mechanisms
+    assert info["sigma_spx"].mechanism == ("noise",) and info["shutdown"].mechanism == ("M1.2",)
+    assert info["vt_target"].unit == "annual vol" and info["vt_target"].range == (0.05, 0.18)
+
+
+def test_every_bundled_scenario_stays_in_the_declared_ranges(model):
+    import bubblemachine as bm
+
+    for name in SCENARIOS:
+        bm.load_scenario(SCEN_DIR / f"{name}.toml").validate_against(model)  # raises ParameterError
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.ai_model.conftest import SEED, diff, run
-
-from bubblemachine.scenarios.series import ATTRIBUTED_PRICES, ATTRIBUTED_RATES, GROUPS
+from tests.ai_model.conftest import SEED, compiled, diff, run
 
 # heavy: skipped by `make test-fast`
 pytestmark = [pytest.mark.slow]
@@ -187,12 +185,13 @@ def test_baseline_is_an_honest_forecast(baseline):
 
 def test_attribution_adds_up_to_every_move(baseline):
     r = baseline
-    for x in ATTRIBUTED_PRICES:
-        total = sum(r[f"contrib_{x}_{g}"][:, 1:] for g in GROUPS)
-        np.testing.assert_allclose(total, np.diff(np.log(r[x]), axis=1), atol=1e-10, err_msg=x)
-    for x in ATTRIBUTED_RATES:
-        total = sum(r[f"contrib_{x}_{g}"][:, 1:] for g in GROUPS)
-        np.testing.assert_allclose(total, np.diff(r[x], axis=1), atol=1e-10, err_msg=x)
+    attr = compiled().model.attribution
+    assert len(attr.series) == 14
+    for s in attr.series:
+        x = s.name
+        total = sum(r[f"contrib_{x}_{g}"][:, 1:] for g in attr.group_ids)
+        move = np.diff(np.log(r[x]), axis=1) if s.change == "log" else np.diff(r[x], axis=1)
+        np.testing.assert_allclose(total, move, atol=1e-10, err_msg=x)
 
 
 @pytest.mark.parametrize(

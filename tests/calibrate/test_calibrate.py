@@ -60,8 +60,10 @@ def test_initial_levels_match_store(doc, store):
     d = pd.Timestamp("2025-11-14")
     assert ini["spx"] == pytest.approx(store.series("SPX")[d], rel=1e-9)
     assert ini["btc"] == pytest.approx(store.series("BTC")[d], rel=1e-9)
-    assert ini["ust10y"] == pytest.approx(4.14)
-    assert ini["hy_oas"] == pytest.approx(3.07)
+    # point in time: FRED publishes a day's yield and spread the next business day, so on
+    # 2025-11-14 the latest known are those of 2025-11-13 (4.14 and 3.07 came on 11-17)
+    assert ini["ust10y"] == pytest.approx(4.11)
+    assert ini["hy_oas"] == pytest.approx(3.09)
     assert ini["vix"] == pytest.approx(19.83)
     assert ini["m7"] == ini["midcap_ai"] == ini["energy"] == 100.0
     assert ini["reserves"] == pytest.approx(2855.03)
@@ -73,14 +75,17 @@ def test_initial_levels_match_store(doc, store):
 
 
 def test_sigma_spx_and_rates_by_hand(doc, store):
+    # the window ends on the last day every input is known for: 2025-11-13 (FRED's next-day yields)
     dates = trading_days(store)
+    dates = dates[dates <= pd.Timestamp("2025-11-13")]
     spx = store.series("SPX").reindex(dates)
     r = np.diff(np.log(spx.to_numpy()))
-    assert doc["parameters"]["sigma_spx"] == pytest.approx(np.std(r, ddof=1), rel=1e-8)
+    assert doc["parameters"]["sigma_spx"]["value"] == pytest.approx(np.std(r, ddof=1), rel=1e-8)
     dgs10 = store.series("DGS10", asof="2025-11-14").dropna()
+    assert dgs10.index[-1] == pd.Timestamp("2025-11-13")
     aligned = dgs10.reindex(dgs10.index.union(dates)).ffill().reindex(dates)
     dy = np.diff(aligned.to_numpy())
-    assert doc["parameters"]["sigma_ust10y"] == pytest.approx(np.std(dy, ddof=1), rel=1e-8)
+    assert doc["parameters"]["sigma_ust10y"]["value"] == pytest.approx(np.std(dy, ddof=1), rel=1e-8)
     # 5-year window, ~252 trading days a year
     assert 1240 <= len(r) <= 1270
 
@@ -94,7 +99,7 @@ def test_basket_is_equal_weight_daily_rebalanced(store):
 
 
 def test_correlation_cholesky_and_parameters_complete(doc, cal):
-    p = doc["parameters"]
+    p = {k: v["value"] for k, v in doc["parameters"].items()}  # records (value, unit, range, ...)
     names = cal.noise.names
     assert set(names) == set(PRICED)
     chol = np.zeros((len(names), len(names)))
@@ -162,12 +167,14 @@ def test_check_compares_numbers_with_tolerance(tmp_path, cal):
     a = tmp_path / "a.toml"
     text = render_toml(cal)
     nu_line = next(line for line in text.splitlines() if line.startswith("nu_noise = "))
-    nu = float(nu_line.split("=")[1])
-    drifted = text.replace(nu_line, f"nu_noise = {nu * (1 + 3e-7):.8g}")
+    lit = nu_line.split("value = ")[1].split(",")[0]  # a record: { value = ..., unit = ..., ... }
+    nu = float(lit)
+    drifted = text.replace(nu_line, nu_line.replace(f"value = {lit},", f"value = {nu * (1 + 3e-7):.8g},"))
     assert drifted != text
     a.write_text(drifted, encoding="utf-8")
     assert check_calibration(cal, a)[0]
-    a.write_text(text.replace(nu_line, f"nu_noise = {nu * (1 + 1e-4):.8g}"), encoding="utf-8")
+    a.write_text(text.replace(nu_line, nu_line.replace(f"value = {lit},", f"value = {nu * (1 + 1e-4):.8g},")),
+                 encoding="utf-8")
     ok, msg = check_calibration(cal, a)
     assert not ok and "nu_noise" in msg
     # rounding boundary: 0.16935 printed as 0.1693 or 0.1694 on two machines
@@ -188,7 +195,9 @@ def test_asof_earlier_uses_only_past_data(store):
     early = calibrate(asof="2024-06-28", years=3, store=store)
     ini = {o.name: o.value for o in early.initial}
     assert ini["spx"] == pytest.approx(store.series("SPX")[pd.Timestamp("2024-06-28")], rel=1e-9)
-    assert early.noise.last == "2024-06-28"
+    # 2024-06-28 is a Friday: FRED's yields of that day came out on Monday 07-01
+    assert ini["ust10y"] == pytest.approx(store.series("DGS10")[pd.Timestamp("2024-06-27")])
+    assert early.noise.last == "2024-06-27"
 
 
 @pytest.mark.slow

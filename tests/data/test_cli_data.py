@@ -49,7 +49,9 @@ def test_show_tail_json_and_csv(tmp_path, bm):
     assert body["rows"] == [{"date": "2025-11-13", "value": 4.11}, {"date": "2025-11-14", "value": 4.14}]
     result = runner.invoke(app, ["--home", str(tmp_path), "data", "show", "dgs10", "--tail", "1", "--asof", "2025-11-13", "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["date,value", "2025-11-13,4.11"]
+    # point in time: FRED publishes a day's H.15 yield the next business day, so on
+    # 2025-11-13 the latest known 10-year yield is the one of 2025-11-12
+    assert result.output.splitlines() == ["date,value", "2025-11-12,4.08"]
     proc = bm("--home", str(tmp_path), "data", "show", "WALCL", "--asof", "yesterday")
     assert proc.returncode == 2 and "--asof" in proc.stderr and "Traceback" not in proc.stderr
     proc = bm("--home", str(tmp_path), "data", "show", "WALCL")

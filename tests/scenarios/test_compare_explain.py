@@ -13,7 +13,12 @@ from bubblemachine.errors import ScenarioError
 from bubblemachine.scenarios import list_scenarios, runner, scenario_path
 from bubblemachine.scenarios.compare import change, compare, compare_arrays
 from bubblemachine.scenarios.explain import explain, explain_arrays, save_list, write_chart
-from bubblemachine.scenarios.series import ATTRIBUTED, GROUPS, PRICED, REPORTED, SERIES
+from bubblemachine.scenarios.series import PRICED, REPORTED, SERIES
+from bubblemachine.sfc import load_model
+from bubblemachine.sfc.attribution import AttributedSeries, Attribution, Group
+
+TINY = load_model(str(__import__("pathlib").Path(__file__).parent / "models" / "tiny"))
+GROUPS = TINY.attribution.group_ids
 
 H = 20
 # the tiny model's parameters (tests/scenarios/models/tiny/model.toml)
@@ -26,11 +31,8 @@ def test_series_list_is_the_contract():
                         "ust2y", "ust10y", "ig_oas", "hy_oas", "net_liquidity", "tga", "reserves", "on_rrp",
                         "vix", "spx_rvol", "ai_capex", "gdp", "consumption_wage_earners", "food", "healthcare")
     assert set(PRICED) <= set(REPORTED)
-    assert len(GROUPS) == 11
     assert {SERIES[s].kind for s in ("ust2y", "ust10y", "ig_oas", "hy_oas")} == {"rate"}
     assert SERIES["spx"].kind == "price" and SERIES["net_liquidity"].kind == "level"
-    assert set(ATTRIBUTED) == {"spx", "ndx", "m7", "chips", "memory", "midcap_ai", "software", "energy", "btc",
-                               "eth", "ust2y", "ust10y", "ig_oas", "hy_oas"}
 
 
 def test_explain_tiny_matches_hand_computation(tiny_qe):
@@ -42,7 +44,7 @@ def test_explain_tiny_matches_hand_computation(tiny_qe):
         assert spx.contributions[g] == 0.0
     # the groups add up exactly to the mean total log change
     assert sum(spx.contributions.values()) == pytest.approx(spx.total, abs=1e-12)
-    run = runner.run(tiny_qe, paths=64, horizon=H, seed=3, save=save_list("spx"))
+    run = runner.run(tiny_qe, paths=64, horizon=H, seed=3, save=save_list(TINY.attribution, "spx"))
     assert spx.total == pytest.approx(np.mean(np.log(run.arrays["spx"][:, H] / run.arrays["spx"][:, 0])), abs=1e-12)
     # voltarget = -phi * noise of the previous period, summed: -phi * (sum of noise over 1..H-1)
     noise = run.arrays["contrib_spx_noise"]
@@ -102,10 +104,31 @@ def test_explain_arrays_rejects_a_broken_identity():
     arrays["spx"] = np.full((n, h + 1), 100.0)
     arrays["spx"][:, -1] = 110.0  # a move no group explains
     with pytest.raises(ScenarioError, match="do not add up"):
-        explain_arrays(arrays, series="spx", horizon=h)
+        explain_arrays(arrays, series="spx", horizon=h, attribution=TINY.attribution)
     arrays["contrib_spx_fundamentals"][:, -1] = np.log(1.1)
-    e = explain_arrays(arrays, series="spx", horizon=h)
+    e = explain_arrays(arrays, series="spx", horizon=h, attribution=TINY.attribution)
     assert e.contributions["fundamentals"] == pytest.approx(np.log(1.1))
+    assert list(e.contributions) == list(GROUPS)  # the model's order
+
+
+def test_explain_arrays_follows_the_models_groups_and_change():
+    # a model with three groups of its own, a log series and a level measured in differences
+    attr = Attribution(
+        groups=(Group("a", "A", "가"), Group("b", "B", "나"), Group("c", "C", "다")),
+        series=(AttributedSeries("x", "log", (("a", "0"), ("b", "0"), ("c", "0"))),
+                AttributedSeries("y", "diff", (("a", "0"), ("b", "0"), ("c", "0")))),
+    )
+    n, h = 2, 2
+    arrays = {f"contrib_{s}_{g}": np.zeros((n, h + 1)) for s in "xy" for g in "abc"}
+    arrays["x"] = np.array([[1.0, 2.0, 4.0]] * n)
+    arrays["contrib_x_a"][:, 1:] = np.log(2.0)
+    arrays["y"] = np.array([[1.0, 2.0, 4.0]] * n)
+    arrays["contrib_y_c"][:, 1:] = [1.0, 2.0]
+    ex = explain_arrays(arrays, series="x", horizon=h, attribution=attr)
+    assert ex.kind == "price" and ex.contributions == pytest.approx({"a": 2 * np.log(2.0), "b": 0.0, "c": 0.0})
+    assert ex.label("b", "ko") == "나" and ex.to_json()["groups"][2] == {"id": "c", "en": "C", "ko": "다"}
+    ey = explain_arrays(arrays, series="y", horizon=h, attribution=attr)
+    assert ey.kind == "rate" and ey.total == pytest.approx(3.0) and ey.contributions["c"] == pytest.approx(3.0)
 
 
 def test_named_errors(tiny_base, tiny_qe):
@@ -184,3 +207,20 @@ def test_write_chart_atomic(tmp_path, tiny_qe):
     write_chart(out, p)
     assert p.read_text(encoding="utf-8").lower().startswith("<!doctype html>")
     assert not [q for q in p.parent.iterdir() if q.name.endswith(".tmp")]
+
+
+def test_compare_set_applies_to_both_and_set_b_to_b_only(tiny_base):
+    both = compare(tiny_base, tiny_base, paths=8, horizon=H, seed=2, set={"dliq": 10.0})
+    assert both.rows["net_liquidity"]["a"].median == pytest.approx(10.0 * H)
+    assert both.rows["net_liquidity"]["diff_median"] == 0.0
+    assert both.set_a == both.set_b == {"dliq": 10.0}
+    what_if = compare(tiny_base, tiny_base, paths=8, horizon=H, seed=2, set_b={"dliq": 10.0})
+    assert what_if.rows["net_liquidity"]["diff_median"] == pytest.approx(10.0 * H)
+    assert what_if.set_a == {} and what_if.set_b == {"dliq": 10.0}
+    # explain applies set to the scenario and to vs alike: the effect cancels
+    (spx, _) = explain(tiny_base, vs=tiny_base, paths=8, horizon=H, seed=2, set={"dliq": 10.0})
+    assert spx.total == 0.0 and spx.set == {"dliq": 10.0}
+    from bubblemachine.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"set_b dlq: unknown name 'dlq'.*did you mean 'dliq'"):
+        compare(tiny_base, tiny_base, paths=2, horizon=H, set_b={"dlq": 1.0})

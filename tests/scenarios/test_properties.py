@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 
 from bubblemachine.scenarios.compare import compare_arrays
 from bubblemachine.scenarios.explain import explain_arrays
-from bubblemachine.scenarios.series import GROUPS
+from bubblemachine.sfc.attribution import AttributedSeries, Attribution, Group
+
+GROUPS = ("fiscal", "plumbing", "capex", "cascade", "noise")
+ATTR = Attribution(
+    groups=tuple(Group(g, g.title(), g) for g in GROUPS),
+    series=(AttributedSeries("spx", "log", tuple((g, "0") for g in GROUPS)),
+            AttributedSeries("ust10y", "diff", tuple((g, "0") for g in GROUPS))),
+)
 
 
 def _arrays(seed: int, n: int, h: int, kind: str) -> dict[str, np.ndarray]:
@@ -36,7 +43,7 @@ def test_contributions_add_up_exactly(seed, n, h, kind, with_ref):
     a = _arrays(seed, n, h, kind)
     ref = _arrays(seed + 1, n, h, kind) if with_ref else None
     name = "spx" if kind == "price" else "ust10y"
-    e = explain_arrays(a, series=name, horizon=h, reference=ref)
+    e = explain_arrays(a, series=name, horizon=h, reference=ref, attribution=ATTR)
     assert abs(sum(e.contributions.values()) - e.total) <= 1e-9 * max(1.0, abs(e.total))
     if ref is None:
         x = a[name]

@@ -11,7 +11,9 @@ import pytest
 from bubblemachine.report.i18n import Catalog
 from bubblemachine.report.sections import Chart, Table
 from bubblemachine.scenarios import report as R
-from bubblemachine.scenarios.series import GROUPS
+from bubblemachine.sfc import load_model
+
+GROUPS = load_model(str(Path(__file__).parent / "models" / "tiny")).attribution.group_ids
 
 I18N = Path(R.__file__).parent / "i18n"
 
@@ -71,11 +73,24 @@ def test_catalogs_cover_every_key(tiny_base, tiny_qe):
     sec = R.whatif_section([tiny_base, tiny_qe], paths=10, horizon=20, seed=1, use_cache=False)
     used = {k for k in sec.keys() if not k.startswith("whatif.scen.tiny_")}  # test scenarios have no labels
     assert len(used) > 20
+    # the group labels are not in the catalog files: they come from the model's [attribution]
+    group_keys = {k for k in used if k.startswith("whatif.group.")}
+    assert group_keys == {f"whatif.group.{g}" for g in GROUPS}
+    assert cat.missing(used) == {"ko": sorted(group_keys), "en": sorted(group_keys)}
+    tiny = load_model(str(Path(__file__).parent / "models" / "tiny"))
+    cat.add(R.group_messages(tiny.attribution), source="tiny [attribution]")
     assert cat.missing(used) == {"ko": [], "en": []}
+    assert cat.t("whatif.group.plumbing", "ko") == "배관 / 통화"
+    cat.add(R.group_messages(tiny.attribution), source="again")  # the same labels twice: fine
+    from bubblemachine.report.sections import ReportError
+
+    with pytest.raises(ReportError, match="already defined"):
+        cat.add({"en": {"whatif.group.plumbing": "Pipes"}}, source="other model")
     en = tomllib.loads((I18N / "en.toml").read_text(encoding="utf-8"))
     ko = tomllib.loads((I18N / "ko.toml").read_text(encoding="utf-8"))
     assert set(en["whatif"]) == set(ko["whatif"])
-    for sub in ("series", "units", "scen", "group", "col", "attr", "axis"):
+    assert "group" not in en["whatif"] and "group" not in ko["whatif"]
+    for sub in ("series", "units", "scen", "col", "attr", "axis"):
         assert set(en["whatif"][sub]) == set(ko["whatif"][sub]), sub
     # every contract scenario and every reported series has a label in both languages
     from bubblemachine.scenarios.series import REPORTED
@@ -90,9 +105,21 @@ def test_catalogs_cover_every_key(tiny_base, tiny_qe):
     assert f"{R.REPORT_HORIZON} " in en["whatif"]["fan_caption"]
 
 
-def test_no_look_ahead_in_reports_built_before_period_0():
+def test_no_look_ahead_a_report_as_of_an_earlier_date_starts_the_model_then(monkeypatch, tmp_path):
+    # issue 9: the model starts on the report's as-of date, calibrated on what was known then
     from types import SimpleNamespace
 
     import pandas as pd
 
-    assert R.scenarios_section(SimpleNamespace(asof=pd.Timestamp("2024-12-31"))) is None
+    from bubblemachine.calibrate import default_path
+    from bubblemachine.report.i18n import Catalog
+    from bubblemachine.scenarios import runner
+
+    seen = {}
+    monkeypatch.setattr(R, "whatif_section", lambda names, **kw: seen.update(kw) or "section")
+    ctx = SimpleNamespace(asof=pd.Timestamp("2024-12-31"), catalog=Catalog.load([I18N]))
+    assert R.scenarios_section(ctx) == "section" and seen["asof"] == "2024-12-31"
+    ref, used = runner.model_ref("ai_liquidity", "baseline", "2024-12-31")
+    assert used == "2024-12-31" and Path(ref) != default_path().parent
+    cal = (Path(ref) / "calibration.toml").read_text(encoding="utf-8")
+    assert "# As-of date (model period 0): 2024-12-31" in cal

@@ -1,10 +1,12 @@
-"""Calibration of the AI liquidity model from the embedded data (issue 4, item 4).
+"""Calibration of the AI liquidity model from the data store, as known on any date.
 
-``calibrate(asof=..., years=...)`` reads the data store and returns a
-:class:`Calibration` (initial state at ``asof`` + fitted noise); ``render_toml`` turns it
-into the model file ``models/ai_liquidity/calibration.toml``; ``write_calibration`` writes
-it atomically and ``check_calibration`` verifies that a committed file is up to date.
-The same data give a byte-identical file.
+``calibrate(asof=..., years=...)`` reads the data store as known on ``asof`` (default: the
+latest date the store supports) and returns a :class:`Calibration` (initial state at
+``asof``, fitted noise, and the policy state from the events known then); ``render_toml``
+turns it into a model file; ``write_calibration`` writes it atomically (default: the user's
+store, :mod:`bubblemachine.calibrate.files`; never the installed package) and
+``check_calibration`` verifies that a file is up to date. The same data give a
+byte-identical file. The package ships the calibration as of the embedded snapshot.
 """
 
 from __future__ import annotations
@@ -13,21 +15,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bubblemachine.calibrate.fit import NoiseFit, fit_noise
+from bubblemachine.calibrate.fit import NoiseFit, fit_noise, with_proxies
 from bubblemachine.calibrate.history import (
     ASOF,
     BASKETS,
     NOISE_ORDER,
+    PROXIES,
     WINDOW_YEARS,
     Observation,
     daily_changes,
     initial_levels,
 )
+from bubblemachine.calibrate.policy import PolicyState, policy_state
 
 __all__ = [
     "ASOF",
     "NOISE_ORDER",
     "Calibration",
+    "PolicyState",
     "calibrate",
     "render_toml",
     "write_calibration",
@@ -46,6 +51,7 @@ class Calibration:
         initial: observations (initial state).
         noise: the fitted noise.
         vintage: data vintage of the inputs (store id -> checksum prefix).
+        policy: the policy state known on ``asof`` (events file + data).
     """
 
     asof: str
@@ -53,20 +59,25 @@ class Calibration:
     initial: tuple[Observation, ...]
     noise: NoiseFit
     vintage: dict[str, str]
+    policy: PolicyState | None = None
 
 
 def default_path() -> Path:
-    """``src/bubblemachine/models/ai_liquidity/calibration.toml`` of the installed package."""
+    """The SHIPPED calibration: ``models/ai_liquidity/calibration.toml`` of the package
+    (read-only for commands; ``calibrate`` writes to the user's store or ``--out``)."""
     from bubblemachine.paths import package_dir
 
     return package_dir() / "models" / "ai_liquidity" / "calibration.toml"
 
 
-def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Calibration:
+def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None) -> Calibration:
     """Initial state and noise of the AI liquidity model from the data store.
 
     Args:
-        asof: date ``YYYY-MM-DD`` of the model's period 0 (data on or before it only).
+        asof: date ``YYYY-MM-DD`` of the model's period 0: only data KNOWN on it are used
+            (each series' release rule; e.g. FRED yields of the day before), and only the
+            events announced by then. Default: the latest date the store supports
+            (:func:`bubblemachine.calibrate.files.default_asof`).
         years: fitting window for the noise, in calendar years before ``asof``.
         store: a data store; default ``bubblemachine.data.open_store()``.
 
@@ -77,32 +88,33 @@ def calibrate(*, asof: str = ASOF, years: int = WINDOW_YEARS, store=None) -> Cal
         DataError: a needed series is missing or empty before ``asof``.
         ValueError: ``years`` < 1.
     """
-    import pandas as pd
-
+    from bubblemachine.data import parse_asof
     from bubblemachine.errors import DataError
 
     if years < 1:
         raise DataError(f"calibrate: years must be >= 1, got {years}")
-    try:
-        pd.Timestamp(asof)
-    except ValueError as exc:
-        raise DataError(f"calibrate: asof must be YYYY-MM-DD, got {asof!r}") from exc
     if store is None:
         from bubblemachine.data import open_store
 
         store = open_store()
+    if asof is None:
+        from bubblemachine.calibrate.files import default_asof
+
+        asof = default_asof(store)
+    asof = f"{parse_asof(asof, store=store, series=['SPX'], option='asof'):%Y-%m-%d}"
     initial = tuple(initial_levels(store, asof))
     changes = daily_changes(store, asof, years)
     if len(changes) < 250:
         raise DataError(f"calibrate: only {len(changes)} complete daily observations in the window ending {asof}")
-    noise = fit_noise(changes)
+    noise = with_proxies(fit_noise(changes), NOISE_ORDER, PROXIES)
     ids = sorted(
         {"SPX", "NDX", "SMH", "MU", "IGV", "BTC", "ETH", "VIX", "DGS2", "DGS10", "BAMLC0A0CM",
          "BAMLH0A0HYM2", "WALCL", "WTREGEN", "WRESBAL", "RRPONTSYD", "HYPERSCALER_CAPEX"}
         | {m for members in BASKETS.values() for m in members}
     )
-    vintage = {i: store.meta(i).checksum[:12] for i in ids}
-    return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage)
+    vintage = {i: store.meta(i).checksum[:12] for i in ids if store.has(i)}
+    policy = policy_state(store, asof)
+    return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage, policy=policy)
 
 
 def _num(x: float, digits: int = 10) -> str:
@@ -139,17 +151,27 @@ def render_toml(cal: Calibration) -> str:
         w(f"{o.name:<{width}} = {_num(o.value)}  # {o.units}; {o.source}")
     w("")
     w("[parameters]")
+    # Records (docs/model-language.md, "Parameter records"): unit, range, mechanism (the
+    # attribution group "noise"), doc and source, so --set and the parameters doc can read them.
+    window = f"{cal.years}-year window to {cal.asof} (bubblemachine calibrate; docs/design/calibration.md)"
     w("# Daily sd of the change of each priced series over the window: log change for prices,")
-    w("# baskets and vix; percentage points for ust2y ust10y ig_oas hy_oas.")
+    w("# baskets and vix; percentage points for ust2y ust10y ig_oas hy_oas. Range: 0 (no noise) to")
+    w("# 4x the estimate (crisis volatility: VIX peaked near 4x its average in 2008 and 2020).")
     for i, s in enumerate(n.names):
         unit = "pp/day" if s in ("ust2y", "ust10y", "ig_oas", "hy_oas") else "log/day"
-        w(f"sigma_{s} = {_num(n.sigma[i])}  # {unit}; annualised x sqrt(252) = {n.sigma[i] * 252 ** 0.5:.4f}")
+        w(f"sigma_{s} = {{ value = {_num(n.sigma[i])}, unit = \"{unit}\", range = [0.0, {_num(4 * n.sigma[i], 6)}], "
+          f"mechanism = \"noise\", doc = \"sd of the daily shock noise_{s}\", source = \"{window}\" }}"
+          f"  # annualised x sqrt(252) = {n.sigma[i] * 252 ** 0.5:.4f}")
     w("# Pooled Student-t degrees of freedom (maximum likelihood on standardised daily changes).")
-    w(f"nu_noise = {_num(n.nu, 8)}")
+    w(f"nu_noise = {{ value = {_num(n.nu, 8)}, unit = \"dimensionless\", range = [2.1, 100.0], mechanism = \"noise\", "
+      f"doc = \"pooled Student-t degrees of freedom (the df of the eps_* draws below; setting it does not change them)\", "
+      f"source = \"maximum likelihood, {window}\" }}")
     w("# Cholesky loadings chol_<series>_<factor> (lower-triangular factor of the correlation matrix).")
     for i, s in enumerate(n.names):
         for j in range(i + 1):
-            w(f"chol_{s}_{n.names[j]} = {n.chol[i, j]:.8f}")
+            w(f"chol_{s}_{n.names[j]} = {{ value = {n.chol[i, j]:.8f}, unit = \"dimensionless\", range = [-1.0, 1.0], "
+              f"mechanism = \"noise\", doc = \"loading of noise_{s} on factor eps_{n.names[j]}\", "
+              f"source = \"Cholesky factor of the correlation of daily changes, {window}\" }}")
     w("")
     w("# Independent unit-variance Student-t factor draws, one per priced series, every period.")
     w("[random]")
@@ -166,10 +188,18 @@ def render_toml(cal: Calibration) -> str:
 
 
 def write_calibration(cal: Calibration, path: str | Path | None = None) -> Path:
-    """Write :func:`render_toml` of ``cal`` atomically to ``path`` (default :func:`default_path`)."""
+    """Write :func:`render_toml` of ``cal`` atomically to ``path``.
+
+    Default: the user's store (``<home>/calibration/ai_liquidity/<asof>-<key>.toml``,
+    :func:`bubblemachine.calibrate.files.calibration_file`), never the installed package.
+    """
     from bubblemachine._io import atomic_write_text
 
-    target = Path(path) if path is not None else default_path()
+    if path is None:
+        from bubblemachine.calibrate.files import user_file
+
+        path = user_file(cal)
+    target = Path(path)
     atomic_write_text(target, render_toml(cal))
     return target
 

@@ -95,7 +95,7 @@ def list_(fmt: FormatOption = OutputFormat.table, lang: LangOption = None) -> No
 def show(
     series: Annotated[str, typer.Argument(help="Series id, e.g. WALCL (see `data list`).")],
     tail: Annotated[int, typer.Option(help="How many of the latest rows to print.", min=0)] = 10,
-    asof: Annotated[str | None, typer.Option(help="Only rows dated on or before YYYY-MM-DD.", show_default=False)] = None,
+    asof: Annotated[str | None, typer.Option(help="Only rows known on YYYY-MM-DD (the series' release rule: e.g. H.4.1 weeks on the Thursday after).", show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,
 ) -> None:
@@ -103,13 +103,14 @@ def show(
     from rich.table import Table
 
     from bubblemachine.cli._common import check_date
-    from bubblemachine.data import open_store
+    from bubblemachine.data import open_store, parse_asof
 
     t = words(lang)
     asof = check_date(asof, option="--asof")
     store = open_store()
     meta = store.meta(series.upper() if not store.has(series) and store.has(series.upper()) else series)
-    frame = store.frame(meta.id, asof=asof)
+    ts = parse_asof(asof, store=store, series=[meta.id])
+    frame = store.frame(meta.id, asof=ts)
     rows = frame.tail(tail) if tail else frame.iloc[:0]
     if fmt is OutputFormat.csv:
         from bubblemachine.cli._common import print_csv

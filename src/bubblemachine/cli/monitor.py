@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
     @app.command("monitor")
     def monitor(
         asof: Annotated[
-            str | None, typer.Option("--asof", help="Use only data known on YYYY-MM-DD.", show_default=False)
+            str | None, typer.Option("--asof", help="Use only data known on YYYY-MM-DD (each series' release date, not its observation date).", show_default=False)
         ] = None,
         fmt: FormatOption = OutputFormat.table,
         lang: LangOption = None,
@@ -101,8 +101,9 @@ def register(app: typer.Typer) -> None:
         """The liquidity monitor: net liquidity, TGA, reverse repo, yields, spreads, VIX curve, vol-target and CTA exposure, AI vs the rest."""
         from bubblemachine.cli._common import check_date, resolve_lang
         from bubblemachine.data import open_store
-        from bubblemachine.indicators import compute_monitor, parse_asof
+        from bubblemachine.indicators import SERIES_USED, compute_monitor, parse_asof
 
-        ts = parse_asof(check_date(asof, option="--asof"))
-        indicators = compute_monitor(open_store(), asof=ts)
+        store = open_store()
+        ts = parse_asof(check_date(asof, option="--asof"), store=store, series=SERIES_USED)
+        indicators = compute_monitor(store, asof=ts)
         print_monitor(indicators, fmt, resolve_lang(lang))

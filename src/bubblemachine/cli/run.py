@@ -58,13 +58,23 @@ def register(app: typer.Typer) -> None:
         folder = check_output_dir(out, option="--out")
         for name in ("report.html", "monitor.json", "monitor.csv"):
             check_output_file(folder / name, option="--out")
-        ts = parse_asof(check_date(asof, option="--asof"))
+        import contextlib
+
+        from bubblemachine.errors import BubbleMachineError
+        from bubblemachine.indicators import SERIES_USED
+
         store = open_store()
+        ts = parse_asof(check_date(asof, option="--asof"), store=store, series=SERIES_USED)
         if progress_enabled() and fmt is OutputFormat.table:
             with console.status(t("run.building")):
                 result = build_report(store, out_dir=out, asof=ts, lang=code)
         else:
             result = build_report(store, out_dir=out, asof=ts, lang=code)
+        if fmt is OutputFormat.table:
+            from bubblemachine.forecasts import model_dir_for
+
+            with contextlib.suppress(BubbleMachineError):  # no AI model section possible: nothing to say
+                console.print(t("simulate.started", date=model_dir_for(ts, store=store)[1]), highlight=False)
         if result.monitor is not None:
             _export_monitor(result.monitor, result.path.parent)
         if fmt is OutputFormat.json:

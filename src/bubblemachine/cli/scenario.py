@@ -90,23 +90,29 @@ def compare_cmd(
     horizon: Annotated[int | None, typer.Option(min=1, help=f"Horizon in model periods, 252 business days ~ 1 year ({_DEFAULTS}).", show_default=False)] = None,
     seed: Annotated[int | None, seed_option(f"Common seed for A and B, >= 0: common random numbers ({_DEFAULTS}).")] = None,
     series: Annotated[list[str] | None, typer.Option("--series", help="Series to show, comma list or repeated (default: every reported series).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter or exogenous input under both A and B: name=value (repeatable; checked against its range, see `models params`).")] = None,
+    set_b: Annotated[list[str] | None, typer.Option("--set-b", help="Override under B only (a what-if against A as it is): name=value (repeatable).")] = None,
+    asof: Annotated[str | None, typer.Option("--asof", help="Start the AI model on YYYY-MM-DD: data and policy events known then [default: the latest date the store supports].", show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,
 ) -> None:
     """Median and 5%..95% of each series' change over the horizon under A and B, and the median difference B - A."""
-    from bubblemachine.cli._common import print_csv, print_json, split_list, words
+    from bubblemachine.cli._common import check_date, print_csv, print_json, split_list, words
     from bubblemachine.scenarios.compare import compare
+    from bubblemachine.sfc.parameters import parse_assignments
 
     t = words(lang)
     res = compare(a, b, paths=paths, horizon=horizon, seed=seed, series=split_list(series, option="--series"),
-                  progress=progress_enabled() and fmt is OutputFormat.table)
+                  set=parse_assignments(set_, origin="--set") or None,
+                  set_b=parse_assignments(set_b, origin="--set-b") or None,
+                  progress=progress_enabled() and fmt is OutputFormat.table, asof=check_date(asof, option="--asof"))
     if fmt is OutputFormat.json:
         out = res.to_json()
         for s, r in res.rows.items():
             out[s].update(kind=r["kind"], measure="log change" if r["kind"] == "price" else "difference",
                           units=unit_of_change(s))
         print_json({"a": res.a, "b": res.b, "horizon": res.horizon, "paths": res.paths, "seed": res.seed,
-                    "series": out})
+                    "asof": res.asof, "series": out})
         return
     if fmt is OutputFormat.csv:
         cols = ["series", "measure", "units", "a_median", "a_p05", "a_p95", "b_median", "b_p05", "b_p95", "diff_median"]
@@ -121,7 +127,7 @@ def compare_cmd(
     label = sw.get("scen", {})
     table = Table(
         title=t("compare.title", a=label.get(res.a, res.a), b=label.get(res.b, res.b), horizon=res.horizon,
-                paths=res.paths, seed=res.seed),
+                paths=res.paths, seed=res.seed) + (t("compare.since", date=res.asof) if res.asof else ""),
         caption=t("compare.caption"), box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), caption_justify="left",
     )
     # 80 columns: long series names fold onto a second line; the numbers never shrink
@@ -150,7 +156,9 @@ def explain_cmd(
     horizon: Annotated[int | None, typer.Option(min=1, help=f"Horizon in model periods ({_DEFAULTS}).", show_default=False)] = None,
     seed: Annotated[int | None, seed_option(f"Seed, >= 0, shared with --vs ({_DEFAULTS}).")] = None,
     vs: Annotated[str | None, typer.Option("--vs", help="Reference scenario of the same model, e.g. baseline: show the difference.", show_default=False)] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter or exogenous input (under the scenario and --vs alike): name=value (repeatable; checked against its range, see `models params`).")] = None,
     chart: Annotated[str | None, typer.Option("--chart", help="Also write a self-contained HTML bar chart to FILE.html.", show_default=False)] = None,
+    asof: Annotated[str | None, typer.Option("--asof", help="Start the AI model on YYYY-MM-DD: data and policy events known then [default: the latest date the store supports].", show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,
 ) -> None:
@@ -158,14 +166,16 @@ def explain_cmd(
     import math
 
     from bubblemachine._io import check_output_file
-    from bubblemachine.cli._common import print_csv, print_json, split_list, words
+    from bubblemachine.cli._common import check_date, print_csv, print_json, split_list, words
     from bubblemachine.scenarios.explain import explain, write_chart
-    from bubblemachine.scenarios.series import GROUP_LABELS, GROUPS
+    from bubblemachine.sfc.parameters import parse_assignments
 
     t = words(lang)
+    asof = check_date(asof, option="--asof")
     target = check_output_file(chart, option="--chart", suffixes=(".html", ".htm")) if chart is not None else None
     out = explain(scenario, series=split_list(series, option="--series"), paths=paths, horizon=horizon, seed=seed, vs=vs,
-                  progress=progress_enabled() and fmt is OutputFormat.table)
+                  set=parse_assignments(set_, origin="--set") or None,
+                  progress=progress_enabled() and fmt is OutputFormat.table, asof=asof)
     if target is not None:
         write_chart(out, target)
     if fmt is OutputFormat.json:
@@ -175,7 +185,7 @@ def explain_cmd(
         rows = []
         for e in out:
             measure = "log change" if e.kind == "price" else "difference"
-            rows.extend([e.series, measure, unit_of_change(e.series), g, e.contributions[g]] for g in GROUPS)
+            rows.extend([e.series, measure, unit_of_change(e.series), g, v] for g, v in e.contributions.items())
             rows.append([e.series, measure, unit_of_change(e.series), "total", e.total])
             rows.append([e.series, measure, unit_of_change(e.series), "median_total", e.median_total])
         print_csv(["series", "measure", "units", "group", "value"], rows)
@@ -183,8 +193,13 @@ def explain_cmd(
     from rich import box
     from rich.table import Table
 
+    from bubblemachine.scenarios import runner, scenario_path
+
+    used = runner.model_ref(runner.load(scenario, asof=asof)[0].model, scenario_path(scenario), asof)[1]
+    if used:
+        console.print(t("simulate.started", date=used), highlight=False)
     sw = _scenario_words(t.lang)
-    glabel = sw.get("group", {}) if t.lang != "en" else GROUP_LABELS
+    glabel = sw.get("group", {}) if t.lang != "en" else {}
     sname = sw.get("scen", {})
     for e in out:
         unit = unit_of_change(e.series)
@@ -199,8 +214,8 @@ def explain_cmd(
                       box=box.SIMPLE_HEAD, caption_justify="left", min_width=64)
         table.add_column(t("col.group"))
         table.add_column(t("col.contribution", unit=unit), justify="right")
-        for g in GROUPS:
-            table.add_row(glabel.get(g, g), _short(e.contributions[g] * factor, small=3))
+        for g, v in e.contributions.items():
+            table.add_row(glabel.get(g) or e.label(g), _short(v * factor, small=3))
         table.add_row(f"[bold]{t('explain.total')}[/bold]", f"[bold]{_short(shown_change(e.total, e.kind), small=3)}[/bold]")
         table.add_row(t("explain.median_total"), _short(shown_change(e.median_total, e.kind), small=3))
         console.print(table)

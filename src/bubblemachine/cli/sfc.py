@@ -27,79 +27,11 @@ class Solver(str, Enum):
 
 
 def parse_set(items: list[str] | None) -> dict:
-    """``--set name=value`` / ``--set name=[v1,v2,...]`` options as ``{name: float | [floats]}``.
+    """``--set name=value`` / ``name=[v1,v2,...]`` options (syntax only; the engine checks names,
+    finiteness and ranges: :func:`bubblemachine.sfc.parameters.validate_overrides`)."""
+    from bubblemachine.sfc.parameters import parse_assignments
 
-    Every value must be a finite number; a list must be closed and hold no empty item; a
-    name may be set once. Errors name the option as the user typed it.
-    """
-    import math
-
-    from bubblemachine.errors import ScenarioError
-
-    def number(text: str, item: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise ScenarioError(f"--set {item!r}: {text.strip()!r} is not a number") from None
-        if not math.isfinite(v):
-            raise ScenarioError(f"--set {item!r}: {text.strip()!r} is not a finite number")
-        return v
-
-    out: dict = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name:
-            raise ScenarioError(f"--set {item!r}: expected name=value or name=[v1,v2,...]")
-        if name in out:
-            raise ScenarioError(f"--set {name}: given twice ({item!r})")
-        if value.startswith("[") or value.endswith("]"):
-            if not (value.startswith("[") and value.endswith("]")):
-                raise ScenarioError(f"--set {item!r}: unclosed list (a list is [v1,v2,...])")
-            body = value[1:-1].strip()
-            if not body:
-                raise ScenarioError(f"--set {item!r}: the list is empty")
-            parts = body.split(",")
-            if any(not p.strip() for p in parts):
-                raise ScenarioError(f"--set {item!r}: the list has an empty item")
-            out[name] = [number(p, item) for p in parts]
-        else:
-            out[name] = number(value, item)
-    return out
-
-
-def check_scenario_model(model: str, scenario: str | None, *, command: str) -> None:
-    """ScenarioError when ``scenario`` names (``model = ...``) another model than ``model``.
-
-    A scenario written for one model and run with another would be silently ignored or
-    half applied; the command line and the scenario must agree.
-    """
-    if scenario is None:
-        return
-    from pathlib import Path
-
-    from bubblemachine.errors import BubbleMachineError, ScenarioError
-    from bubblemachine.sfc import load_scenario
-    from bubblemachine.sfc.model import resolve_model_path
-
-    sc = load_scenario(scenario)
-    if not sc.model:
-        return
-
-    def where(ref: str) -> Path | None:
-        try:
-            return Path(resolve_model_path(ref)).resolve()
-        except (BubbleMachineError, OSError):
-            return None
-
-    mine, theirs = where(model), where(sc.model)
-    if mine is None or theirs is None or mine == theirs:
-        return
-    named = Path(sc.model).stem if Path(sc.model).suffix else sc.model
-    raise ScenarioError(
-        f"{sc.path}: the scenario is for model {named!r} (scenario.model), not {model!r}; "
-        f"run `bubblemachine {command} {named} --scenario {scenario}`, or remove `model =` from the scenario"
-    )
+    return parse_assignments(items, origin="--set")
 
 
 def _shown_series(result, series: list[str] | None) -> list[str]:
@@ -135,12 +67,13 @@ def simulate_cmd(
     series: Annotated[list[str] | None, typer.Option("--series", help="Variables the table shows, comma list or repeated (default: the model's reported series, else every saved variable).")] = None,
     out: Annotated[str | None, typer.Option(help="Write the result to FILE.csv or FILE.parquet (every saved variable, every path).")] = None,
     solver: Annotated[Solver, typer.Option(help="How simultaneous blocks are solved.", case_sensitive=False)] = Solver.newton,
+    asof: Annotated[str | None, typer.Option("--asof", help="ai_liquidity only: start the model on YYYY-MM-DD (data and policy events known then) [default: the latest date the store supports].", show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,
 ) -> None:
     """Simulate MODEL; print a summary of the reported series (mean over paths), or write the result with --out."""
     from bubblemachine._io import check_output_file
-    from bubblemachine.cli._common import check_input_path, print_json, split_list, words
+    from bubblemachine.cli._common import check_date, check_input_path, print_json, split_list, words
     from bubblemachine.sfc import simulate
 
     t = words(lang)
@@ -150,9 +83,13 @@ def simulate_cmd(
     save_list = split_list(save, option="--save")
     series_list = split_list(series, option="--series")
     set_values = parse_set(set_)
-    check_scenario_model(model, scenario, command="simulate")
+    from bubblemachine.scenarios.runner import model_ref
     from bubblemachine.sfc import load_model
 
+    ref, used = model_ref(model, model, check_date(asof, option="--asof"))
+    if used:
+        console.print(t("simulate.started", date=used), highlight=False)
+        model = ref
     m = load_model(model)
     if series_list:
         known = {*m.equations, *m.exogenous, *m.random, *m.parameters}
@@ -230,13 +167,15 @@ def check_cmd(
     """Parse MODEL, list its blocks and cycles, and validate its matrices on a short run."""
     from bubblemachine._io import check_output_file
     from bubblemachine.cli._common import check_input_path, words
-    from bubblemachine.sfc import load_model, simulate
+    from bubblemachine.sfc import compile_model, load_model, simulate
+    from bubblemachine.sfc.model import check_calendar
 
     t = words(lang)
     check_input_path(model, option="MODEL")
     target = check_output_file(graph, option="--graph", suffixes=(".html", ".htm")) if graph is not None else None
     m = load_model(model)
-    cm = m.compile()
+    check_calendar(m.calendar, m.path)  # the frequency too (simulate needs it for dates)
+    cm = compile_model(m)
     console.print(f"[bold]{m.name}[/bold]: {m.description}" if m.description else f"[bold]{m.name}[/bold]")
     console.print(t("check.counts", equations=len(m.equations), parameters=len(m.parameters),
                     exogenous=len(m.exogenous), random=len(m.random), hidden=len(m.hidden),

@@ -48,9 +48,8 @@ def sweep_cmd(
     """
     from bubblemachine._io import check_output_dir
     from bubblemachine.cli._common import print_csv, print_json, split_list, words
-    from bubblemachine.cli.sfc import check_scenario_model
     from bubblemachine.errors import ScenarioError
-    from bubblemachine.sfc.sweeps import parse_grid_spec, sweep
+    from bubblemachine.sfc.sweeps import parse_grid_spec, plan_sweep, run_sweep
 
     t = words(lang)
     from bubblemachine.cli._common import check_input_path
@@ -73,24 +72,21 @@ def sweep_cmd(
             raise ScenarioError(f"--workers {workers}: more than {cap} (8 per core here) would only thrash; "
                                 "use --backend ray for a cluster")
     save_list = split_list(save, option="--save")
-    if show is not None and save_list is not None and show not in save_list:
-        raise ScenarioError(f"--show {show}: not saved (saved: {', '.join(save_list)})")
     if out is not None:
         check_output_dir(out, option="--out")
     else:
         from bubblemachine.paths import home
 
         check_output_dir(home() / "sweeps", option="--home")
-    check_scenario_model(model, scenario, command="sweep")
-    res = sweep(
-        model, spec, scenario=scenario, paths=paths, periods=periods, seed=seed, save=save_list,
-        out=out, backend=backend.value, workers=workers, progress=progress_enabled() and fmt is OutputFormat.table,
-        overwrite=force, common_seed=common_seed,
-    )
+    plan = plan_sweep(model, spec, scenario=scenario, paths=paths, periods=periods, seed=seed, save=save_list,
+                      common_seed=common_seed)
+    if show is not None and show not in plan.spec.names:  # checked before anything runs
+        shown = ", ".join(plan.spec.names[:12]) + (", ..." if len(plan.spec.names) > 12 else "")
+        raise ScenarioError(f"--show {show}: not saved (saved: {shown})")
+    res = run_sweep(plan, out=out, backend=backend.value, workers=workers,
+                    progress=progress_enabled() and fmt is OutputFormat.table, overwrite=force)
     m = res.manifest
     var = show or (res.names[0] if res.names else None)
-    if var is not None and var not in res.names:
-        raise ScenarioError(f"--show {var}: not saved (saved: {', '.join(res.names)})")
     summary = res.summary(var) if var is not None else None
     if fmt is OutputFormat.json:
         print_json({"out": str(res.out), "manifest": m, "variable": var,

@@ -1,4 +1,4 @@
-"""The series catalogue: id, file name, title, units, frequency, publisher, source, licence.
+"""The series catalogue: id, file name, title, units, frequency, release rule, publisher, source, licence.
 
 The catalogue (``catalog.toml`` beside this module) describes every series of the embedded
 snapshot; files laid out like ``shared/data`` map to ids through :func:`series_id_for_file`.
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from bubblemachine.data.release import SAME_DAY, ReleaseRule, parse_rule
 from bubblemachine.errors import DataError
 
 PRIMARY_CANDIDATES = ("value", "close", "adj_close", "tga_close_today", "capex_usd")
@@ -63,6 +64,7 @@ class SeriesSpec:
     text_columns: tuple[str, ...] = ()
     primary: str | None = None
     live: str = ""
+    release: ReleaseRule = SAME_DAY
     extra: dict = field(default_factory=dict)
 
 
@@ -95,8 +97,17 @@ def catalog() -> dict[str, SeriesSpec]:
         entry = dict(entry)
         for key in ("keys", "text_columns"):
             entry[key] = tuple(entry.get(key, ()))
+        if "release" not in entry:
+            raise DataError(f"{path}: series {sid}: no 'release' rule (when its observations become known)")
+        entry["release"] = parse_rule(entry["release"], where=f"{path}: series {sid}")
         out[sid] = SeriesSpec(id=sid, **entry)
     return out
+
+
+def release_rule(sid: str) -> ReleaseRule:
+    """The release rule of series ``sid`` (:data:`~bubblemachine.data.release.SAME_DAY` if uncatalogued)."""
+    spec = catalog().get(sid)
+    return spec.release if spec is not None else SAME_DAY
 
 
 def spec_for_file(name: str) -> SeriesSpec | None:

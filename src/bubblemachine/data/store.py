@@ -13,6 +13,10 @@ manifest.
 
 Reads look in the user's store first (``<home>/store``) and fall back to the snapshot
 shipped inside the package.
+
+Point in time: ``frame(sid, asof=D)`` and ``series(sid, asof=D)`` return what was KNOWN on
+``D``: the rows whose knowledge date (the series' release rule in the catalogue,
+:mod:`bubblemachine.data.release`) is on or before ``D``, not the rows observed by ``D``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from bubblemachine import paths
 from bubblemachine._io import atomic_write_bytes, atomic_write_text
-from bubblemachine.data.catalog import UNIT_SCALES, primary_column
+from bubblemachine.data.catalog import UNIT_SCALES, primary_column, release_rule
 from bubblemachine.errors import DataError
 
 if TYPE_CHECKING:
@@ -145,13 +149,24 @@ class Store:
     Args:
         home: the Bubble Machine home directory (default: :func:`bubblemachine.paths.home`).
         snapshot: also serve the embedded snapshot (default True).
+        point_in_time: ``asof`` filters by knowledge date (default True). False filters by
+            observation date (each row counts as known the day it is dated): only for
+            stores whose files were already cut by knowledge date (tests, replays).
     """
 
-    def __init__(self, home: str | os.PathLike[str] | None = None, *, snapshot: bool = True):
+    def __init__(
+        self,
+        home: str | os.PathLike[str] | None = None,
+        *,
+        snapshot: bool = True,
+        point_in_time: bool = True,
+    ):
         self.home = Path(home) if home is not None else paths.home()
         self.root = self.home / "store"
         self.use_snapshot = snapshot
+        self.point_in_time = point_in_time
         self._cache: dict[str, pd.DataFrame] = {}
+        self._known: dict[str, pd.DatetimeIndex] = {}
         self._manifest_key: tuple[int, int, int] | None = None
         self._manifest: dict[str, Any] | None = None
 
@@ -200,10 +215,50 @@ class Store:
 
         Args:
             sid: series id (``store.ids()`` lists them).
-            asof: keep only rows dated on or before this date.
+            asof: keep only the rows KNOWN on this date (knowledge date on or before it,
+                per the series' release rule; see :meth:`known`). None: every row.
         """
         import pandas as pd
 
+        df, key = self._load(sid)
+        if asof is None:
+            return df
+        cut = pd.Timestamp(asof)
+        if not self.point_in_time:
+            return df.loc[:cut]
+        return df[self._known_for(sid, key, df) <= cut]
+
+    def known(self, sid: str) -> pd.Series:
+        """The knowledge date of each row of ``frame(sid)`` (same index), from its release rule."""
+        import pandas as pd
+
+        df, key = self._load(sid)
+        dates = self._known_for(sid, key, df) if self.point_in_time else pd.DatetimeIndex(df.index)
+        return pd.Series(dates, index=df.index, name="known")
+
+    def release(self, sid: str):
+        """The :class:`~bubblemachine.data.release.ReleaseRule` of series ``sid``."""
+        self.meta(sid)  # unknown ids: the usual named error
+        return release_rule(sid)
+
+    def first_known(self, sid: str) -> pd.Timestamp | None:
+        """The first date on which something of series ``sid`` was known (None if empty)."""
+        k = self.known(sid)
+        return k.min() if len(k) else None
+
+    def last_known(self, sid: str) -> pd.Timestamp | None:
+        """The date on which the latest row of series ``sid`` became known (None if empty)."""
+        k = self.known(sid)
+        return k.max() if len(k) else None
+
+    def _known_for(self, sid: str, key: str, df: pd.DataFrame) -> pd.DatetimeIndex:
+        known = self._known.get(key)
+        if known is None:
+            known = release_rule(sid).known(df)
+            self._known[key] = known
+        return known
+
+    def _load(self, sid: str) -> tuple[pd.DataFrame, str]:
         entries = self._entries()
         if sid not in entries:
             raise DataError(_unknown(sid, entries))
@@ -223,9 +278,7 @@ class Store:
                 df = _read_parquet(root / entry["parquet"], entry["checksum"], hint=hint)
             df = df.set_index("date")
             self._cache[key] = df
-        if asof is not None:
-            df = df.loc[: pd.Timestamp(asof)]
-        return df
+        return df, f"{sid}:{key}"
 
     def series(
         self,
@@ -239,7 +292,7 @@ class Store:
 
         Args:
             sid: series id.
-            asof: keep only observations dated on or before this date.
+            asof: keep only the observations KNOWN on this date (see :meth:`frame`).
             column: the column (default: the series' primary column: value/close/adj_close).
             dropna: drop missing observations (default True).
         """
@@ -364,6 +417,7 @@ class Store:
 
     def _forget(self) -> None:
         self._cache.clear()
+        self._known.clear()
         self._manifest = None
         self._manifest_key = None
 

@@ -2,7 +2,7 @@
 
 The modules hold the formulas (:mod:`.liquidity`, :mod:`.market`, :mod:`.systematic`,
 :mod:`.ai`); :func:`compute_monitor` applies them to the store and returns every
-indicator by id, using only data dated on or before ``asof``.
+indicator by id, using only data KNOWN on ``asof`` (the store's release rules).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from bubblemachine.data import Store
+
+from bubblemachine.data.asof import parse_asof
 
 __all__ = ["Indicator", "compute_monitor", "parse_asof", "GROUPS", "SERIES_USED"]
 
@@ -89,25 +91,6 @@ def rebase_start(asof: pd.Timestamp | None) -> pd.Timestamp:
     return start
 
 
-def parse_asof(asof: str | date | None) -> pd.Timestamp | None:
-    """Validate an ``--asof`` date (YYYY-MM-DD); DataError naming the value otherwise."""
-    import pandas as pd
-
-    from bubblemachine.errors import DataError
-
-    if asof is None:
-        return None
-    if isinstance(asof, date):
-        return pd.Timestamp(asof)
-    try:
-        ts = pd.Timestamp(date.fromisoformat(str(asof).strip()))
-    except ValueError:
-        raise DataError(
-            f"--asof: {asof!r} is not a date; use YYYY-MM-DD, e.g. 2024-12-31"
-        ) from None
-    return ts
-
-
 def _ind(s: pd.Series, units: str, key: str, group: str) -> Indicator:
     import pandas as pd
 
@@ -119,11 +102,13 @@ def _ind(s: pd.Series, units: str, key: str, group: str) -> Indicator:
 
 
 def compute_monitor(store: Store, *, asof: str | date | None = None) -> dict[str, Indicator]:
-    """Every monitor indicator, by id, from data dated on or before ``asof``.
+    """Every monitor indicator, by id, from the data KNOWN on ``asof``.
 
     Args:
         store: the data store (``bubblemachine.data.open_store()``).
-        asof: last date of data to use (YYYY-MM-DD; default: all data).
+        asof: the as-of date (YYYY-MM-DD; default: all data). Each series keeps the rows
+            whose knowledge date (its release rule) is on or before it: H.4.1 weeks from the
+            Thursday after their Wednesday, capex from its first filing.
 
     Returns:
         Indicator id -> :class:`Indicator`. Ids and units: ``net_liquidity``,
@@ -237,10 +222,7 @@ def compute_monitor(store: Store, *, asof: str | date | None = None) -> dict[str
     )
 
     # ---------------------------------------------------------------- hyperscaler capex (F4.2)
-    panel = store.frame("HYPERSCALER_CAPEX", asof=ts)
-    if ts is not None and "filed" in panel.columns:  # no look-ahead: only filings public by asof
-        filed = pd.to_datetime(panel["filed"], errors="coerce")
-        panel = panel[filed.isna() | (filed <= ts)]
+    panel = store.frame("HYPERSCALER_CAPEX", asof=ts)  # quarters filed by asof (release rule)
     capex = ai.capex_by_quarter(panel) if len(panel) else None
     if capex is not None and capex["complete"].any():
         done = capex[capex["complete"]]

@@ -66,6 +66,25 @@ class Catalog:
                     sources[lang][key] = str(path)
         return cls(messages, sources)
 
+    def add(self, messages: dict[str, dict[str, str]], *, source: str) -> None:
+        """Add entries that come from data rather than a catalog file (e.g. the labels a model
+        declares for its attribution groups): ``{lang: {key: text}}``.
+
+        A key already defined with another text is an error naming both sources; the same text
+        again is accepted (a provider may run twice).
+        """
+        for lang, entries in messages.items():
+            if lang not in self.messages:
+                raise ReportError(f"{source}: language {lang!r} is not one of {', '.join(LANGS)}")
+            for key, text in entries.items():
+                old = self.messages[lang].get(key)
+                if old is not None and old != text:
+                    raise ReportError(
+                        f"{source}: key {key!r} is already defined in {self.sources.get(lang, {}).get(key, '?')}"
+                    )
+                self.messages[lang][key] = text
+                self.sources.setdefault(lang, {})[key] = source
+
     def t(self, key: str, lang: str) -> str:
         """The text of ``key`` in ``lang``; ReportError naming the key if it is missing."""
         try:

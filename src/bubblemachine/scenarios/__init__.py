@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from bubblemachine.errors import ScenarioError
-from bubblemachine.scenarios.series import GROUPS, REPORTED, SERIES  # noqa: F401
+from bubblemachine.scenarios.series import REPORTED, SERIES  # noqa: F401
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 

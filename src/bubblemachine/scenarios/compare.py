@@ -13,7 +13,8 @@ Definitions:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +74,8 @@ class Comparison:
         paths: paths per scenario.
         seed: the common seed.
         rows: series -> {"a": Summary, "b": Summary, "diff_median": float, "kind": str}.
+        set_a, set_b: the overrides each scenario ran with (validated; empty for none).
+        asof: the AI model's start date (period 0), None for other models.
     """
 
     a: str
@@ -81,6 +84,9 @@ class Comparison:
     paths: int
     seed: int | None
     rows: dict[str, dict] = field(default_factory=dict)
+    set_a: Mapping[str, Any] = field(default_factory=dict)
+    set_b: Mapping[str, Any] = field(default_factory=dict)
+    asof: str | None = None
 
     def to_json(self) -> dict[str, dict]:
         """``{series: {"a": {"median","p05","p95"}, "b": {...}, "diff_median": x}}``."""
@@ -152,7 +158,10 @@ def compare(
     horizon: int | None = None,
     seed: int | None = None,
     series: Sequence[str] | None = None,
+    set: Mapping[str, Any] | None = None,
+    set_b: Mapping[str, Any] | None = None,
     progress: bool = False,
+    asof: str | None = None,
 ) -> Comparison:
     """Run scenarios ``a`` and ``b`` with the same seed and compare their changes.
 
@@ -163,23 +172,38 @@ def compare(
         horizon: periods after period 0 (252 business days ~ one year); default as ``paths``.
         seed: the common seed (common random numbers); default as ``paths``.
         series: series to report (default: every reported series the model defines).
+        set: overrides ``{name: value}`` of parameters or exogenous inputs applied to both
+            ``a`` and ``b`` (the same assumptions under both scenarios).
+        set_b: overrides applied to ``b`` only, on top of ``set`` (a what-if: ``b`` with
+            changed assumptions against ``a`` as it is). Both are checked against the model's
+            names and ranges (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: progress bars.
+        asof: the AI model's start date (default: the latest date the store supports).
 
     Returns:
         The :class:`Comparison`.
     """
     from bubblemachine.scenarios import runner
 
-    paths, horizon, seed = runner.run_settings(a, paths=paths, horizon=horizon, seed=seed)
+    paths, horizon, seed = runner.run_settings(a, paths=paths, horizon=horizon, seed=seed, asof=asof)
     runner.check_same_model(a, b)
-    _, model_a, path_a = runner.load(a)
-    _, model_b, path_b = runner.load(b)
-    avail = set(model_a.equations) & set(model_b.equations)
+    from bubblemachine.sfc.parameters import validate_overrides
+
+    _, model_a, path_a = runner.load(a, asof=asof)
+    _, model_b, path_b = runner.load(b, asof=asof)
+    set_a = validate_overrides(model_a, set, origin="set") if set else {}
+    set_bb = {**(validate_overrides(model_b, set, origin="set") if set else {}),
+              **(validate_overrides(model_b, set_b, origin="set_b") if set_b else {})}
+    avail = frozenset(model_a.equations) & frozenset(model_b.equations)
     chosen = check_series(series, avail, model_a.name) if series else default_series(avail)
-    ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, progress=progress)
-    rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, progress=progress)
-    return compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
-                          names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
+    runner.check_memory([a, b], paths=paths, horizon=horizon, seed=seed, save=chosen)  # both held at once
+    ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_a or None, progress=progress,
+                    asof=asof)
+    rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress,
+                    asof=asof)
+    res = compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
+                         names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
+    return replace(res, set_a=set_a, set_b=set_bb, asof=ra.asof)
 
 
 def format_value(x: float, kind: str) -> str:

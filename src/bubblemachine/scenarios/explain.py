@@ -1,7 +1,8 @@
 """``explain SCENARIO``: a series' change decomposed into mechanism groups.
 
-The model defines, every period ``t`` and for each attributed series ``X``, variables
-``contrib_X_<group>`` with (checked by the engine as a hidden identity)::
+The model declares its mechanism groups and, per attributed series ``X``, each group's term
+(its ``[attribution]`` table, ``model.attribution``); the loader defines, every period ``t``,
+variables ``contrib_X_<group>`` with (checked by the engine as a hidden identity)::
 
     log(X_t) - log(X_{t-1}) = sum_g contrib_X_<g>_t     (prices)
     X_t - X_{t-1}           = sum_g contrib_X_<g>_t     (rates, spreads)
@@ -22,12 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from bubblemachine.errors import ScenarioError
-from bubblemachine.scenarios.compare import change, kind_of
-from bubblemachine.scenarios.series import ATTRIBUTED, GROUP_LABELS, GROUPS, contrib_name
+from bubblemachine.sfc.attribution import Attribution, Group, contrib_name
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,19 @@ class Explanation:
         scenario: scenario name.
         vs: the reference scenario, or None.
         series: the series explained.
-        kind: ``price`` (log change) or ``rate`` (difference).
+        kind: ``price`` (log change) or ``rate`` (difference), from the model's attribution.
         horizon: periods.
         paths: paths.
         seed: the seed.
-        contributions: group -> mean contribution (minus the reference's with ``vs``).
+        contributions: group id -> mean contribution (minus the reference's with ``vs``), in
+            the model's group order.
         total: mean total change (minus the reference's with ``vs``) == sum of contributions.
         median_total: median total change over paths (scenario only, or of the path-wise
             difference with ``vs``), for reference.
         residual: ``total`` minus the sum of contributions (0 up to rounding; the engine
             checks the identity every period).
+        groups: the model's mechanism groups (id, English and Korean labels), in display order.
+        set: the overrides the runs used (``{name: value}``; empty for none).
     """
 
     scenario: str
@@ -61,6 +65,15 @@ class Explanation:
     total: float
     median_total: float
     residual: float
+    groups: tuple[Group, ...] = ()
+    set: Mapping[str, Any] | None = None
+
+    def label(self, group: str, lang: str = "en") -> str:
+        """The label of ``group`` in ``lang`` (the id when the model gives none)."""
+        for g in self.groups:
+            if g.id == group:
+                return g.label(lang)
+        return group
 
     def to_json(self) -> dict:
         return {
@@ -71,7 +84,9 @@ class Explanation:
             "horizon": self.horizon,
             "paths": self.paths,
             "seed": self.seed,
+            "set": dict(self.set or {}),
             "definition": "mean over paths of each group's contribution summed over the horizon; adds up to the mean total change",
+            "groups": [{"id": g.id, "en": g.en, "ko": g.ko} for g in self.groups],
             "contributions": dict(self.contributions),
             "total": self.total,
             "median_total": self.median_total,
@@ -79,25 +94,29 @@ class Explanation:
         }
 
 
-def attributed_series(available) -> list[str]:
-    """Series that have every ``contrib_X_<group>`` variable in ``available``."""
-    avail = set(available)
-    out = [s for s in ATTRIBUTED if s in avail and all(contrib_name(s, g) in avail for g in GROUPS)]
-    # generic models: any X with contrib_X_<g> for all groups
-    for name in sorted(avail):
-        if name not in out and all(contrib_name(name, g) in avail for g in GROUPS):
-            out.append(name)
-    return out
+def attributed_series(model) -> list[str]:
+    """The series ``model`` attributes (its ``[attribution]`` tables), in declaration order."""
+    return list(model.attribution.series_names)
 
 
-def save_list(series: str) -> list[str]:
+def save_list(attribution: Attribution, series: str) -> list[str]:
     """Variables to record to explain ``series``."""
-    return [series, *(contrib_name(series, g) for g in GROUPS)]
+    return [series, *attribution.contrib_names(series)]
 
 
-def group_sums(arrays: Mapping[str, np.ndarray], series: str, horizon: int) -> dict[str, np.ndarray]:
+def group_sums(arrays: Mapping[str, np.ndarray], series: str, horizon: int,
+               groups: Sequence[str]) -> dict[str, np.ndarray]:
     """Per path, each group's contribution summed over periods 1..horizon: group -> [path]."""
-    return {g: arrays[contrib_name(series, g)][:, 1:horizon + 1].sum(axis=1) for g in GROUPS}
+    return {g: arrays[contrib_name(series, g)][:, 1:horizon + 1].sum(axis=1) for g in groups}
+
+
+def total_change(arr: np.ndarray, change: str, horizon: int) -> np.ndarray:
+    """Per-path change from period 0 to ``horizon``: log change (``change="log"``) or difference."""
+    a0, ah = arr[:, 0], arr[:, horizon]
+    if change == "log":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(ah) - np.log(a0)
+    return ah - a0
 
 
 def explain_arrays(
@@ -105,22 +124,34 @@ def explain_arrays(
     *,
     series: str,
     horizon: int,
+    attribution: Attribution,
     reference: Mapping[str, np.ndarray] | None = None,
     scenario: str = "scenario",
     vs: str | None = None,
     seed: int | None = None,
+    set: Mapping[str, Any] | None = None,
 ) -> Explanation:
-    """Decompose ``series`` over ``horizon`` from recorded arrays (column 0 = period 0)."""
-    sums = group_sums(arrays, series, horizon)
-    tot = change(arrays[series], series, horizon)
+    """Decompose ``series`` over ``horizon`` from recorded arrays (column 0 = period 0).
+
+    Args:
+        arrays: variable -> array [path, period] holding ``series`` and its contributions.
+        series: an attributed series of ``attribution``.
+        horizon: end period.
+        attribution: the model's attribution (groups and how the series' change is measured).
+        reference: the reference run's arrays (``vs``), same paths and seed.
+    """
+    change = attribution.get(series).change
+    groups = attribution.group_ids
+    sums = group_sums(arrays, series, horizon, groups)
+    tot = total_change(arrays[series], change, horizon)
     if reference is not None:
-        ref_sums = group_sums(reference, series, horizon)
-        ref_tot = change(reference[series], series, horizon)
-        contrib = {g: float(np.mean(sums[g]) - np.mean(ref_sums[g])) for g in GROUPS}
+        ref_sums = group_sums(reference, series, horizon, groups)
+        ref_tot = total_change(reference[series], change, horizon)
+        contrib = {g: float(np.mean(sums[g]) - np.mean(ref_sums[g])) for g in groups}
         total = float(np.mean(tot) - np.mean(ref_tot))
         median_total = float(np.median(tot - ref_tot))
     else:
-        contrib = {g: float(np.mean(sums[g])) for g in GROUPS}
+        contrib = {g: float(np.mean(sums[g])) for g in groups}
         total = float(np.mean(tot))
         median_total = float(np.median(tot))
     residual = total - float(sum(contrib.values()))
@@ -131,9 +162,10 @@ def explain_arrays(
             f"(total {total:.6g}, sum {total - residual:.6g}); the model's contrib_{series}_* "
             f"variables break the contract identity"
         )
-    return Explanation(scenario=scenario, vs=vs, series=series, kind=kind_of(series), horizon=horizon,
-                       paths=int(arrays[series].shape[0]), seed=seed, contributions=contrib,
-                       total=total, median_total=median_total, residual=residual)
+    return Explanation(scenario=scenario, vs=vs, series=series, kind="price" if change == "log" else "rate",
+                       horizon=horizon, paths=int(arrays[series].shape[0]), seed=seed, contributions=contrib,
+                       total=total, median_total=median_total, residual=residual,
+                       groups=attribution.groups, set=dict(set or {}))
 
 
 def explain(
@@ -144,46 +176,57 @@ def explain(
     horizon: int | None = None,
     seed: int | None = None,
     vs: str | None = None,
+    set: Mapping[str, Any] | None = None,
     progress: bool = False,
+    asof: str | None = None,
 ) -> list[Explanation]:
     """Decompose the change of each requested series under ``scenario``.
 
     Args:
         scenario: scenario name or path.
-        series: series to explain (default: every attributed series the model defines).
+        series: series to explain (default: every series the model attributes).
         paths: Monte Carlo paths (1..1e6); default: the scenario's, else the model's
             ``[model] defaults`` (:func:`runner.run_settings`).
         horizon: periods after period 0; default as ``paths``.
         seed: the seed (shared with ``vs``: common random numbers); default as ``paths``.
         vs: a reference scenario (e.g. ``baseline``), or None.
+        set: overrides ``{name: value}`` of parameters or exogenous inputs, applied to the
+            scenario and to ``vs`` alike; checked against the model's names and ranges
+            (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: progress bars.
+        asof: the AI model's start date (default: the latest date the store supports).
 
     Returns:
         One :class:`Explanation` per series.
     """
     from bubblemachine.scenarios import runner
+    from bubblemachine.sfc.parameters import validate_overrides
 
-    paths, horizon, seed = runner.run_settings(scenario, paths=paths, horizon=horizon, seed=seed)
+    paths, horizon, seed = runner.run_settings(scenario, paths=paths, horizon=horizon, seed=seed, asof=asof)
     if vs is not None:
         runner.check_same_model(scenario, vs)
-    _, model, _ = runner.load(scenario)
-    avail = attributed_series(model.equations)
+    _, model, _ = runner.load(scenario, asof=asof)
+    overrides = validate_overrides(model, set, origin="set") if set else {}
+    avail = attributed_series(model)
     if not avail:
-        raise ScenarioError(f"model {model.name} defines no contrib_<series>_<group> variables; nothing to explain")
+        raise ScenarioError(f"model {model.name} declares no [attribution]; nothing to explain")
     chosen = list(series) if series else avail
     bad = [s for s in chosen if s not in avail]
     if bad:
         raise ScenarioError(
             f"model {model.name}: cannot explain {', '.join(repr(b) for b in bad)}; valid series: {', '.join(avail)}"
         )
-    save = [v for s in chosen for v in save_list(s)]
-    run_s = runner.run(scenario, paths=paths, horizon=horizon, seed=seed, save=save, progress=progress)
+    save = [v for s in chosen for v in save_list(model.attribution, s)]
+    run_s = runner.run(scenario, paths=paths, horizon=horizon, seed=seed, save=save, set=overrides or None,
+                       progress=progress, asof=asof)
     run_r = None
     if vs is not None:
-        run_r = runner.run(vs, paths=paths, horizon=horizon, seed=seed, save=save, progress=progress)
+        run_r = runner.run(vs, paths=paths, horizon=horizon, seed=seed, save=save, set=overrides or None,
+                           progress=progress, asof=asof)
     return [
-        explain_arrays(run_s.arrays, series=s, horizon=horizon, reference=run_r.arrays if run_r else None,
-                       scenario=run_s.scenario, vs=run_r.scenario if run_r else None, seed=seed)
+        explain_arrays(run_s.arrays, series=s, horizon=horizon, attribution=model.attribution,
+                       reference=run_r.arrays if run_r else None, scenario=run_s.scenario,
+                       vs=run_r.scenario if run_r else None, seed=seed, set=overrides)
         for s in chosen
     ]
 
@@ -196,10 +239,10 @@ def chart_figure(explanations: Sequence[Explanation]):
     n = len(explanations)
     fig = make_subplots(rows=n, cols=1, subplot_titles=[_title(e) for e in explanations],
                         vertical_spacing=min(0.08, 0.5 / max(n, 1)))
-    labels = [GROUP_LABELS[g] for g in GROUPS] + ["Total (mean)"]
     for i, e in enumerate(explanations, start=1):
         scale = 100.0 if e.kind == "price" else 1.0
-        vals = [e.contributions[g] * scale for g in GROUPS] + [e.total * scale]
+        labels = [e.label(g) for g in e.contributions] + ["Total (mean)"]
+        vals = [v * scale for v in e.contributions.values()] + [e.total * scale]
         colors = ["#2a9d8f" if v >= 0 else "#e76f51" for v in vals[:-1]] + ["#264653"]
         fig.add_trace(go.Bar(x=vals, y=labels, orientation="h", marker_color=colors, showlegend=False,
                              hovertemplate="%{y}: %{x:.3f}<extra></extra>"), row=i, col=1)

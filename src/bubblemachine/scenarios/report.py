@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from bubblemachine.scenarios.compare import change, kind_of
-from bubblemachine.scenarios.series import GROUPS, REPORTED, contrib_name
+from bubblemachine.scenarios.series import REPORTED
+from bubblemachine.sfc.attribution import Attribution, contrib_name
 
 #: Paths per scenario in the report (stated in the chart captions).
 REPORT_PATHS = 200
@@ -62,6 +63,7 @@ CACHE_VERSION = 1  # the cached payload (not the chart layout) defines the versi
 
 SCENARIO_COLOR = "#d62728"
 BASE_COLOR = "#7f7f7f"
+#: Colours of the attribution groups, by position in the model's group order (cycled).
 GROUP_COLORS = ("#1f77b4", "#17becf", "#ff7f0e", "#9467bd", "#d62728", "#8c564b",
                 "#e377c2", "#2ca02c", "#bcbd22", "#393b79", "#c7c7c7")
 
@@ -86,8 +88,10 @@ def cache_key(model_digest: str, scenario_digest: str, *, seed: int, paths: int,
 
 
 def summarize_run(arrays: dict[str, np.ndarray], *, series: Sequence[str], attributed: Sequence[str],
-                  table: Sequence[str], horizon: int) -> dict[str, Any]:
+                  table: Sequence[str], horizon: int, groups: Sequence[str]) -> dict[str, Any]:
     """Reduce one scenario's arrays to what the section draws (JSON-serialisable).
+
+    ``groups`` are the model's attribution group ids (``model.attribution.group_ids``).
 
     Returns:
         ``{"fan": {s: [[q05...], [q25...], ...]}, "attr": {s: {group: mean sum}},
@@ -102,7 +106,7 @@ def summarize_run(arrays: dict[str, np.ndarray], *, series: Sequence[str], attri
         fan[s] = [[_r(v) for v in row] for row in q]
     attr, total = {}, {}
     for s in attributed:
-        attr[s] = {g: float(np.mean(arrays[contrib_name(s, g)][:, 1:horizon + 1].sum(axis=1))) for g in GROUPS}
+        attr[s] = {g: float(np.mean(arrays[contrib_name(s, g)][:, 1:horizon + 1].sum(axis=1))) for g in groups}
         total[s] = float(np.mean(change(arrays[s], s, horizon)))
     changes = {s: [float(v) for v in change(arrays[s], s, horizon)] for s in table}
     return {"periods": idx, "fan": fan, "attr": attr, "total": total, "changes": changes}
@@ -113,12 +117,15 @@ def _r(v: float) -> float:
 
 
 def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZON, seed: int = REPORT_SEED,
-                       scenarios: Sequence[str] | None = None, use_cache: bool = True) -> dict[str, dict]:
+                       scenarios: Sequence[str] | None = None, use_cache: bool = True,
+                       asof: str | None = None) -> dict[str, dict]:
     """Simulate (or read from the cache) every scenario of :data:`MODEL`; baseline first.
 
     Returns:
         scenario name -> summary (see :func:`summarize_run`) plus ``"series"``,
-        ``"attributed"`` and ``"table"`` lists under the key ``"_meta"``.
+        ``"attributed"``, ``"table"`` and ``"groups"`` (the model's attribution group ids, in
+        display order) lists under the key ``"_meta"``, with ``"asof"``: the AI model's start
+        date (``asof``; default the latest date the store supports).
     """
     from bubblemachine._io import atomic_write_text
     from bubblemachine.scenarios import list_scenarios, runner
@@ -127,13 +134,16 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
     names = list(scenarios) if scenarios is not None else list_scenarios()
     out: dict[str, dict] = {}
     meta: dict[str, list[str]] = {}
+    used = None
     for name in names:
-        scen, model, spath = runner.load(name)
+        scen, model, spath = runner.load(name, asof=asof)
+        used = runner.model_ref(scen.model, spath, asof)[1] or used
         avail = set(model.equations)
         series = [s for s in REPORTED if s in avail]
-        attributed = [s for s in ATTRIBUTION_SERIES if s in attributed_series(avail)]
+        attributed = [s for s in ATTRIBUTION_SERIES if s in attributed_series(model)]
         table = [s for s in TABLE_SERIES if s in avail]
-        meta = {"series": series, "attributed": attributed, "table": table}
+        groups = list(model.attribution.group_ids)
+        meta = {"series": series, "attributed": attributed, "table": table, "groups": groups}
         key = cache_key(model.digest, scen.digest(), seed=seed, paths=paths, horizon=horizon)
         path = cache_dir() / f"{key}.json"
         summary = _MEMO.get(key) if use_cache else None
@@ -141,15 +151,16 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
             summary = _read_summary(path) or _read_summary(SHIPPED_DIR / path.name)
         if summary is None:
             save = list(dict.fromkeys([*series, *table, *(v for s in attributed
-                                                          for v in (s, *(contrib_name(s, g) for g in GROUPS)))]))
-            run = runner.run(name, paths=paths, horizon=horizon, seed=seed, save=save)
-            summary = summarize_run(run.arrays, series=series, attributed=attributed, table=table, horizon=horizon)
+                                                          for v in (s, *(contrib_name(s, g) for g in groups)))]))
+            run = runner.run(name, paths=paths, horizon=horizon, seed=seed, save=save, asof=asof)
+            summary = summarize_run(run.arrays, series=series, attributed=attributed, table=table, horizon=horizon,
+                                    groups=groups)
             if use_cache:
                 atomic_write_text(path, json.dumps(summary))
         if use_cache:
             _MEMO[key] = summary
         out[spath.stem] = summary
-    out["_meta"] = meta
+    out["_meta"] = {**meta, "asof": used or PERIOD0}
     return out
 
 
@@ -190,12 +201,12 @@ def _dates(periods: Sequence[int], start: str = PERIOD0) -> list[str]:
 
 
 
-def fan_chart(s: str, sums: dict[str, dict], names: list[str]):
+def fan_chart(s: str, sums: dict[str, dict], names: list[str], start: str = PERIOD0):
     """Fan chart of series ``s``: the baseline (grey) and a drop-down-selected scenario."""
     from bubblemachine.report.sections import Chart
 
     periods = sums[names[0]]["periods"]
-    x = _dates(periods)
+    x = _dates(periods, start)
     data: list[dict[str, Any]] = []
 
     def band(q: list[list[float]], color: str, visible: bool, name_key: str | None, dash: str | None) -> list[dict]:
@@ -264,15 +275,20 @@ def _refs(s: str) -> tuple[str, ...]:
     return _REFS.get(s, ())
 
 
-def attribution_chart(s: str, sums: dict[str, dict], names: list[str]):
-    """Stacked bars: per scenario, each group's mean contribution to the change vs the baseline."""
+def attribution_chart(s: str, sums: dict[str, dict], names: list[str], groups: Sequence[str]):
+    """Stacked bars: per scenario, each group's mean contribution to the change vs the baseline.
+
+    ``groups``: the model's attribution group ids in display order; each bar's name is the
+    catalog key ``whatif.group.<id>`` (labels from the model, :func:`group_messages`).
+    """
     from bubblemachine.report.sections import Chart
 
     base = sums[names[0]]
     others = names[1:]
     scale = 100.0 if kind_of(s) == "price" else 1.0
     data = []
-    for g, color in zip(GROUPS, GROUP_COLORS, strict=True):
+    for i, g in enumerate(groups):
+        color = GROUP_COLORS[i % len(GROUP_COLORS)]
         xs = [_r(scale * (sums[n]["attr"][s][g] - base["attr"][s][g])) for n in others]
         data.append({"type": "bar", "orientation": "h", "y": others, "x": xs, "name": f"whatif.group.{g}",
                      "marker": {"color": color}})
@@ -306,11 +322,13 @@ def summary_table(sums: dict[str, dict], names: list[str], table_series: list[st
 
 
 def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZON,
-                   seed: int = REPORT_SEED, use_cache: bool = True):
-    """The "What if" section for ``scenarios`` (the first is the reference, e.g. baseline)."""
+                   seed: int = REPORT_SEED, use_cache: bool = True, asof: str | None = None):
+    """The "What if" section for ``scenarios`` (the first is the reference, e.g. baseline),
+    the AI model started on ``asof`` (default: the latest date the store supports)."""
     from bubblemachine.report.sections import Section, Text
 
-    sums = scenario_summaries(scenarios=scenarios, paths=paths, horizon=horizon, seed=seed, use_cache=use_cache)
+    sums = scenario_summaries(scenarios=scenarios, paths=paths, horizon=horizon, seed=seed, use_cache=use_cache,
+                              asof=asof)
     meta = sums.pop("_meta")
     names = list(sums)
     if len(names) > 2:  # reference first, then the contract's story order, then any others
@@ -319,19 +337,25 @@ def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horiz
     blocks: list[Any] = [Text("whatif.how_to_read")]
     if len(names) > 1 and meta["table"]:
         blocks.append(summary_table(sums, names, meta["table"]))
-    blocks += [fan_chart(s, sums, names) for s in meta["series"]]
+    blocks += [fan_chart(s, sums, names, meta.get("asof", PERIOD0)) for s in meta["series"]]
     if len(names) > 1:
-        blocks += [attribution_chart(s, sums, names) for s in meta["attributed"]]
+        blocks += [attribution_chart(s, sums, names, meta["groups"]) for s in meta["attributed"]]
     # order 70 like claims: listed after claims in the registry, the section follows it
     return Section("whatif", "whatif.title", "whatif.intro", tuple(blocks), order=70)
+
+
+def group_messages(attribution: Attribution) -> dict[str, dict[str, str]]:
+    """Catalog entries ``whatif.group.<id>`` of a model's attribution groups, from the labels the
+    model declares (``[attribution] groups``): ``{lang: {key: label}}``."""
+    return {lang: {f"whatif.group.{g.id}": g.label(lang) for g in attribution.groups} for lang in ("en", "ko")}
 
 
 def scenarios_section(ctx) -> Any:
     """Report provider: the "What if" section.
 
-    None when the AI liquidity model or its baseline is absent, or when the report is built
-    as of a date before the model's period 0 (2025-11-14): the model's initial state uses data
-    up to that day, so showing it in an earlier report would look ahead.
+    None when the AI liquidity model or its baseline is absent. The model starts on the
+    report's as-of date (calibrated on the data and events known then), or on the latest date
+    the store supports when the report has none.
     """
     from bubblemachine.paths import package_dir
     from bubblemachine.scenarios import list_scenarios
@@ -339,15 +363,15 @@ def scenarios_section(ctx) -> Any:
     if not (package_dir() / "models" / MODEL / "model.toml").is_file():
         return None
     asof = getattr(ctx, "asof", None)
-    if asof is not None:
-        import pandas as pd
-
-        if pd.Timestamp(asof) < pd.Timestamp(PERIOD0):
-            return None
+    asof = None if asof is None else f"{asof:%Y-%m-%d}" if hasattr(asof, "strftime") else str(asof)
     names = list_scenarios()
     if "baseline" not in names:
         return None
-    return whatif_section(names)
+    from bubblemachine.scenarios import runner
+
+    model = runner.load("baseline", asof=asof)[1]
+    ctx.catalog.add(group_messages(model.attribution), source=f"model {model.name} [attribution]")
+    return whatif_section(names, asof=asof)
 
 
 if __name__ == "__main__":  # python -m bubblemachine.scenarios.report: refresh the shipped cache

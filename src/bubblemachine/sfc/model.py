@@ -11,25 +11,23 @@ import ast
 import functools
 import hashlib
 import keyword
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bubblemachine.errors import ModelError
+from bubblemachine.errors import LanguageLimitError, ModelError
+from bubblemachine.sfc import attribution as A
 from bubblemachine.sfc import expr as E
+from bubblemachine.sfc import parameters as P
+from bubblemachine.sfc.attribution import Attribution
+from bubblemachine.sfc.distributions import DISTRIBUTIONS, Distribution, parse_distribution  # noqa: F401 - re-exported
+from bubblemachine.sfc.parameters import Parameter
+from bubblemachine.sfc.values import is_finite_number, short  # noqa: F401 - re-exported
 
-DISTRIBUTIONS = {
-    "normal": ("mean", "sd"),
-    "lognormal": ("mean", "sd"),
-    "uniform": ("low", "high"),
-    "student_t": ("df", "mean", "sd"),
-    "triangular": ("low", "mode", "high"),
-}
-_TABLES = {"model", "equations", "parameters", "exogenous", "initial", "hidden", "random", "matrices"}
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_TABLES = {"model", "equations", "parameters", "exogenous", "initial", "hidden", "random", "matrices", "attribution"}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # used with fullmatch: no "$" that accepts "x\n"
 
 
 @dataclass(frozen=True)
@@ -56,73 +54,6 @@ class Equation:
     @functools.cached_property
     def tree(self) -> ast.expr:
         return E.parse(self.text)
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """A probability distribution (``[random]`` per period, ``[uncertain]`` per path)."""
-
-    dist: str
-    args: tuple[tuple[str, float], ...]
-
-    @property
-    def kw(self) -> dict[str, float]:
-        return dict(self.args)
-
-    def mean(self) -> float:
-        k = self.kw
-        if self.dist in ("normal", "student_t"):
-            return k["mean"]
-        if self.dist == "lognormal":
-            return math.exp(k["mean"] + 0.5 * k["sd"] ** 2)
-        if self.dist == "uniform":
-            return 0.5 * (k["low"] + k["high"])
-        return (k["low"] + k["mode"] + k["high"]) / 3.0
-
-    def draw(self, rng, size) -> Any:
-        """Draw ``size`` values from ``rng`` (a ``numpy.random.Generator``)."""
-        k = self.kw
-        if self.dist == "normal":
-            return k["mean"] + k["sd"] * rng.standard_normal(size)
-        if self.dist == "lognormal":
-            return rng.lognormal(k["mean"], k["sd"], size)
-        if self.dist == "uniform":
-            return rng.uniform(k["low"], k["high"], size)
-        if self.dist == "triangular":
-            return rng.triangular(k["low"], k["mode"], k["high"], size)
-        df = k["df"]
-        return k["mean"] + k["sd"] * math.sqrt((df - 2.0) / df) * rng.standard_t(df, size)
-
-
-def parse_distribution(spec: Any, where: str) -> Distribution:
-    """Validate a ``{ dist = "...", ... }`` table; ``where`` names file, table and key."""
-    if not isinstance(spec, dict) or "dist" not in spec:
-        raise ModelError(f"{where}: expected a table like {{ dist = \"normal\", mean = 0, sd = 1 }}, got {spec!r}")
-    dist = spec["dist"]
-    if dist not in DISTRIBUTIONS:
-        raise ModelError(f"{where}: unknown dist {dist!r} (allowed: {', '.join(DISTRIBUTIONS)})")
-    need = DISTRIBUTIONS[dist]
-    extra = set(spec) - {"dist", "doc", *need}
-    if extra:
-        raise ModelError(f"{where}: unknown key(s) {sorted(extra)} for dist {dist!r} (expects {', '.join(need)})")
-    args = []
-    for key in need:
-        if key not in spec:
-            raise ModelError(f"{where}: dist {dist!r} needs {key!r}")
-        val = spec[key]
-        if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
-            raise ModelError(f"{where}: {key} must be a finite number, got {val!r}")
-        args.append((key, float(val)))
-    kw = dict(args)
-    if "sd" in kw and kw["sd"] < 0:
-        raise ModelError(f"{where}: sd must be >= 0, got {kw['sd']}")
-    if dist == "uniform" and kw["high"] < kw["low"]:
-        raise ModelError(f"{where}: high ({kw['high']}) < low ({kw['low']})")
-    if dist == "triangular" and not kw["low"] <= kw["mode"] <= kw["high"]:
-        raise ModelError(f"{where}: need low <= mode <= high")
-    if dist == "student_t" and kw["df"] <= 2:
-        raise ModelError(f"{where}: df must be > 2 for a finite sd, got {kw['df']}")
-    return Distribution(dist, tuple(args))
 
 
 #: Upper bounds of ``[model] defaults`` (a default must be a sane run on a laptop).
@@ -178,7 +109,7 @@ class RunDefaults:
 
 @dataclass
 class Model:
-    """A parsed, validated model (pure data: picklable; compile it with :meth:`compile`)."""
+    """A parsed, validated model (pure data: picklable; compile it with :func:`~bubblemachine.sfc.compile_model`)."""
 
     name: str
     description: str
@@ -195,6 +126,10 @@ class Model:
     sources: dict[str, Source] = field(default_factory=dict)
     digest: str = ""
     run_defaults: RunDefaults = field(default_factory=RunDefaults)
+    #: mechanism groups and attributed series (``[attribution]``; empty when the model has none)
+    attribution: Attribution = field(default_factory=Attribution)
+    #: every parameter and exogenous input as a record (value, unit, range, source, mechanism)
+    parameter_info: dict[str, Parameter] = field(default_factory=dict)
 
     @property
     def variables(self) -> list[str]:
@@ -216,10 +151,23 @@ class Model:
             return "random"
         raise KeyError(name)
 
-    def describe(self, name: str) -> str:
-        """One paragraph about ``name``: kind, equation or value, doc string, where defined."""
+    def describe(self, name: str | None = None) -> str:
+        """A plain-text description of the model, or of one name.
+
+        With ``name``: its kind, equation or value, doc string and where it is defined; for a
+        parameter or exogenous input also its unit, range, mechanism and source. Without: the
+        model's name, size, attribution groups and every parameter and exogenous input with
+        value, unit, range and mechanism (the source of each is in ``describe(name)`` and in
+        ``bubblemachine models params``).
+        """
+        if name is None:
+            return _describe_model(self)
         if name not in self.sources:
-            raise ModelError(f"model {self.name}: unknown name {name!r}")
+            import difflib
+
+            close = difflib.get_close_matches(name, list(self.sources), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ModelError(f"model {self.name}: unknown name {name!r}{hint}")
         kind = self.kind(name)
         src = self.sources[name]
         if kind == "endogenous":
@@ -232,13 +180,36 @@ class Model:
             d = self.random[name]
             body = f"{name} ~ {d.dist}({', '.join(f'{k}={v}' for k, v in d.args)})"
         doc = self.docs.get(name, "")
-        return f"{kind}: {body}" + (f"\n  {doc}" if doc else "") + f"\n  defined at {src.where()}"
+        out = f"{kind}: {body}" + (f"\n  {doc}" if doc else "")
+        info = self.parameter_info.get(name)
+        if info is not None:
+            for label, text in (("unit", info.unit), ("range", info.range_text() if info.range else ""),
+                                ("mechanism", ", ".join(info.mechanism)), ("source", info.source)):
+                if text:
+                    out += f"\n  {label}: {text}"
+        return out + f"\n  defined at {src.where()}"
 
-    def compile(self, **options):
-        """Order, tear and generate code: returns a :class:`~bubblemachine.sfc.compiler.CompiledModel`."""
-        from bubblemachine.sfc.compiler import compile_model
 
-        return compile_model(self, **options)
+def _describe_model(m: Model) -> str:
+    """The text of ``Model.describe()`` (no name)."""
+    lines = [f"{m.name}: {m.description}" if m.description else m.name,
+             f"{len(m.equations)} equations, {len(m.parameters)} parameters, {len(m.exogenous)} exogenous inputs, "
+             f"{len(m.random)} random variables, {len(m.hidden)} hidden identities, {len(m.matrices)} matrices"]
+    if m.attribution:
+        lines.append(f"attribution: {len(m.attribution.series)} series over {len(m.attribution.groups)} groups: "
+                     + ", ".join(f"{g.id} ({g.en})" for g in m.attribution.groups))
+    rows = []
+    for info in m.parameter_info.values():
+        v = info.value
+        val = (f"path[{len(v)}]" if isinstance(v, tuple) else f"{v:g}")
+        rows.append((info.name, val, info.unit or "-", info.range_text(), ",".join(info.mechanism) or "-"))
+    if rows:
+        head = ("name", "value", "unit", "range", "mechanism")
+        widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+        lines += ["", "parameters and exogenous inputs:", fmt.format(*head).rstrip()]
+        lines += [fmt.format(*r).rstrip() for r in rows]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- loading
@@ -340,11 +311,6 @@ def _line_index(text: str) -> dict[tuple[str, str], int]:
     return out
 
 
-def _line_of(text: str, table: str, key: str) -> int:
-    """1-based line of ``key`` inside ``[table]`` (0 when not found)."""
-    return _line_index(text).get((table, key), 0)
-
-
 class _Builder:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -353,6 +319,7 @@ class _Builder:
         self.equations: dict[str, Equation] = {}
         self.parameters: dict[str, float] = {}
         self.exogenous: dict[str, Any] = {}
+        self.parameter_info: dict[str, Parameter] = {}
         self.initial: dict[str, float] = {}
         self.initial_src: dict[str, Source] = {}
         self.hidden: dict[str, tuple[str, Source]] = {}
@@ -361,6 +328,8 @@ class _Builder:
         self.docs: dict[str, str] = {}
         self.sources: dict[str, Source] = {}
         self.texts: list[bytes] = []
+        self.attr_raw = A.RawAttribution()
+        self.attribution = Attribution()
 
     def add_file(self, f: Path) -> None:
         try:
@@ -410,36 +379,24 @@ class _Builder:
             try:
                 E.parse(val)
             except E.ExprError as exc:
-                raise ModelError(_expr_msg(src, val, exc)) from None
+                raise _expr_error(src, val, exc) from None
             self.equations[key] = Equation(key, val.strip(), doc, src)
             if doc:
                 self.docs[key] = doc
-        for key, val in _table(data, "parameters", fname).items():
-            src = Source(fname, "parameters", key, line("parameters", key))
-            self._define(key, src)
-            if isinstance(val, dict):
-                if "value" not in val or set(val) - {"value", "doc", "unit", "range", "source"}:
-                    raise ModelError(f"{src.where()}: expected a number or {{ value = ..., doc = \"...\" }}, got {val!r}")
-                if val.get("doc"):
-                    self.docs[key] = str(val["doc"])
-                val = val["value"]
-            self.parameters[key] = _number(val, src)
-        for key, val in _table(data, "exogenous", fname).items():
-            src = Source(fname, "exogenous", key, line("exogenous", key))
-            self._define(key, src)
-            if isinstance(val, dict):
-                if set(val) - {"path", "value", "doc", "unit"} or ("path" in val) == ("value" in val):
-                    raise ModelError(f"{src.where()}: expected a number, {{ value = ... }} or {{ path = [...] }}, got {val!r}")
-                if val.get("doc"):
-                    self.docs[key] = str(val["doc"])
-                if "path" in val:
-                    path = val["path"]
-                    if not isinstance(path, list) or not path:
-                        raise ModelError(f"{src.where()}: path must be a non-empty list of numbers")
-                    self.exogenous[key] = tuple(_number(v, src) for v in path)
-                    continue
-                val = val["value"]
-            self.exogenous[key] = _number(val, src)
+        for table in ("parameters", "exogenous"):
+            for key, val in _table(data, table, fname).items():
+                src = Source(fname, table, key, line(table, key))
+                self._define(key, src)
+                value, info = P.parse_record(val, name=key, kind="parameter" if table == "parameters" else "exogenous",
+                                             where=src.where(), file=fname, line=src.line,
+                                             number=lambda v, src=src: _number(v, src))
+                if table == "parameters":
+                    self.parameters[key] = value
+                else:
+                    self.exogenous[key] = value
+                self.parameter_info[key] = info
+                if info.doc:
+                    self.docs[key] = info.doc
         for key, val in _table(data, "initial", fname).items():
             src = Source(fname, "initial", key, line("initial", key))
             if key in self.initial:
@@ -456,7 +413,7 @@ class _Builder:
                 E.parse(key)
                 E.parse(val)
             except E.ExprError as exc:
-                raise ModelError(_expr_msg(src, val, exc)) from None
+                raise _expr_error(src, val, exc) from None
             self.hidden[key] = (val, src)
         for key, val in _table(data, "random", fname).items():
             src = Source(fname, "random", key, line("random", key))
@@ -466,9 +423,27 @@ class _Builder:
                 self.docs[key] = str(val["doc"])
         for mname, spec in _table(data, "matrices", fname).items():
             self._add_matrix(mname, spec, fname, index)
+        if "attribution" in data:
+            A.collect(self.attr_raw, data["attribution"], fname, index, text)
+
+    def _expand_attribution(self) -> None:
+        """Turn ``[attribution]`` into ``contrib_*`` equations, series equations and hidden identities."""
+        exp = A.expand(self.attr_raw, equations=self.equations, initial=self.initial, defined=self.sources,
+                       parse=E.parse)
+        for name, text, table, key, (fname, line) in exp.equations:
+            src = Source(fname, table, key, line)
+            self._define(name, src)
+            self.equations[name] = Equation(name, text, "", src)
+        for left, right, table, (fname, line) in exp.hidden:
+            src = Source(fname, table, "change", line)
+            if left in self.hidden:
+                raise ModelError(f"{src.where()}: the attribution identity {left!r} is also written by hand in "
+                                 f"{self.hidden[left][1].where()}; remove the hand-written one")
+            self.hidden[left] = (right, src)
+        self.attribution = exp.attribution
 
     def _define(self, key: str, src: Source) -> None:
-        if not _NAME.match(key):
+        if not isinstance(key, str) or not _NAME.fullmatch(key):
             raise ModelError(f"{src.where()}: invalid name {key!r} (letters, digits, '_', starting with a letter)")
         if key in E.RESERVED or keyword.iskeyword(key):
             raise ModelError(f"{src.where()}: {key!r} is a reserved word or function name")
@@ -516,7 +491,7 @@ class _Builder:
                 try:
                     E.parse(ex)
                 except E.ExprError as exc:
-                    raise ModelError(_expr_msg(Source(fname, src.table, f"{rname}.{col}", src.line), ex, exc)) from None
+                    raise _expr_error(Source(fname, src.table, f"{rname}.{col}", src.line), ex, exc) from None
                 if col == "_total":
                     total = ex
                 else:
@@ -542,17 +517,15 @@ class _Builder:
             if not isinstance(calendar, dict) or "start" not in calendar or set(calendar) - {"start", "freq"}:
                 raise ModelError(f"{self.meta_file} model.calendar: expected {{ start = \"YYYY-MM-DD\", freq = \"B\" }}")
             calendar = {"start": str(calendar["start"]), "freq": str(calendar.get("freq", "D"))}
-            try:
-                import datetime
-                import sys
+            import sys
 
-                datetime.date.fromisoformat(calendar["start"])
-                if "pandas" in sys.modules:  # else checked when dates are first needed (pandas is slow to import)
-                    sys.modules["pandas"].date_range(calendar["start"], periods=2, freq=calendar["freq"])
-            except (ValueError, TypeError) as exc:
-                raise ModelError(f"{self.meta_file} model.calendar: {exc}") from None
+            # the frequency needs pandas, slow to import: checked here when it is loaded, else by
+            # `check` and when dates are first needed
+            check_calendar(calendar, self.meta_file, full="pandas" in sys.modules)
+        self._expand_attribution()
         if not self.equations:
             raise ModelError(f"{self.path}: no table equations")
+        P.check_mechanisms(self.parameter_info, self.attribution.group_ids)
         defined = set(self.sources)
         for var, src in self.initial_src.items():
             if var not in self.equations:
@@ -577,8 +550,10 @@ class _Builder:
                 rows.append((rname, entries, total, src))
             opts = {k: v[0] for k, v in m["opts"].items()}
             for k in ("rtol", "atol"):
-                if k in opts and (not isinstance(opts[k], (int, float)) or opts[k] < 0):
-                    raise ModelError(f"{m['files'][0]} matrices.{mname} {k}: must be a number >= 0")
+                if k in opts and (not is_finite_number(opts[k]) or opts[k] < 0):
+                    raise ModelError(f"{m['files'][0]} matrices.{mname} {k}: must be a finite number >= 0, got {short(opts[k])}")
+            if "columns_sum_to_zero" in opts and not isinstance(opts["columns_sum_to_zero"], bool):
+                raise ModelError(f"{m['files'][0]} matrices.{mname} columns_sum_to_zero: must be true or false, got {short(opts['columns_sum_to_zero'])}")
             matrices[mname] = Matrix(
                 mname, tuple(m["columns"]), tuple(rows),
                 columns_sum_to_zero=bool(opts.get("columns_sum_to_zero", True)),
@@ -591,6 +566,7 @@ class _Builder:
             initial={v: self.initial.get(v, 0.0) for v in self.equations},
             hidden=self.hidden, random=self.random, matrices=matrices, calendar=calendar,
             docs=self.docs, sources=self.sources, digest=digest, run_defaults=run_defaults,
+            attribution=self.attribution, parameter_info=self.parameter_info,
         )
 
     def _check_refs(self, text: str, src: Source) -> None:
@@ -604,6 +580,11 @@ class _Builder:
                 raise ModelError(
                     f"{src.where()}: unknown name {ref.name!r} at column {col + 1} of {text!r}: "
                     f"no equation, parameter, exogenous or random variable defines it{hint}"
+                )
+            if ref.lag > E.MAX_LAG:
+                raise LanguageLimitError(
+                    f"{src.where()}: {ref.name!r} is used {ref.lag:,} periods back in {short(text, 80)} "
+                    f"(counting the lags d() adds), more than the limit of {E.MAX_LAG:,}"
                 )
             if ref.lag and ref.name in self.random:
                 raise ModelError(
@@ -619,14 +600,42 @@ def _table(data: dict, name: str, fname: str) -> dict:
     return val
 
 
+def check_calendar(calendar: dict[str, str] | None, where: str, *, full: bool = True) -> None:
+    """ModelError unless ``calendar`` has an ISO start date and (``full``: checked with pandas)
+    a frequency pandas knows (``B``, ``D``, ``W-FRI``, ``MS``, ``QS``, ...)."""
+    if calendar is None:
+        return
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(calendar["start"])
+    except (ValueError, TypeError):
+        raise ModelError(f"{where} model.calendar: start {calendar['start']!r} is not a date YYYY-MM-DD") from None
+    if full:
+        import pandas as pd
+
+        try:
+            pd.date_range(calendar["start"], periods=2, freq=calendar["freq"])
+        except (ValueError, TypeError):
+            raise ModelError(
+                f"{where} model.calendar: freq {calendar['freq']!r} is not a pandas frequency (e.g. B, D, W-FRI, MS, QS)"
+            ) from None
+
+
 def _number(val: Any, src: Source) -> float:
     if isinstance(val, bool) or not isinstance(val, (int, float)):
-        raise ModelError(f"{src.where()}: expected a number, got {val!r}")
-    if not math.isfinite(val):
-        raise ModelError(f"{src.where()}: value must be finite, got {val!r}")
+        raise ModelError(f"{src.where()}: expected a number, got {short(val)}")
+    if not is_finite_number(val):
+        raise ModelError(f"{src.where()}: value must be a finite number that fits a float, got {short(val)}")
     return float(val)
 
 
 def _expr_msg(src: Source, text: str, exc: E.ExprError) -> str:
     pos = f" at column {exc.col + 1}" if exc.col is not None else ""
-    return f"{src.where()}: {exc}{pos} of {text.strip()!r}"
+    return f"{src.where()}: {exc}{pos} of {short(text.strip(), 80)}"
+
+
+def _expr_error(src: Source, text: str, exc: E.ExprError) -> ModelError:
+    """The loader's error for an expression: a LanguageLimitError for a limit, else a ModelError."""
+    cls = LanguageLimitError if isinstance(exc, LanguageLimitError) else ModelError
+    return cls(_expr_msg(src, text, exc))

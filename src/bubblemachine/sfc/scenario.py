@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bubblemachine.errors import ModelError, ScenarioError
-from bubblemachine.sfc.model import Distribution, Model, parse_distribution
+from bubblemachine.sfc.distributions import Distribution, parse_distribution
+from bubblemachine.sfc.model import Model
+from bubblemachine.sfc.values import is_finite_number
 
 
 @dataclass(frozen=True)
@@ -69,23 +70,16 @@ class Scenario:
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
 
     def validate_against(self, model: Model) -> None:
-        """Check that every shocked or uncertain name is a parameter or exogenous variable."""
-        inputs = set(model.inputs)
+        """Check every shocked or uncertain name against the model: a parameter or exogenous
+        input, with every shock value and the support of every uncertain draw inside its
+        declared range (:func:`~bubblemachine.sfc.parameters.validate_overrides`,
+        :func:`~bubblemachine.sfc.parameters.validate_distribution`)."""
+        from bubblemachine.sfc.parameters import validate_distribution, validate_overrides
+
         for i, s in enumerate(self.shocks):
-            for n, _ in s.values:
-                if n not in inputs:
-                    raise ScenarioError(f"{self.path} shock #{i + 1} set.{n}: {_not_input(model, n)}")
-        for n in self.uncertain:
-            if n not in inputs:
-                raise ScenarioError(f"{self.path} uncertain.{n}: {_not_input(model, n)}")
-
-
-def _not_input(model: Model, n: str) -> str:
-    if n in model.equations:
-        return f"{n!r} is an endogenous variable of model {model.name} (only parameters and exogenous variables can be set)"
-    if n in model.random:
-        return f"{n!r} is a random variable of model {model.name} (only parameters and exogenous variables can be set)"
-    return f"unknown name {n!r}: not a parameter or exogenous variable of model {model.name}"
+            validate_overrides(model, dict(s.values), origin=f"{self.path} shock #{i + 1} set.")
+        for n, d in self.uncertain.items():
+            validate_distribution(model, n, d, origin=f"{self.path} uncertain.")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -158,7 +152,7 @@ def scenario_from_dict(data: dict[str, Any], where: str = "<dict>") -> Scenario:
             raise ScenarioError(f"{w}: needs set = {{ name = value, ... }}")
         items = []
         for n, v in vals.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if not is_finite_number(v):
                 raise ScenarioError(f"{w} set.{n}: expected a finite number, got {v!r}")
             items.append((n, float(v)))
         st = s.get("start")
