@@ -158,6 +158,11 @@ def main(argv: list[str] | None = None) -> None:
 
     from bubblemachine.errors import BubbleMachineError
 
+    import warnings
+
+    from bubblemachine.errors import show_warning
+
+    warnings.showwarning = show_warning  # a BubbleMachineWarning is one line: "warning: ..."
     exceptions = {c.__name__: c for c in typer.BadParameter.__mro__}
     usage_error, click_exception = exceptions["UsageError"], exceptions["ClickException"]
     command = typer.main.get_command(app)

@@ -57,7 +57,7 @@ FormatOption = Annotated[
 ]
 LangOption = Annotated[
     Lang | None,
-    typer.Option("--lang", help="Language of the words: ko or en [default: from LANG, else en].",
+    typer.Option("--lang", help="Language of the words (default: from the locale, LANG: ko if it starts with ko, else en).",
                  case_sensitive=False, show_default=False),
 ]
 
@@ -151,12 +151,22 @@ def tidy_help(command) -> None:
     """Give every parameter of ``command`` (and its sub-commands) a clean help metavar.
 
     This Typer prints a parameter's Python type as its metavar (``<str>``, ``<bool>``,
-    ``<list[str]>``, ``<int>``). Here, once for the whole tree: flags show none; choices
+    ``<list[str]>``, ``<int>``), and its Rich help drops any ``[default: ...]`` written in a
+    help text (read as markup). Here, once for the whole tree: help texts are escaped; flags
+    show no metavar; choices
     show ``[a|b|c]``; arguments show their name in capitals (``MODEL``); other options
     show ``TEXT``, ``INTEGER`` or ``FLOAT`` (a parameter that sets ``metavar`` keeps it).
     """
+    from rich.markup import escape
+
+    if command.help and not getattr(command, "_bm_tidy", False):
+        command.help = escape(command.help)
+        command._bm_tidy = True
     ctx = typer.Context(command, info_name=command.name)
     for param in command.get_params(ctx):
+        if getattr(param, "help", None) and not getattr(param, "_bm_tidy", False):
+            # Rich reads "[default: x]" in a help text as markup and drops it: escape it
+            param.help = escape(param.help)
         _tidy_param(param)
     for sub in getattr(command, "commands", {}).values():
         tidy_help(sub)

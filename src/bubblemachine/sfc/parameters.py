@@ -230,9 +230,12 @@ def parse_assignments(items: Iterable[str] | None, *, origin: str = "--set") -> 
 
 def _number(text: str, bad) -> float:
     try:
-        return float(text)
+        v = float(text)
     except ValueError:
         raise bad(f"{text.strip()!r} is not a number") from None
+    if not math.isfinite(v):  # named with the text as typed (1e400, not inf)
+        raise bad(f"{text.strip()!r} is not a finite number")
+    return v
 
 
 def _at(origin: str, name: Any) -> str:
