@@ -7,7 +7,13 @@ import os
 
 import pytest
 
-from bubblemachine._io import atomic_write_text, check_output_dir, check_output_file, describe, ensure_dir
+from bubblemachine._io import (
+    atomic_write_text,
+    check_output_dir,
+    check_output_file,
+    describe,
+    ensure_dir,
+)
 from bubblemachine.cli._common import check_date, csv_value, fmt_number, short_units, split_list
 from bubblemachine.cli.sfc import parse_set
 from bubblemachine.errors import BubbleMachineError, PathError, ScenarioError

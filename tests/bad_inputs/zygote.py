@@ -33,8 +33,9 @@ def _preload() -> None:
     (code may depend on what is already imported), so each child imports them as the
     program does.
     """
-    import bubblemachine.cli  # noqa: F401  (what `bubblemachine` imports at start-up)
     import typer.main
+
+    import bubblemachine.cli  # noqa: F401  (what `bubblemachine` imports at start-up)
 
     # Building the command tree imports what Typer needs to coerce options (Pydantic);
     # the child builds its own tree again, exactly as the program does.

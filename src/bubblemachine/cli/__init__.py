@@ -18,13 +18,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-
-from bubblemachine import __version__
 import typer.core
 
+from bubblemachine import __version__
 from bubblemachine.cli._common import err_console, state, tidy_help
 
 
@@ -56,12 +55,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or banners.")] = False,
     home: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--home", help="Bubble Machine home (data store, caches); default $BUBBLEMACHINE_HOME or the user cache dir.", show_default=False),
     ] = None,
 ) -> None:
@@ -155,12 +154,9 @@ def _usage_message(exc, argv: list[str]) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``bubblemachine`` program: run the command, map mistakes to one line, exit 2."""
     import errno
-
-    from bubblemachine.errors import BubbleMachineError
-
     import warnings
 
-    from bubblemachine.errors import show_warning
+    from bubblemachine.errors import BubbleMachineError, show_warning
 
     warnings.showwarning = show_warning  # a BubbleMachineWarning is one line: "warning: ..."
     exceptions = {c.__name__: c for c in typer.BadParameter.__mro__}

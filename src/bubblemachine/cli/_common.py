@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated
 
 import typer
@@ -36,7 +36,7 @@ console = Console(emoji=False)
 err_console = Console(stderr=True, emoji=False)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """``--format``: a table for people, JSON or CSV for programs."""
 
     table = "table"
@@ -44,7 +44,7 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     """``--lang``: the language of words printed for people."""
 
     ko = "ko"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -18,7 +18,7 @@ from bubblemachine.cli._common import (
 )
 
 
-class Frequency(str, Enum):
+class Frequency(StrEnum):
     """``--frequency`` of an imported series."""
 
     daily = "daily"
@@ -29,7 +29,7 @@ class Frequency(str, Enum):
     irregular = "irregular"
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     """``--source`` of ``data update``."""
 
     fred = "fred"

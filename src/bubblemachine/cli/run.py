@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from bubblemachine.cli._common import FormatOption, LangOption, OutputFormat, console, progress_enabled
+from bubblemachine.cli._common import (
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    console,
+    progress_enabled,
+)
 
 
 def _export_monitor(indicators: dict, out_dir) -> None:

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from bubblemachine.cli._common import FormatOption, LangOption, OutputFormat, console, progress_enabled, seed_option
+from bubblemachine.cli._common import (
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    console,
+    progress_enabled,
+    seed_option,
+)
 
 scenario_app = typer.Typer(help="Scenarios of the AI liquidity model: list, compare.", no_args_is_help=True)
 

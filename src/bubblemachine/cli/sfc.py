@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -19,7 +19,7 @@ from bubblemachine.cli._common import (
 models_app = typer.Typer(help="Models shipped with Bubble Machine.", no_args_is_help=True)
 
 
-class Solver(str, Enum):
+class Solver(StrEnum):
     """``--solver``: how simultaneous blocks are solved."""
 
     newton = "newton"
@@ -73,7 +73,13 @@ def simulate_cmd(
 ) -> None:
     """Simulate MODEL; print a summary of the reported series (mean over paths), or write the result with --out."""
     from bubblemachine._io import check_output_file
-    from bubblemachine.cli._common import check_date, check_input_path, print_json, split_list, words
+    from bubblemachine.cli._common import (
+        check_date,
+        check_input_path,
+        print_json,
+        split_list,
+        words,
+    )
     from bubblemachine.sfc import simulate
 
     t = words(lang)
@@ -88,7 +94,8 @@ def simulate_cmd(
 
     ref, used = model_ref(model, model, check_date(asof, option="--asof"))
     if used:
-        console.print(t("simulate.started", date=used), highlight=False)
+        if fmt is OutputFormat.table:  # JSON and CSV carry it in their fields; stdout stays parseable
+            console.print(t("simulate.started", date=used), highlight=False)
         model = ref
     m = load_model(model)
     if series_list:
@@ -120,7 +127,8 @@ def simulate_cmd(
     cols = [str(c) for c in summary.columns]
     rows = {name: dict(zip(cols, _tidy([float(v) for v in summary.loc[name].tolist()]), strict=True)) for name in shown}
     if fmt is OutputFormat.json:
-        print_json({"model": result.model_name, "scenario": result.scenario_name, "periods": result.periods,
+        print_json({"model": result.model_name, "scenario": result.scenario_name, "asof": used or None,
+                    "periods": result.periods,
                     "paths": result.data.shape[0], "seed": result.seed, "statistic": "mean over paths",
                     "series": {n: {"units": _units(n), **rows[n]} for n in shown}})
         return

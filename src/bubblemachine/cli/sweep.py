@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from bubblemachine.cli._common import FormatOption, LangOption, OutputFormat, console, progress_enabled, seed_option
+from bubblemachine.cli._common import (
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    console,
+    progress_enabled,
+    seed_option,
+)
 
 
-class Backend(str, Enum):
+class Backend(StrEnum):
     """``--backend``: where the grid points run."""
 
     serial = "serial"

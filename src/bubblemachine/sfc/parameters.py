@@ -211,7 +211,7 @@ def parse_assignments(items: Iterable[str] | None, *, origin: str = "--set") -> 
         if name in out:
             raise ParameterError(f"{origin} {name}: given twice ({item!r})", name=name, value=value, origin=origin)
 
-        def bad(why: str) -> ParameterError:
+        def bad(why: str, item: str = item, name: str = name, value: str = value) -> ParameterError:
             return ParameterError(f"{origin} {item!r}: {why}", name=name, value=value, origin=origin)
 
         if value.startswith("[") or value.endswith("]"):
