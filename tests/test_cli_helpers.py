@@ -23,7 +23,7 @@ from bubblemachine.errors import BubbleMachineError, PathError, ScenarioError
     "items, expected",
     [
         (["Gd=25"], {"Gd": 25.0}),
-        (["Gd=[1, 2,3]"], {"Gd": [1.0, 2.0, 3.0]}),
+        (["Gd=[1, 2,3]"], {"Gd": (1.0, 2.0, 3.0)}),
         ([" theta = 0.2 ", "Gd=-1e3"], {"theta": 0.2, "Gd": -1000.0}),
         (None, {}),
     ],

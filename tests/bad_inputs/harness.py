@@ -382,7 +382,7 @@ def check(case: Case, watch: Path, package: Path, scratch: Path) -> list[str]:
     text = outcome.stdout + outcome.stderr
     if "Traceback (most recent call last)" in text:
         problems.append("a Python traceback was printed")
-    lines = [ln for ln in outcome.stderr.splitlines() if ln.strip()]
+    lines = outcome.stderr.strip("\n").split("\n") if outcome.stderr.strip() else []  # blank lines count
     if case.exit == 2 and not outcome.timed_out:
         if lines and len(lines[0]) > MAX_MESSAGE:
             problems.append(f"the message is {len(lines[0])} characters long (at most {MAX_MESSAGE})")

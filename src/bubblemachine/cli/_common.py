@@ -349,8 +349,12 @@ def fmt_number(v: float) -> str:
 
 
 def progress_enabled() -> bool:
-    """Whether commands should draw progress bars (off with ``--quiet``)."""
-    return not state.quiet
+    """Whether commands should draw progress bars: on a terminal, unless ``--quiet``.
+
+    Piped or redirected output (a log, a CI job, another program) gets no bars: Rich cannot
+    animate there and would leave blank lines on stderr.
+    """
+    return not state.quiet and err_console.is_terminal
 
 
 def print_json(obj) -> None:
