@@ -10,6 +10,8 @@ shared machine: wall time moves with the load, CPU time much less.
 Usage::
 
     .venv/bin/python benchmarks/bench_test_suite.py [--skip-serial] [--workers N]
+    .venv/bin/python benchmarks/bench_test_suite.py --by-file /tmp/cpu   # after a run with
+        BUBBLEMACHINE_TEST_CPU=/tmp/cpu: CPU seconds per test file, largest first
 
 ``BUBBLEMACHINE_BENCH_QUICK=1`` runs only the parallel ``test-fast`` selection.
 """
@@ -49,7 +51,10 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--skip-serial", action="store_true", help="do not time the serial run")
     ap.add_argument("--workers", default=str(os.cpu_count() or 2), help="xdist workers for the parallel runs")
+    ap.add_argument("--by-file", metavar="PREFIX", help="only summarise the per-test CPU logs PREFIX.* by file")
     args = ap.parse_args(argv)
+    if args.by_file:
+        return _by_file(args.by_file)
     quick = os.environ.get("BUBBLEMACHINE_BENCH_QUICK") == "1"
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{time.strftime('%Y-%m-%d %H:%M')}", flush=True)
@@ -64,6 +69,29 @@ def main(argv=None) -> int:
     for r in rows:
         print(f"| {r['label']} | {r['wall']:.0f} | {r['cpu']:.0f} | {r['load'][0]:.1f} -> {r['load'][1]:.1f} | {r['summary']} |")
     return 0 if all(r["rc"] == 0 for r in rows) else 1
+
+
+def _by_file(prefix: str) -> int:
+    import glob
+    from collections import defaultdict
+
+    own: dict[str, float] = defaultdict(float)
+    kids: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for path in glob.glob(prefix + ".*"):
+        for line in open(path, encoding="utf-8"):
+            node, a, b = line.rstrip("\n").rsplit("\t", 2)
+            f = node.split("::")[0]
+            own[f] += float(a)
+            kids[f] += float(b)
+            count[f] += 1
+    total = sum(own.values()) + sum(kids.values())
+    print(f"| file | tests | CPU s (pytest) | CPU s (subprocesses) | share |\n|---|---:|---:|---:|---:|")
+    for f in sorted(own, key=lambda k: own[k] + kids[k], reverse=True):
+        share = (own[f] + kids[f]) / total if total else 0
+        print(f"| {f} | {count[f]} | {own[f]:.1f} | {kids[f]:.1f} | {share:.1%} |")
+    print(f"| **all** | {sum(count.values())} | {sum(own.values()):.1f} | {sum(kids.values()):.1f} | 100% |")
+    return 0
 
 
 if __name__ == "__main__":

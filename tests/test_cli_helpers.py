@@ -186,3 +186,24 @@ def test_tidy_help_sets_clean_metavars():
     assert params["solver"].metavar == "[newton|gauss-seidel]"
     assert params["periods"].metavar == "INTEGER" and params["out"].metavar == "TEXT"
     assert params["help"].metavar == ""
+
+
+def test_serve_on_a_port_in_use_is_one_line(capsys, monkeypatch):
+    import socket
+    import sys
+
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    from bubblemachine.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setattr(sys, "argv", ["bubblemachine", "serve", "--port", str(port)])
+        with pytest.raises(SystemExit) as exc:
+            main()
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert err.strip().splitlines() == [f"error: --host 127.0.0.1 --port {port}: cannot listen there (address already in use); "
+                                        "pick another --port, or --host 127.0.0.1"]

@@ -9,7 +9,7 @@ import pytest
 
 import bubblemachine
 
-from .harness import check, load_cases, readonly_method
+from .harness import LAST, check, load_cases, readonly_method
 
 CASES = load_cases()
 PACKAGE = Path(bubblemachine.__file__).resolve().parent
@@ -26,10 +26,13 @@ def _param(case):
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="the orphan check reads /proc (Linux)")
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_bad_input_is_one_named_error(case, tmp_path, tmp_path_factory):
+def test_bad_input_is_one_named_error(case, tmp_path, tmp_path_factory, request):
     if case.readonly and not readonly_method():
         pytest.skip("read-only folders cannot be made here (root, and no chattr +i on this file system)")
     problems = check(case, tmp_path, PACKAGE, tmp_path_factory.mktemp("io"))
+    outcome = LAST.get(case.id)
+    if outcome is not None:  # the command's CPU (it ran in a forked process) for the suite's accounting
+        request.node.user_properties.append(("child_cpu", outcome.cpu))
     assert not problems, f"{case.source} {case.id}:\n" + "\n".join(problems)
 
 
