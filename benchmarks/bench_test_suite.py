@@ -86,7 +86,7 @@ def _by_file(prefix: str) -> int:
             kids[f] += float(b)
             count[f] += 1
     total = sum(own.values()) + sum(kids.values())
-    print(f"| file | tests | CPU s (pytest) | CPU s (subprocesses) | share |\n|---|---:|---:|---:|---:|")
+    print("| file | tests | CPU s (pytest) | CPU s (subprocesses) | share |\n|---|---:|---:|---:|---:|")
     for f in sorted(own, key=lambda k: own[k] + kids[k], reverse=True):
         share = (own[f] + kids[f]) / total if total else 0
         print(f"| {f} | {count[f]} | {own[f]:.1f} | {kids[f]:.1f} | {share:.1%} |")
