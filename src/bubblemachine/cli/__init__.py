@@ -132,7 +132,7 @@ def _given_value(param, argv: list[str]) -> str | None:
 
 def _usage_message(exc, argv: list[str]) -> str:
     """One line for a parser error: the option, the value the user gave, the problem, and which --help to read."""
-    message = exc.format_message()
+    message = exc.format_message().replace("Value error, ", "")  # Pydantic's prefix says nothing
     param = getattr(exc, "param", None)
     if param is not None:
         value = _given_value(param, argv)
