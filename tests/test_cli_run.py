@@ -187,16 +187,20 @@ def test_monitor_table_renders(tmp_path):
         ["run", "--lang", "fr"],
     ],
 )
-def test_bad_options_are_named_errors(args, tmp_path):
-    from bubblemachine.errors import BubbleMachineError
+def test_bad_options_are_named_errors(args, tmp_path, capsys, monkeypatch):
+    """Through the real entry point: one line naming the option and the value, exit 2."""
+    import sys
 
-    res = runner.invoke(
-        app,
-        ["--home", str(tmp_path), *args, *(["--out", str(tmp_path)] if args[0] == "run" else [])],
-    )
-    assert res.exit_code != 0
-    assert isinstance(res.exception, BubbleMachineError)
-    assert args[2] in str(res.exception)
+    from bubblemachine.cli import main
+
+    argv = ["--home", str(tmp_path), *args, *(["--out", str(tmp_path)] if args[0] == "run" else [])]
+    monkeypatch.setattr(sys, "argv", ["bubblemachine", *argv])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert args[1] in err and args[2] in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_out_that_is_a_file_is_a_named_error(tmp_path):
