@@ -11,7 +11,7 @@ from bubblemachine.report import registry as report_registry
 from bubblemachine.report.i18n import Catalog
 from bubblemachine.report.sections import Chart, ReportContext, Table, Text
 
-PROVIDER = "bubblemachine.claims.report:claims_section"
+PROVIDER = claims_section
 ASOF = "2023-12-29"
 
 
@@ -28,7 +28,9 @@ def section(catalog):
 
 
 def test_provider_is_registered():
-    assert PROVIDER in report_registry.PROVIDERS
+    from bubblemachine.composition import REPORT_SECTIONS
+
+    assert PROVIDER in REPORT_SECTIONS
 
 
 def test_section_keys_exist_in_both_languages(section, catalog):

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from bubblemachine.data.store import Store
+from bubblemachine.composition import REPORT_SECTIONS
 from bubblemachine.report import registry, render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -33,7 +34,9 @@ def _dump_dom(url: str, tmp_path) -> str:
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package 'chromium')")
 def test_report_renders_every_chart_offline(tmp_path):
-    res = render.build_report(Store(tmp_path / "home"), out_dir=tmp_path / "out", lang="ko")
+    from bubblemachine.composition import REPORT_SECTIONS
+
+    res = render.build_report(Store(tmp_path / "home"), out_dir=tmp_path / "out", lang="ko", providers=REPORT_SECTIONS)
     html = res.path.read_text(encoding="utf-8")
     n_charts = len(re.findall(r'<div class="plot" id="plot-', html))
     assert n_charts >= 9
@@ -47,7 +50,7 @@ def test_report_renders_every_chart_offline(tmp_path):
 
     # the language switch: report.html#lang=en re-labels every chart in English (checked on
     # the core sections only: loading all ~70 charts a second time costs ~15 s)
-    core = [p for p in registry.PROVIDERS if p.startswith("bubblemachine.report.core:")]
+    core = [p for p in REPORT_SECTIONS if p.__module__ == "bubblemachine.report.core"]
     res = render.build_report(
         Store(tmp_path / "home"), out_dir=tmp_path / "core", lang="ko", providers=core
     )

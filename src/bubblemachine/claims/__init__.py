@@ -27,6 +27,7 @@ from bubblemachine.claims.registry import (
     Evidence,
     Thresholds,
 )
+from bubblemachine.progress import ProgressLike, resolve_progress
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,7 +70,7 @@ def run_claims(
     ids: list[str] | None = None,
     asof: str | date | None = None,
     seed: int | None = None,
-    progress: bool = False,
+    progress: ProgressLike = False,
 ) -> ClaimsRun:
     """Run claim tests on the store and return verdicts with adjusted p-values.
 
@@ -80,7 +81,8 @@ def run_claims(
         asof: use only data dated on or before this date (YYYY-MM-DD).
         seed: root seed of every bootstrap (default ``registry.SEED``); each claim spawns
             ``SeedSequence([seed, crc32(id)])``. Effects do not depend on it, intervals do.
-        progress: draw a progress bar (rich).
+        progress: True for the default bar, False for none, or a progress factory
+            (:mod:`bubblemachine.progress`).
 
     Returns:
         A :class:`ClaimsRun`. Holm and Benjamini-Hochberg p-values are computed across the
@@ -97,7 +99,7 @@ def run_claims(
     ts = parse_asof(asof)
     claims = registry.get(ids)
     root = registry.SEED if seed is None else int(seed)
-    token = registry._SEED.set(root)
+    token = registry.SEED_VAR.set(root)
     raw: list[ClaimResult] = []
 
     def one(c: Claim) -> ClaimResult:
@@ -112,20 +114,12 @@ def run_claims(
         return ClaimResult(c, ev, c.thresholds.verdict(ev.effect, ev.ci_low, ev.ci_high))
 
     try:
-        if progress:
-            from rich.progress import Progress
-
-            from bubblemachine.cli._common import err_console
-
-            with Progress(transient=True, console=err_console) as bar:
-                task = bar.add_task("testing claims", total=len(claims))
-                for c in claims:
-                    raw.append(one(c))
-                    bar.advance(task)
-        else:
-            raw = [one(c) for c in claims]
+        with resolve_progress(progress)("testing claims", total=len(claims)) as bar:
+            for k, c in enumerate(claims, start=1):
+                raw.append(one(c))
+                bar.update(k)
     finally:
-        registry._SEED.reset(token)
+        registry.SEED_VAR.reset(token)
     pvals = [r.evidence.p_value if r.evidence is not None and r.claim.thresholds.rule != "figure" else None for r in raw]
     holm = adjust_pvalues(pvals, method="holm")
     bh = adjust_pvalues(pvals, method="fdr_bh")

@@ -82,7 +82,7 @@ def line_chart(series: Mapping[str, pd.Series], *, y_title: str, weekly: bool = 
     }
 
 
-def _clean(v: float, digits: int = 6) -> float | None:
+def clean_number(v: float, digits: int = 6) -> float | None:
     v = float(v)
     return round(v, digits) if np.isfinite(v) else None
 
@@ -90,10 +90,10 @@ def _clean(v: float, digits: int = 6) -> float | None:
 def bar_chart(values: Mapping[str, float], *, y_title: str, low: Mapping[str, float] | None = None, high: Mapping[str, float] | None = None) -> dict[str, Any]:
     """A bar chart spec with optional error bars."""
     keys = list(values)
-    spec: dict[str, Any] = {"kind": "bar", "x": keys, "series": {"value": [_clean(values[k]) for k in keys]}, "y_title": y_title}
+    spec: dict[str, Any] = {"kind": "bar", "x": keys, "series": {"value": [clean_number(values[k]) for k in keys]}, "y_title": y_title}
     if low is not None and high is not None:
-        spec["low"] = [_clean(low[k]) for k in keys]
-        spec["high"] = [_clean(high[k]) for k in keys]
+        spec["low"] = [clean_number(low[k]) for k in keys]
+        spec["high"] = [clean_number(high[k]) for k in keys]
     return spec
 
 

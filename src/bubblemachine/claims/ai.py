@@ -258,7 +258,7 @@ def m5_1_most(store, asof):
     m, lo, hi, p = S.t_interval(diff.to_numpy())
     ret = t.pivot(index="asset", columns="episode", values="ret")
     rank = ret.rank(ascending=True)  # 1 = biggest loss
-    chart = {"kind": "grouped_bar", "x": list(ret.columns), "series": {a: [D._clean(v, 3) for v in ret.loc[a]] for a in ret.index}, "y_title": "log return, %"}
+    chart = {"kind": "grouped_bar", "x": list(ret.columns), "series": {a: [D.clean_number(v, 3) for v in ret.loc[a]] for a in ret.index}, "y_title": "log return, %"}
     details = {f"diff_{k}": float(v) for k, v in diff.items()} | {f"rank_{a}_mean": float(rank.loc[a].mean()) for a in LOW_CONVICTION}
     risk = low - t[t["asset"].isin(RISK_ONLY)].groupby("episode", sort=False)["ret"].mean()
     rm, rlo, rhi, rp = S.t_interval(risk.to_numpy())

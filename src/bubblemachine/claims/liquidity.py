@@ -26,7 +26,7 @@ SENSITIVITY_ASSETS = ("BTC", "ETH", "NDX", "SPX", "IWM", "IGV", "SMH", "GLD", "T
 AI_BASKET = ("NVDA", "MSFT", "META", "GOOGL", "AMZN", "AAPL", "TSLA", "AVGO")
 
 
-def _corr_stat(a: np.ndarray) -> np.ndarray:
+def corr_stat(a: np.ndarray) -> np.ndarray:
     """Pearson correlation of columns 0 and 1 for arrays (B, n, 2)."""
     x = a[..., 0] - a[..., 0].mean(axis=-1, keepdims=True)
     y = a[..., 1] - a[..., 1].mean(axis=-1, keepdims=True)
@@ -35,7 +35,7 @@ def _corr_stat(a: np.ndarray) -> np.ndarray:
 
 def _comove(store, asof, asset: str, start: str, claim_id: str) -> Evidence:
     panel = D.weekly_panel(store, asof, [asset], start).dropna()
-    boot = S.block_bootstrap(panel[["dnl", asset]].to_numpy(), _corr_stat, seed=CLAIMS[claim_id].rng_seed)
+    boot = S.block_bootstrap(panel[["dnl", asset]].to_numpy(), corr_stat, seed=CLAIMS[claim_id].rng_seed)
     fit = S.hac_ols(panel[asset], panel["dnl"])
     nl = D.cut(D.net_liquidity(store, asof), start)
     level = D.on_dates(store.series(asset, asof=asof), nl.index)
@@ -107,7 +107,7 @@ def c2_1_btc(store, asof):
 def c2_1_lead(store, asof):
     panel = D.weekly_panel(store, asof, ["SPX"], NL_START)
     both = pd.DataFrame({"x": S.lagged(panel["dnl"], 1), "y": panel["SPX"]}).dropna()
-    boot = S.block_bootstrap(both.to_numpy(), _corr_stat, seed=CLAIMS["C2.1-lead"].rng_seed)
+    boot = S.block_bootstrap(both.to_numpy(), corr_stat, seed=CLAIMS["C2.1-lead"].rng_seed)
     ll = S.lead_lag(panel["dnl"], panel["SPX"], max_lag=4)
     chart = D.bar_chart({str(k): v for k, v in ll["corr"].items()}, y_title="corr(ΔNetLiq[t-k], SPX[t])")
     return Evidence(boot.estimate, boot.ci_low, boot.ci_high, len(both), D.day(both.index[0]), D.day(both.index[-1]), boot.p_value,

@@ -18,7 +18,7 @@ START = "<!-- claims-table:start -->"
 END = "<!-- claims-table:end -->"
 
 
-def _f(v: float | None) -> str:
+def fmt_number(v: float | None) -> str:
     if v is None or not math.isfinite(v):
         return "-"
     a = abs(v)
@@ -38,15 +38,15 @@ def table(run: ClaimsRun) -> str:
         if e is None or not math.isfinite(e.effect):
             eff = "-"
         elif c.thresholds.rule == "figure":
-            eff = f"{_f(e.effect)} (claimed {_f(c.thresholds.claimed)})"
+            eff = f"{fmt_number(e.effect)} (claimed {fmt_number(c.thresholds.claimed)})"
         else:
-            eff = f"{_f(e.effect)} [{_f(e.ci_low)}, {_f(e.ci_high)}]"
+            eff = f"{fmt_number(e.effect)} [{fmt_number(e.ci_low)}, {fmt_number(e.ci_high)}]"
         sample = f"{e.sample_start}..{e.sample_end}" if e is not None and e.sample_start else "-"
         p = e.p_value if e is not None and c.thresholds.rule != "figure" else None
         units = c.units.replace("|", "\\|")
         lines.append(
             f"| {c.id} | {c.seed} | {c.short_en} | **{r.verdict}** | {eff} | {units} | {e.n if e else 0} | {sample} | "
-            f"{_f(p)} | {_f(r.p_holm)} | {_f(r.p_bh)} |"
+            f"{fmt_number(p)} | {fmt_number(r.p_holm)} | {fmt_number(r.p_bh)} |"
         )
     counts = ", ".join(f"{v} {k}" for k, v in run.counts().items() if v)
     holm = sum(1 for r in run.results if r.p_holm is not None and r.p_holm < 0.05)

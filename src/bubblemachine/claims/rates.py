@@ -7,7 +7,7 @@ import pandas as pd
 
 from bubblemachine.claims import _data as D
 from bubblemachine.claims import stats as S
-from bubblemachine.claims.liquidity import RRP_DRAINED, _corr_stat
+from bubblemachine.claims.liquidity import RRP_DRAINED, corr_stat
 from bubblemachine.claims.registry import CLAIMS, Evidence, Thresholds, register
 
 LONG_DURATION = ("IGV", "TSLA", "PLTR")
@@ -39,8 +39,8 @@ def c2_2(store, asof):
     if len(scarce) < 10 or len(ample) < 10:
         raise ValueError(f"too few weeks in a regime at this asof ({len(ample)} ample, {len(scarce)} scarce)")
     seed = CLAIMS["C2.2"].rng_seed.spawn(2)
-    b1 = S.block_bootstrap(scarce[["dy", "ds"]].to_numpy(), _corr_stat, seed=seed[0])
-    b0 = S.block_bootstrap(ample[["dy", "ds"]].to_numpy(), _corr_stat, seed=seed[1])
+    b1 = S.block_bootstrap(scarce[["dy", "ds"]].to_numpy(), corr_stat, seed=seed[0])
+    b0 = S.block_bootstrap(ample[["dy", "ds"]].to_numpy(), corr_stat, seed=seed[1])
     diff = b1.draws[: min(len(b1.draws), len(b0.draws))] - b0.draws[: min(len(b1.draws), len(b0.draws))]
     lo, hi = np.quantile(diff, [0.025, 0.975])
     eff = b1.estimate - b0.estimate

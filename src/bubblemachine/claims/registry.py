@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from bubblemachine.errors import BubbleMachineError
+from bubblemachine.errors import ClaimError  # noqa: F401 - re-exported (defined in errors.py)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -30,17 +30,13 @@ if TYPE_CHECKING:  # pragma: no cover
 SEED = 20251114
 """Root seed of every bootstrap (each claim spawns its own stream from it and its id)."""
 
-_SEED: contextvars.ContextVar[int] = contextvars.ContextVar("claims_seed", default=SEED)
+SEED_VAR: contextvars.ContextVar[int] = contextvars.ContextVar("claims_seed", default=SEED)
 """The root seed in force (``run_claims(seed=...)`` sets it for the duration of a run)."""
 
 VERDICTS: tuple[str, ...] = ("supported", "contradicted", "inconclusive", "not testable", "error")
 
 Rule = Literal["effect", "no_harm", "figure", "not_testable"]
 Compare = Literal["approx", "at_least"]
-
-
-class ClaimError(BubbleMachineError):
-    """A claim id is unknown, or a claim entry is malformed."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +215,7 @@ class Claim:
     @property
     def rng_seed(self) -> np.random.SeedSequence:
         """This claim's bootstrap seed: ``SeedSequence([root seed, crc32(id)])``."""
-        return np.random.SeedSequence([_SEED.get(), zlib.crc32(self.id.encode())])
+        return np.random.SeedSequence([SEED_VAR.get(), zlib.crc32(self.id.encode())])
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ COLORS = ("#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e3
 
 def _txt(v: float | None) -> str | None:
     """A number as text with 3 significant digits (the table keeps small effects readable)."""
-    from bubblemachine.claims.markdown import _f
+    from bubblemachine.claims.markdown import fmt_number
 
-    return None if v is None or not math.isfinite(v) else _f(v)
+    return None if v is None or not math.isfinite(v) else fmt_number(v)
 
 
 def _layout(**extra: Any) -> dict[str, Any]:

@@ -88,8 +88,9 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             print_json({iid: ind.to_json() for iid, ind in indicators.items()})
             return
+        from bubblemachine.report.core import summary_section
         from bubblemachine.report.i18n import Catalog
         from bubblemachine.report.registry import catalog_dirs
 
-        catalog = Catalog.load(catalog_dirs(["bubblemachine.report.core:summary_section"]))
+        catalog = Catalog.load(catalog_dirs([summary_section]))
         console.print(monitor_table(indicators, catalog, lang))

@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
         Also writes OUT/monitor.json and OUT/monitor.csv (every indicator: value, units, date).
         """
         from bubblemachine.cli.monitor import monitor_table
+        from bubblemachine.composition import REPORT_SECTIONS
         from bubblemachine.data import open_store
         from bubblemachine.indicators import parse_asof
         from bubblemachine.report.core import SUMMARY_IDS
@@ -62,14 +63,15 @@ def register(app: typer.Typer) -> None:
         ts = parse_asof(asof, store=store, series=SERIES_USED)
         if progress_enabled():
             with console.status("building the report…"):
-                result = build_report(store, out_dir=out, asof=ts, lang=lang)
+                result = build_report(store, out_dir=out, asof=ts, lang=lang, providers=REPORT_SECTIONS)
         else:
-            result = build_report(store, out_dir=out, asof=ts, lang=lang)
+            result = build_report(store, out_dir=out, asof=ts, lang=lang, providers=REPORT_SECTIONS)
         # the summary reuses the indicators the report computed (no second pass over the data)
+        from bubblemachine.report.core import summary_section
         from bubblemachine.report.i18n import Catalog
         from bubblemachine.report.registry import catalog_dirs
 
-        catalog = Catalog.load(catalog_dirs(["bubblemachine.report.core:summary_section"]))
+        catalog = Catalog.load(catalog_dirs([summary_section]))
         if result.monitor is not None:
             console.print(monitor_table(result.monitor, catalog, lang, ids=list(SUMMARY_IDS)))
             _export_monitor(result.monitor, result.path.parent)
