@@ -12,9 +12,9 @@ import subprocess
 
 import pytest
 
-from bubblemachine.data.store import Store
 from bubblemachine.composition import REPORT_SECTIONS
-from bubblemachine.report import registry, render
+from bubblemachine.data.store import Store
+from bubblemachine.report import render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -34,8 +34,6 @@ def _dump_dom(url: str, tmp_path) -> str:
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package 'chromium')")
 def test_report_renders_every_chart_offline(tmp_path):
-    from bubblemachine.composition import REPORT_SECTIONS
-
     res = render.build_report(Store(tmp_path / "home"), out_dir=tmp_path / "out", lang="ko", providers=REPORT_SECTIONS)
     html = res.path.read_text(encoding="utf-8")
     n_charts = len(re.findall(r'<div class="plot" id="plot-', html))

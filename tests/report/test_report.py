@@ -212,7 +212,6 @@ def test_bad_providers_are_named_errors(store, tmp_path):
 def test_the_report_package_does_not_know_its_sections():
     """The providers live in their rooms; only the composition root lists them."""
     import inspect
-
     import re
 
     for mod in (registry, render):
