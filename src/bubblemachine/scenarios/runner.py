@@ -55,6 +55,8 @@ class Run:
         seed: the seed used.
         paths: number of paths.
         horizon: number of periods simulated after period 0.
+        failures: paths that failed to solve (``on_failure="exclude"``: not in ``arrays``;
+            ``"keep"``: NaN from their failing period).
     """
 
     scenario: str
@@ -65,6 +67,7 @@ class Run:
     seed: int
     paths: int
     horizon: int
+    failures: tuple = ()
 
 
 def load(name_or_path, *, cache: ModelCache | None = None):
@@ -91,7 +94,7 @@ def compiled(model, *, cache: ModelCache | None = None):
 
 def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
         save: list[str] | None = None, set: Mapping[str, Any] | None = None, progress: bool = False,
-        cache: ModelCache | None = None) -> Run:
+        cache: ModelCache | None = None, on_failure: str = "raise") -> Run:
     """Simulate one scenario.
 
     Args:
@@ -106,6 +109,8 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
             (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: draw a progress bar.
         cache: the model cache (default :data:`MODEL_CACHE`).
+        on_failure: ``"raise"`` (default), ``"exclude"`` or ``"keep"``: what a path that fails
+            to solve does (``simulate``'s option); ``Run.failures`` lists them.
 
     Returns:
         The :class:`Run`.
@@ -123,12 +128,13 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
     spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
-                       set=dict(set) if set else None, save=list(save) if save is not None else None)
+                       set=dict(set) if set else None, save=list(save) if save is not None else None,
+                       on_failure=on_failure)
     res = run_spec(spec, progress=progress)
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, spec.periods) for n in names}
     return Run(scenario=path.stem, path=path, model=model.name, arrays=arrays, variables=variables,
-               seed=spec.seed, paths=spec.paths, horizon=spec.periods)
+               seed=spec.seed, paths=spec.paths, horizon=spec.periods, failures=res.failures)
 
 
 def check_memory(names: list, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
