@@ -11,6 +11,7 @@ To add a section: write ``xxx_section(ctx) -> Section | None`` in your room (wit
 
 from __future__ import annotations
 
+from bubblemachine.backtests.report import backtest_section
 from bubblemachine.claims.report import claims_section
 from bubblemachine.report.core import (
     ai_section,
@@ -20,6 +21,7 @@ from bubblemachine.report.core import (
     systematic_section,
 )
 from bubblemachine.scenarios.report import scenarios_section
+from bubblemachine.trades.report import positions_section
 
 #: Every section of the full report.
 REPORT_SECTIONS = (
@@ -29,7 +31,9 @@ REPORT_SECTIONS = (
     systematic_section,
     ai_section,
     claims_section,  # claims: "Were the articles right?" (order 70)
+    positions_section,  # positions: "Were the articles' trades any good?" (order 75)
     scenarios_section,  # scenarios: "What if" (AI liquidity model, order 80)
+    backtest_section,  # backtest: "How good are the forecasts?" (order 85)
 )
 
 __all__ = ["REPORT_SECTIONS"]

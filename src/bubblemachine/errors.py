@@ -37,6 +37,14 @@ class ClaimError(BubbleMachineError):
     """A claim id is unknown, or a claim entry is malformed."""
 
 
+class StrategyError(BubbleMachineError):
+    """A malformed strategy or instrument file, or an unknown strategy id (positions)."""
+
+
+class ForecastError(BubbleMachineError):
+    """A forecast or backtest that cannot be made as asked (bad option, no data)."""
+
+
 class ModelError(BubbleMachineError):
     """A malformed model file (parse errors, unknown names, missing equations)."""
 

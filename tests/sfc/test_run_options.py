@@ -12,6 +12,7 @@ import bubblemachine as bm
 from bubblemachine.errors import (
     BubbleMachineWarning,
     MemoryBudgetError,
+    ParameterError,
     RunOptionError,
     ScenarioError,
     SimulationError,
@@ -77,7 +78,10 @@ def test_seed_is_validated_the_same_for_every_model(model, seed):
     ("on_failure", "ignore", "on_failure: expected one of raise, exclude, keep"),
 ])
 def test_bad_options_are_one_named_error_everywhere(sim_path, option, value, match):
-    with pytest.raises(RunOptionError, match=match):
+    # overrides go through the one validator of parameter values (ParameterError, which, like
+    # RunOptionError, is a ScenarioError); every other option is a RunOptionError
+    expected = ParameterError if option == "set" else RunOptionError
+    with pytest.raises(expected, match=match):
         bm.simulate(sim_path, progress=False, **{option: value})
     if option in ("periods", "paths"):
         with pytest.raises(RunOptionError, match=match):  # the same class and words in a sweep

@@ -23,16 +23,25 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Text:
-    """A paragraph: the catalog key of its text."""
+    """A paragraph: the catalog key of its text.
+
+    ``cls`` is an optional semantic class for the renderer to style (e.g. the claims'
+    ``verdict-supported``); it carries meaning, not a colour.
+    """
 
     key: str
+    cls: str | None = None
 
 
 @dataclass(frozen=True)
 class Label:
-    """A table cell holding translated text (a catalog key), as opposed to a literal value."""
+    """A table cell holding translated text (a catalog key), as opposed to a literal value.
+
+    ``cls`` is an optional semantic class for the renderer to style (e.g. ``verdict-contradicted``).
+    """
 
     key: str
+    cls: str | None = None
 
 
 @dataclass(frozen=True)

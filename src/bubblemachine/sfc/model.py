@@ -522,9 +522,9 @@ class _Builder:
             # the frequency needs pandas, slow to import: checked here when it is loaded, else by
             # `check` and when dates are first needed
             check_calendar(calendar, self.meta_file, full="pandas" in sys.modules)
+        self._expand_attribution()
         if not self.equations:
             raise ModelError(f"{self.path}: no table equations")
-        self._expand_attribution()
         P.check_mechanisms(self.parameter_info, self.attribution.group_ids)
         defined = set(self.sources)
         for var, src in self.initial_src.items():

@@ -362,3 +362,41 @@ def validate_distribution(model: Model, name: str, d: Distribution, *, origin: s
         if not info.contains(x):
             args = ", ".join(f"{k}={_g(v)}" for k, v in d.args)
             raise _out_of_range(info, x, origin, shown=f"{d.dist}({args}) with {what} {_g(low)}..{_g(high)}")
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def _mechanism_key(p: Parameter, groups: tuple[str, ...]) -> tuple:
+    """Catalogue ids first (M, then C, then F; numerically), then attribution groups in the
+    model's order, then inputs without a mechanism."""
+    if not p.mechanism:
+        return (3, 0, 0, 0)
+    m = p.mechanism[0]
+    if CATALOGUE_ID.match(m):
+        major, minor = m[1:].split(".")
+        return (0, "MCF".index(m[0]), int(major), int(minor))
+    return (1, groups.index(m) if m in groups else len(groups), 0, 0)
+
+
+def list_parameters(model: Model, *, search: str | None = None) -> list[Parameter]:
+    """The model's parameters and exogenous inputs, grouped by mechanism, optionally filtered.
+
+    Args:
+        model: a loaded model.
+        search: words that must all occur (case-insensitive) in a parameter's name, doc,
+            source, unit, mechanism or kind; None lists every input.
+
+    Returns:
+        The records, ordered by their first mechanism (catalogue ids numerically, then the
+        model's attribution groups, then inputs without one) and by declaration within it.
+    """
+    groups = model.attribution.group_ids
+    rows = list(model.parameter_info.values())
+    if search:
+        words = search.lower().split()
+        rows = [p for p in rows
+                if all(w in " ".join((p.name, p.doc, p.source, p.unit, " ".join(p.mechanism), p.kind)).lower()
+                       for w in words)]
+    order = {n: i for i, n in enumerate(model.parameter_info)}
+    return sorted(rows, key=lambda p: (_mechanism_key(p, groups), order[p.name]))
