@@ -33,10 +33,6 @@ class MissingFileError(DataError):
     """A file the store's manifest lists is missing (the message says how to recover)."""
 
 
-class ClaimError(BubbleMachineError):
-    """A claim id is unknown, or a claim entry is malformed."""
-
-
 class StrategyError(BubbleMachineError):
     """A malformed strategy or instrument file, or an unknown strategy id (positions)."""
 

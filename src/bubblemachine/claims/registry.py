@@ -22,13 +22,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
-from bubblemachine.errors import ClaimError  # noqa: F401 - re-exported (defined in errors.py)
+from bubblemachine.errors import BubbleMachineError
 
 if TYPE_CHECKING:  # pragma: no cover
     from bubblemachine.claims.context import ClaimContext
 
 SEED = 20251114
 """Root seed of every bootstrap (each claim derives its own stream from it and its id)."""
+
+
+class ClaimError(BubbleMachineError):
+    """A claim id is unknown, or a claim entry is malformed."""
 
 
 class NotTestableYet(ValueError):  # noqa: N818 - a state, not a failure
@@ -54,6 +58,13 @@ class Verdict(StrEnum):
     def css(self) -> str:
         """The semantic class a renderer colours: ``verdict-supported`` ... ``verdict-not_testable_yet``."""
         return f"verdict-{self.slug}"
+
+    @property
+    def tone(self) -> str:
+        """The report's semantic tone (``report.sections.TONES``): supported positive,
+        contradicted negative, inconclusive caution, the rest neutral."""
+        return {"supported": "positive", "contradicted": "negative", "inconclusive": "caution",
+                "error": "negative"}.get(self.value, "neutral")
 
     @property
     def symbol(self) -> str:
