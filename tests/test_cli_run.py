@@ -84,7 +84,9 @@ def test_report_has_both_languages_vintage_and_refs(report):
     from bubblemachine.report.i18n import Catalog
 
     html = (report[0] / "report.html").read_text(encoding="utf-8")
-    cat = Catalog.load(registry.catalog_dirs())
+    from bubblemachine.composition import REPORT_SECTIONS
+
+    cat = Catalog.load(registry.catalog_dirs(REPORT_SECTIONS))
     for key in (
         "report.title",
         "liquidity.title",

@@ -38,11 +38,12 @@ def _store(store: Store | None) -> Store:
 
 
 def _catalog():
+    from bubblemachine.composition import REPORT_SECTIONS
     from bubblemachine.report import registry
     from bubblemachine.report.i18n import Catalog
 
-    core = [p for p in registry.PROVIDERS if str(p).startswith("bubblemachine.report.core")]
-    return Catalog.load(registry.catalog_dirs(core or None))
+    core = [p for p in REPORT_SECTIONS if p.__module__ == "bubblemachine.report.core"]
+    return Catalog.load(registry.catalog_dirs(core))
 
 
 def _check_lang(lang: str) -> str:

@@ -20,6 +20,27 @@ class NetworkError(DataError):
     """A live source could not be reached or answered with an error."""
 
 
+class SourceUnreachable(NetworkError):
+    """A live source cannot be reached at all (no network, DNS failure, refused)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source} unreachable ({reason})")
+        self.source = source
+        self.reason = reason
+
+
+class MissingFileError(DataError):
+    """A file the store's manifest lists is missing (the message says how to recover)."""
+
+
+class StrategyError(BubbleMachineError):
+    """A malformed strategy or instrument file, or an unknown strategy id (positions)."""
+
+
+class ForecastError(BubbleMachineError):
+    """A forecast or backtest that cannot be made as asked (bad option, no data)."""
+
+
 class ModelError(BubbleMachineError):
     """A malformed model file (parse errors, unknown names, missing equations)."""
 
@@ -98,6 +119,10 @@ class MemoryBudgetError(RunOptionError):
     series, quantiles); the budget is set with ``BUBBLEMACHINE_MEMORY_BUDGET`` or the
     ``memory_budget=`` option.
     """
+
+
+class ReportError(BubbleMachineError):
+    """A report cannot be built (missing translation key, malformed section, bad provider)."""
 
 
 class BubbleMachineWarning(UserWarning):

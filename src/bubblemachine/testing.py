@@ -87,9 +87,9 @@ def _evaluate(
 
 def _base_namespace(model) -> dict[str, Any]:
     """The generated code's namespace (functions, constants) for ``model``: compiled once."""
-    from bubblemachine.sfc.compiler import _namespace, compile_model
+    from bubblemachine.sfc.compiler import code_namespace, compile_model
 
-    return _namespace("vector", compile_model(model))
+    return code_namespace("vector", compile_model(model))
 
 
 def assert_stock_flow_consistent(result, model=None, rtol: float = 1e-8, atol: float = 1e-8) -> None:

@@ -82,10 +82,11 @@ def print_monitor(indicators: dict, fmt: OutputFormat, lang: str, *, ids: list[s
     if fmt is OutputFormat.csv:
         print_records(monitor_records(indicators, ids), fmt, columns=["id", "group", "value", "units", "asof", "change_4w"])
         return
+    from bubblemachine.report.core import summary_section
     from bubblemachine.report.i18n import Catalog
     from bubblemachine.report.registry import catalog_dirs
 
-    catalog = Catalog.load(catalog_dirs(["bubblemachine.report.core:summary_section"]))
+    catalog = Catalog.load(catalog_dirs([summary_section]))
     console.print(monitor_table(indicators, catalog, lang, ids=ids))
 
 

@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
         from bubblemachine._io import check_output_dir, check_output_file
         from bubblemachine.cli._common import check_date, print_json, resolve_lang, words
         from bubblemachine.cli.monitor import monitor_records, print_monitor
+        from bubblemachine.composition import REPORT_SECTIONS
         from bubblemachine.data import open_store
         from bubblemachine.indicators import parse_asof
         from bubblemachine.report.core import SUMMARY_IDS
@@ -73,9 +74,9 @@ def register(app: typer.Typer) -> None:
         ts = parse_asof(check_date(asof, option="--asof"), store=store, series=SERIES_USED)
         if progress_enabled() and fmt is OutputFormat.table:
             with console.status(t("run.building")):
-                result = build_report(store, out_dir=out, asof=ts, lang=code)
+                result = build_report(store, out_dir=out, asof=ts, lang=code, providers=REPORT_SECTIONS)
         else:
-            result = build_report(store, out_dir=out, asof=ts, lang=code)
+            result = build_report(store, out_dir=out, asof=ts, lang=code, providers=REPORT_SECTIONS)
         if fmt is OutputFormat.table:
             from bubblemachine.forecasts import model_dir_for
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from bubblemachine import paths
 from bubblemachine._io import atomic_write_bytes, atomic_write_text
 from bubblemachine.data.catalog import UNIT_SCALES, primary_column, release_rule
-from bubblemachine.errors import DataError
+from bubblemachine.errors import DataError, MissingFileError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,7 +131,7 @@ def _read_manifest(root: Path, *, hint: str = RESET_HINT) -> dict[str, Any]:
 
 
 @cache
-def _snapshot_manifest() -> dict[str, Any]:
+def snapshot_manifest() -> dict[str, Any]:
     return _read_manifest(SNAPSHOT_DIR, hint=SNAPSHOT_HINT)
 
 
@@ -186,7 +186,7 @@ class Store:
     def _entries(self) -> dict[str, tuple[dict[str, Any], Path, str]]:
         out: dict[str, tuple[dict[str, Any], Path, str]] = {}
         if self.use_snapshot:
-            for sid, e in _snapshot_manifest()["series"].items():
+            for sid, e in snapshot_manifest()["series"].items():
                 out[sid] = (e, SNAPSHOT_DIR, "snapshot")
         for sid, e in self._user_manifest()["series"].items():
             out[sid] = (e, self.root, "store")
@@ -269,7 +269,7 @@ class Store:
             hint = SNAPSHOT_HINT if origin == "snapshot" else _series_hint(sid)
             try:
                 df = _read_parquet(root / entry["parquet"], entry["checksum"], hint=hint)
-            except _MissingFile:
+            except MissingFileError:
                 # A concurrent write may have replaced the manifest and collected the file
                 # between our two reads: read the new manifest once before giving up.
                 self._manifest = None
@@ -396,7 +396,7 @@ class Store:
         problems: list[tuple[str, str, str]] = []
         roots = [(self.root, "store", _read_manifest(self.root))]
         if self.use_snapshot:
-            roots.append((SNAPSHOT_DIR, "snapshot", _snapshot_manifest()))
+            roots.append((SNAPSHOT_DIR, "snapshot", snapshot_manifest()))
         for root, origin, manifest in roots:
             for sid, entry in sorted(manifest["series"].items()):
                 path = root / entry["parquet"]
@@ -440,10 +440,6 @@ def _unknown(sid: str, entries: dict[str, Any]) -> str:
     return f"unknown series {sid!r}{hint}"
 
 
-class _MissingFile(DataError):
-    pass
-
-
 def _series_hint(sid: str) -> str:
     return (
         f"run `bubblemachine data reset --series {sid}` to fall back to the snapshot "
@@ -458,7 +454,7 @@ def _read_parquet(path: Path, checksum: str, *, hint: str = RESET_HINT) -> pd.Da
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise _MissingFile(f"{path}: file listed in the manifest is missing; {hint}") from None
+        raise MissingFileError(f"{path}: file listed in the manifest is missing; {hint}") from None
     if hashlib.sha256(data).hexdigest() != checksum:
         raise DataError(f"{path}: checksum mismatch (the file is damaged or was changed outside bubblemachine); {hint}")
     try:

@@ -196,7 +196,7 @@ def compare(
               **(validate_overrides(model_b, set_b, origin="set_b") if set_b else {})}
     avail = frozenset(model_a.equations) & frozenset(model_b.equations)
     chosen = check_series(series, avail, model_a.name) if series else default_series(avail)
-    runner.check_memory([a, b], paths=paths, horizon=horizon, seed=seed, save=chosen)  # both held at once
+    runner.check_memory([a, b], paths=paths, horizon=horizon, seed=seed, save=chosen, asof=asof)  # both held at once
     ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_a or None, progress=progress,
                     asof=asof)
     rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress,
