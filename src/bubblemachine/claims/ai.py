@@ -64,14 +64,12 @@ def f4_1(ctx):
 
 # ------------------------------------------------------------------------------ F4.2
 BIG4 = ("AMZN", "GOOGL", "META", "MSFT")
-FILING_LAG_DAYS = 45  # until the point-in-time store lands: a quarter's capex counts as known 45 days after its end
 
 
 def capex_quarters(ctx) -> pd.DataFrame:
-    """Big-4 capex (USD bn) by calendar quarter (rows ``2024Q1``...), only quarters known at as-of."""
+    """Big-4 capex (USD bn) by calendar quarter (rows ``2024Q1``...), only quarters known at
+    as-of (the store's filing rule: the first filing, at the latest the statutory deadline)."""
     panel = ctx.frame("HYPERSCALER_CAPEX")
-    if ctx.asof is not None and not hasattr(ctx.store, "known"):
-        panel = panel[panel.index + pd.Timedelta(days=FILING_LAG_DAYS) <= ctx.asof]
     panel = panel[panel["company"].isin(BIG4)]
     return panel.pivot_table(index="calendar_quarter", columns="company", values="capex_usd", aggfunc="last") / 1e9
 
@@ -273,13 +271,13 @@ def _episode_table(ctx) -> pd.DataFrame:
         i1 = int(spx.index.searchsorted(pd.Timestamp(end), side="right")) - 1
         if i0 >= len(spx) or i1 <= i0:
             continue
-        look0 = np.busday_offset(np.datetime64(start, "D"), -PEAK_LOOKBACK_BDAYS, roll="backward")
+        look0 = S.bday_offset(np.datetime64(start, "D"), -PEAK_LOOKBACK_BDAYS, roll="backward")
         for a, p in prices.items():
             w = p.iloc[i0 : i1 + 1]
             look = p.loc[pd.Timestamp(look0) : spx.index[i1]].dropna()
             peak = np.datetime64(look.idxmax().date(), "D")
             rows.append({"episode": label, "asset": a, "ret": 100.0 * float(np.log(w.iloc[-1] / w.iloc[0])),
-                         "peak_pos": int(np.busday_count(look0, peak)), "start": D.day(spx.index[i0]), "end": D.day(spx.index[i1])})  # fmt: skip
+                         "peak_pos": int(S.bday_count(look0, peak)), "start": D.day(spx.index[i0]), "end": D.day(spx.index[i1])})  # fmt: skip
     if not rows:
         raise NotTestableYet("no declared stress episode has data at this date")
     return pd.DataFrame(rows)

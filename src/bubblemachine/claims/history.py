@@ -245,7 +245,7 @@ def claims_history(
     """
     import pandas as pd
 
-    from bubblemachine.indicators import parse_asof
+    from bubblemachine.data import parse_asof
     from bubblemachine.sfc.backends import default_workers, gather, get_backend
 
     if store is None:
@@ -256,8 +256,9 @@ def claims_history(
         raise ClaimError(f"--every: {every!r} is not one of {', '.join(EVERY)}")
     claims = get(ids)
     root = SEED if seed is None else int(seed)
-    first = parse_asof(start)
-    last = parse_asof(asof)
+    used = sorted({s for c in claims for s in c.series if store.has(s)}) or None
+    first = parse_asof(start, store=store, series=used, option="--start")
+    last = parse_asof(asof, store=store, series=used)
     if last is None:
         used = {s for c in claims for s in c.series}
         ends = [m.last for m in store.metas() if m.id in used and m.last]

@@ -126,7 +126,7 @@ def c2_3(ctx):
         labels += [f"{SHORT[a]}~{sid}" for a in pairs]
         details[f"n_releases_{sid}"] = len(data)
         n_total += len(data)
-        first.append(data.index.min())
+        first.append(panel.loc[data.index, "known"].min())
         last.append(panel.loc[data.index, "known"].max())
     est = float(np.mean(np.concatenate(point)))
     dist = np.concatenate(draws, axis=1).mean(axis=1)
