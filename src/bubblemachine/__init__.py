@@ -1,7 +1,8 @@
 """Bubble Machine: simulate, monitor and test how money moves through markets in the AI era.
 
 The top-level namespace is lazy: ``import bubblemachine`` imports nothing heavy, and the
-verbs (``load_model``, ``load_scenario``, ``simulate``, ``sweep``) are loaded on first use.
+verbs (``load_model``, ``load_scenario``, ``simulate``, ``sweep``, ``forecast``, ``backtest``)
+are loaded on first use.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ _LAZY = {
     "sweep": "bubblemachine.sfc",
     "Result": "bubblemachine.sfc",
     "open_store": "bubblemachine.data",
+    "forecast": "bubblemachine.forecasts",
+    "backtest": "bubblemachine.backtests",
+    "positions": "bubblemachine.trades",
 }
 
 __all__ = ["__version__", *_LAZY]
