@@ -27,6 +27,7 @@ import numpy as np
 
 from bubblemachine.errors import ConvergenceError, RunOptionError, ScenarioError, SimulationError
 from bubblemachine.sfc.compiler import CompiledModel, PeriodFailure, ProbeEvent
+from bubblemachine.sfc.kernel_run import kernel_runner
 from bubblemachine.sfc.records import FailureKind, PathFailure, PathsOutput
 from bubblemachine.sfc.scenario import Scenario
 from bubblemachine.sfc.spec import FailurePolicy, RunSpec
@@ -587,6 +588,9 @@ def run_paths(spec: RunSpec, path_ids: range, *, progress: Any = None) -> PathsO
     if not isinstance(path_ids, range) or path_ids.step != 1 or path_ids.start < 0 or len(path_ids) == 0:
         raise RunOptionError(f"path_ids must be a non-empty contiguous range of non-negative ints, got {path_ids!r}")
     loop = PeriodLoop(spec, path_ids)
+    fast = kernel_runner(loop, rng_chunk=RNG_CHUNK, path_block=PATH_BLOCK)  # the compiled kernel, when there is one
+    if fast is not None:
+        return fast.run(progress)
     rec = loop.recorder()
     loop.run(rec, progress)
     return loop.output(rec)
