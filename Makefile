@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BM     := $(VENV)/bin/bubblemachine
 STAMP  := $(VENV)/.bubblemachine-installed
-EXTRAS ?= dev,ray,market
+EXTRAS ?= dev,ray,market,fast
 
 .PHONY: run test venv bench lint clean
 

@@ -1,6 +1,6 @@
 """Compiled kernels (the ``fast`` extra): the same numbers as the NumPy path, on every shipped
 model and on generated ones; errors and failures decided by the NumPy path; the disk cache;
-the fallback when numba is missing."""
+the fallback when llvmlite (the ``fast`` extra) is missing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-pytest.importorskip("numba")
+pytest.importorskip("llvmlite")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
@@ -59,14 +59,17 @@ def both(model, scenario=None, **kw):
 
 
 def assert_close(a, b, rtol=RTOL):
+    """Every value within ``rtol`` of its variable's size (``max(1, max |x|)`` over paths and
+    periods): a normwise relative difference. (Pointwise, a flow that passes near zero would
+    show the cancellation of its terms, not a difference of the engines.)"""
     assert a.names == b.names
     assert a.data.shape == b.data.shape
     x, y = np.asarray(a.data), np.asarray(b.data)
     assert np.array_equal(np.isnan(x), np.isnan(y))
-    ok = ~np.isnan(x)
-    scale = np.maximum(np.abs(x[ok]), 1.0)
-    worst = float(np.max(np.abs(x[ok] - y[ok]) / scale, initial=0.0))
-    assert worst <= rtol, f"kernel and NumPy differ by {worst:.3g} (relative)"
+    scale = np.maximum(np.nanmax(np.abs(x), axis=tuple(range(x.ndim - 1)), initial=0.0), 1.0)
+    diff = np.where(np.isnan(x), 0.0, np.abs(x - y)) / scale
+    worst = float(np.max(diff, initial=0.0))
+    assert worst <= rtol, f"kernel and NumPy differ by {worst:.3g} (relative to each variable's size)"
 
 
 def used_kernel(model) -> bool:
@@ -139,7 +142,7 @@ def test_ai_model_and_its_scenarios_agree(kernels):
     m = sfc.load_model("ai_liquidity")
     cm = sfc.compile_model(m)
     for name in list_scenarios():
-        a, b = both(cm, name, periods=70, paths=40, seed=11)
+        a, b = both(cm, name, periods=140, paths=40, seed=11)
         assert_close(a, b)
     assert used_kernel(cm)
 
@@ -148,7 +151,11 @@ def test_ai_model_and_its_scenarios_agree(kernels):
 @given(model=sfc_models())
 def test_generated_models_agree(kernels, model):
     a, b = both(model, periods=40, paths=5, seed=13)
-    assert_close(a, b)
+    # a nonlinear simultaneous block is solved to Newton's tolerance (1e-12 relative) each
+    # period, and the two paths stop iterating at different points (NumPy when every path has
+    # converged, the kernel path by path): they agree to that tolerance, accumulated by stocks
+    nonlinear = any(not b.linear for b in sfc.compile_model(model).cycles())
+    assert_close(a, b, rtol=1e-10 if nonlinear else RTOL)
 
 
 # --------------------------------------------------------------------------- the NumPy path referees
@@ -247,15 +254,15 @@ def test_kernel_key_ignores_parameter_values():
     assert k1.key == k2.key
 
 
-def test_missing_numba_falls_back_with_one_notice(monkeypatch):
+def test_missing_fast_extra_falls_back_with_one_notice(monkeypatch):
     monkeypatch.setenv(KC.ENV_POLICY, "auto")
-    monkeypatch.setattr(KC, "numba_available", lambda: False)
+    monkeypatch.setattr(KC, "fast_available", lambda: False)
     monkeypatch.setattr(KC, "_notice_given", False)
     with warnings.catch_warnings(record=True) as got:
         warnings.simplefilter("always")
         r1 = sfc.simulate("sim", periods=30, paths=2, seed=1, progress=False)
         sfc.simulate("sim", periods=30, paths=2, seed=1, progress=False)
-    notes = [w for w in got if issubclass(w.category, BubbleMachineWarning) and "numba" in str(w.message)]
+    notes = [w for w in got if issubclass(w.category, BubbleMachineWarning) and "llvmlite" in str(w.message)]
     assert len(notes) == 1 and "bubblemachine[fast]" in str(notes[0].message)
     monkeypatch.setenv(KC.ENV_POLICY, "off")
     r2 = sfc.simulate("sim", periods=30, paths=2, seed=1, progress=False)

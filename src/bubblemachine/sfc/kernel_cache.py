@@ -1,25 +1,27 @@
-"""Compiled kernels: compile once, keep on disk, load in a fraction of a second.
+"""Compiled kernels: compile once, keep on disk, load in milliseconds.
 
-A kernel's source (:mod:`bubblemachine.sfc.kernel_source`) is written to
-``<cache>/<tag>/<key>/kernel.py`` and compiled by numba with ``cache=True``, so numba keeps
-the machine code next to it (``__pycache__``); a later process imports the module and numba
-loads the machine code instead of compiling. The directory names hold everything the machine
-code depends on:
+A kernel's source (:mod:`bubblemachine.sfc.kernel_source`) is compiled to an object file for
+this machine's CPU (:mod:`bubblemachine.sfc.kernel_llvm`: LLVM through llvmlite, the ``fast``
+extra) and kept at ``<cache>/<tag>/<key>/kernel.o``; a later process reads the object file
+and links it in a few milliseconds. The directory names hold everything the machine code
+depends on:
 
 * ``key``: sha256 of the generated source, which is a function of the model's equations,
   hidden identities, matrices and solver and of the generator's version (parameter values,
   scenarios, overrides and the saved names are run-time data: recalibrating a model does not
   recompile it);
-* ``tag``: numba, llvmlite, NumPy and Python versions and the CPU (name and features).
+* ``tag``: llvmlite and LLVM versions, the translator's own source, Python's version and the
+  CPU (name and features).
 
 ``<cache>`` is ``BUBBLEMACHINE_KERNEL_CACHE`` when set, else ``<home>/kernels``. Files are
-written atomically (a temporary file, then a rename); a ``compiled.json`` next to the module,
-written last, says the machine code is there and how long it took to compile.
+written atomically (a temporary file, then a rename); ``compiled.json`` next to the object
+file records the model, the key and how long the first compile took.
 
-``BUBBLEMACHINE_KERNEL`` chooses the policy: ``auto`` (default: use a kernel when one is
-loaded or on disk; compile a missing one in a background thread while the NumPy path serves),
-``sync`` (compile when missing and wait), ``off`` (NumPy only). Without numba (the ``fast``
-extra) the NumPy path runs and one line says so, once per process.
+``BUBBLEMACHINE_KERNEL`` chooses the policy: ``auto`` (default: a big run loads or compiles
+its kernel first, a few seconds at most; a small run uses a kernel already on disk, and has
+a missing one compiled in a background thread while the NumPy path serves), ``sync``
+(always load or compile first), ``off`` (NumPy only). Without llvmlite (the ``fast`` extra)
+the NumPy path runs and one line says so, once per process.
 """
 
 from __future__ import annotations
@@ -44,21 +46,22 @@ ENV_POLICY = "BUBBLEMACHINE_KERNEL"
 POLICIES = ("auto", "sync", "off")
 
 _lock = threading.Lock()
-_loaded: dict[str, Kernel] = {}  # source key -> kernel loaded in this process
+_loaded: dict[str, Kernel] = {}  # source key -> kernel linked into this process
 _compiling: dict[str, threading.Thread] = {}
 _notice_given = False
 
 
 @dataclass
 class Kernel:
-    """A loaded kernel: the numba dispatcher and its source's layout.
+    """A kernel linked into this process.
 
     Attributes:
-        fn: the compiled ``kernel`` function.
+        fn: calls the compiled ``kernel`` with NumPy arrays
+            (:class:`~bubblemachine.sfc.kernel_llvm.LoadedKernel`).
         source: the generated source and the layout of its arrays.
         compile_seconds: CPU seconds the first compile took (from ``compiled.json``).
-        load_seconds: wall seconds this process took to import and load it.
-        from_disk: True when numba loaded the machine code instead of compiling it.
+        load_seconds: wall seconds this process took to get it (read and link, or compile).
+        from_disk: True when the object file came from the disk cache.
     """
 
     fn: Any
@@ -76,9 +79,9 @@ def policy() -> str:
     return value
 
 
-def numba_available() -> bool:
-    """Is the ``fast`` extra (numba) importable? (Cheap: does not import it.)"""
-    return importlib.util.find_spec("numba") is not None
+def fast_available() -> bool:
+    """Is the ``fast`` extra (llvmlite) importable? (Cheap: does not import it.)"""
+    return importlib.util.find_spec("llvmlite") is not None
 
 
 def notice_missing() -> None:
@@ -88,7 +91,7 @@ def notice_missing() -> None:
         return
     _notice_given = True
     warnings.warn(BubbleMachineWarning(
-        "compiled kernels are off (numba is not installed): running the NumPy path; "
+        "compiled kernels are off (llvmlite is not installed): running the NumPy path; "
         "pip install 'bubblemachine[fast]' for faster Monte Carlo runs"), stacklevel=3)
 
 
@@ -103,123 +106,71 @@ def cache_root() -> Path:
 
 
 def machine_tag() -> str:
-    """A short hash of what machine code depends on: numba/llvmlite/NumPy/Python versions and the CPU."""
+    """A short name for what machine code depends on: llvmlite/LLVM, the translator, Python, the CPU."""
     import llvmlite
-    import llvmlite.binding as ll
-    import numba
-    import numpy
 
+    from bubblemachine.sfc import kernel_llvm
+
+    ll = kernel_llvm.binding()
     cpu = ll.get_host_cpu_name()
     try:
         features = ll.get_host_cpu_features().flatten()
     except RuntimeError:  # pragma: no cover - some platforms cannot list features
         features = ""
-    text = "|".join([numba.__version__, llvmlite.__version__, numpy.__version__, sys.version, sys.platform, cpu, features])
-    return f"nb{numba.__version__}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+    translator = hashlib.sha256(Path(kernel_llvm.__file__).read_bytes()).hexdigest()
+    text = "|".join([llvmlite.__version__, str(ll.llvm_version_info), translator, sys.version, sys.platform, cpu, features])
+    return f"llvm{ll.llvm_version_info[0]}-{cpu}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
 
 
 def kernel_dir(ks: KernelSource) -> Path:
     return cache_root() / machine_tag() / ks.key[:32]
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def on_disk(ks: KernelSource) -> bool:
+    """Is this kernel's object file in the disk cache?"""
+    d = kernel_dir(ks)
+    return (d / "compiled.json").exists() and (d / "kernel.o").exists()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_text(text)
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
-def signature(ks: KernelSource):
-    """The kernel's one numba signature (every array C-contiguous)."""
-    from numba import types
-
-    i64, f64 = types.int64, types.float64
-    a1 = types.Array(f64, 1, "C")
-    a2 = types.Array(f64, 2, "C")
-    a3 = types.Array(f64, 3, "C")
-    i1 = types.Array(i64, 1, "C")
-    rt = types.UniTuple(a2, max(ks.n_random, 1))
-    return (i64, i64, i64, i64, a2, a3, a1, i1, a2, i1, i1, i1, a2, a3, i64, rt, i64, a3, i64, i1, types.boolean, i1)
-
-
-def _import(ks: KernelSource, d: Path):
-    name = f"bubblemachine_kernel_{ks.key[:32]}"
-    mod = sys.modules.get(name)
-    if mod is not None:
-        return mod
-    spec = importlib.util.spec_from_file_location(name, d / "kernel.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod  # numba's cache finds the module by name
-    try:
-        spec.loader.exec_module(mod)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return mod
-
-
 def _build(ks: KernelSource) -> Kernel:
-    """Import the kernel's module and load (or compile) its machine code; blocks."""
+    """Read the kernel's object file from the cache, or compile and store it; then link it."""
+    from bubblemachine.sfc.kernel_llvm import LoadedKernel, compile_object
+
     t0 = time.perf_counter()
     d = kernel_dir(ks)
-    d.mkdir(parents=True, exist_ok=True)
-    src = d / "kernel.py"
-    if not src.exists():  # never rewritten: numba's cache is keyed by the file's time stamp
-        _write_atomic(src, ks.text)
-    mod = _import(ks, d)
-    fn = mod.kernel
-    c0 = time.process_time()
-    fn.compile(signature(ks))
-    cpu = time.process_time() - c0
-    hits = sum(fn.stats.cache_hits.values())
-    marker = d / "compiled.json"
-    if hits and marker.exists():
-        info = json.loads(marker.read_text())
-        compile_s = float(info.get("compile_cpu_seconds", float("nan")))
+    obj_path, marker = d / "kernel.o", d / "compiled.json"
+    if on_disk(ks):
+        obj = obj_path.read_bytes()
+        try:
+            compile_s = float(json.loads(marker.read_text()).get("compile_cpu_seconds", float("nan")))
+        except (ValueError, OSError):
+            compile_s = float("nan")
+        from_disk = True
     else:
-        compile_s = cpu
-        _write_atomic(marker, json.dumps({"model": ks.model_name, "key": ks.key, "compile_cpu_seconds": cpu,
-                                          "compiled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
-    fn.disable_compile()  # one signature: a mismatch is an error (NumPy serves), never a silent recompile
-    return Kernel(fn, ks, compile_s, time.perf_counter() - t0, bool(hits))
-
-
-def on_disk(ks: KernelSource) -> bool:
-    """Is this kernel's machine code in the disk cache?"""
-    return (kernel_dir(ks) / "compiled.json").exists()
-
-
-def get_kernel(cm, *, big: bool = True) -> Kernel | None:
-    """The compiled kernel of ``cm`` if it can be had now, else None (the NumPy path runs).
-
-    Policy ``sync``: load or compile now, and wait. ``auto``: a kernel on disk is loaded now
-    for a ``big`` run (about a second), in a background thread otherwise; a kernel not on disk
-    is compiled in a background thread, for a ``big`` run only. Meanwhile the NumPy path serves.
-    """
-    pol = policy()
-    if pol == "off":
-        return None
-    if not numba_available():
-        notice_missing()
-        return None
-    ks = source_of(cm)
-    k = loaded(ks)
-    if k is not None:
-        return k
-    if pol == "sync" or (big and on_disk(ks)):
-        return _load_now(ks)
-    if big or on_disk(ks):
-        _in_background(ks)
-    return None
-
-
-def loaded(ks: KernelSource) -> Kernel | None:
-    """The kernel of this source if this process has loaded it."""
-    with _lock:
-        return _loaded.get(ks.key)
+        c0 = time.process_time()
+        obj = compile_object(ks.text)
+        compile_s = time.process_time() - c0
+        from_disk = False
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            _write_atomic(d / "kernel.py", ks.text.encode())  # what was compiled, for reading
+            _write_atomic(obj_path, obj)
+            _write_atomic(marker, json.dumps({"model": ks.model_name, "key": ks.key, "compile_cpu_seconds": compile_s,
+                                              "compiled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}).encode())
+        except OSError as exc:  # a read-only cache: the kernel still runs, it is just not kept
+            warnings.warn(BubbleMachineWarning(f"cannot keep the compiled kernel in {d}: {exc}"), stacklevel=3)
+    fn = LoadedKernel(obj)
+    return Kernel(fn, ks, compile_s, time.perf_counter() - t0, from_disk)
 
 
 def source_of(cm) -> KernelSource:
-    """The kernel source of a compiled model (generated once, kept on the compiled model)."""
+    """The kernel source of a compiled model (generated once, kept with its generated code)."""
     key = ("kernel_source",)
     ks = cm._cache.get(key)  # noqa: SLF001 - the compiled model's own cache of generated code
     if ks is None:
@@ -228,16 +179,45 @@ def source_of(cm) -> KernelSource:
     return ks
 
 
+def loaded(ks: KernelSource) -> Kernel | None:
+    """The kernel of this source if this process has linked it."""
+    with _lock:
+        return _loaded.get(ks.key)
+
+
+def get_kernel(cm, *, big: bool = True) -> Kernel | None:
+    """The compiled kernel of ``cm`` if it can be had now, else None (the NumPy path runs).
+
+    Policy ``sync``: load or compile now. ``auto``: a ``big`` run loads or compiles now (a few
+    seconds at most, repaid within the run); a small one loads a kernel that is on disk (a few
+    milliseconds) and has a missing one compiled in a background thread, the NumPy path
+    serving meanwhile.
+    """
+    pol = policy()
+    if pol == "off":
+        return None
+    if not fast_available():
+        notice_missing()
+        return None
+    ks = source_of(cm)
+    k = loaded(ks)
+    if k is not None:
+        return k
+    if pol == "sync" or big or on_disk(ks):
+        return _load_now(ks)
+    _in_background(ks)
+    return None
+
+
 def _load_now(ks: KernelSource) -> Kernel:
     with _lock:
         k = _loaded.get(ks.key)
-        if k is not None:
-            return k
         th = _compiling.get(ks.key)
+    if k is not None:
+        return k
     if th is not None:
         th.join()
-        with _lock:
-            k = _loaded.get(ks.key)
+        k = loaded(ks)
         if k is not None:
             return k
     k = _build(ks)
@@ -247,7 +227,7 @@ def _load_now(ks: KernelSource) -> Kernel:
 
 
 def _in_background(ks: KernelSource) -> None:
-    """Load (or compile) the kernel in a daemon thread; the NumPy path serves meanwhile."""
+    """Compile the kernel in a daemon thread (LLVM works without the GIL); NumPy serves meanwhile."""
     with _lock:
         if ks.key in _compiling or ks.key in _loaded:
             return
@@ -268,9 +248,13 @@ def _in_background(ks: KernelSource) -> None:
 
 
 def precompile(cm) -> Kernel:
-    """Compile (or load) ``cm``'s kernel now and wait: for set-up scripts and benchmarks."""
-    if not numba_available():
+    """Compile (or load) ``cm``'s kernel now and wait: for set-up scripts and benchmarks.
+
+    Raises:
+        MissingDependencyError: llvmlite (the ``fast`` extra) is not installed.
+    """
+    if not fast_available():
         from bubblemachine.errors import require
 
-        require("numba", "fast", "compiled kernels")
+        require("llvmlite", "fast", "compiled kernels")
     return _load_now(source_of(cm))

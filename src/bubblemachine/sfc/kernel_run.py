@@ -73,63 +73,64 @@ def kernel_runner(loop, *, rng_chunk: int, path_block: int) -> KernelLoop | None
 
 
 class _Recorder:
-    """The saved names of the running paths: every path (``out[T+1, k, n]``, period-major as the
-    NumPy path's) or quantiles over paths per chunk."""
+    """The saved names of the running paths, path-major (the kernel writes each path's
+    periods and names contiguously): every path (``out[n, T+1, k]``, the result's own axis
+    order) or quantiles over paths per chunk (``out[q, T+1, k]``)."""
 
     def __init__(self, T: int, ch: int, row0: np.ndarray, levels: tuple[float, ...] | None) -> None:
         k, n = row0.shape
-        self.k, self.n = k, n
+        self.k, self.n, self.ch = k, n, ch
         self.qs = None if levels is None else np.asarray(levels, dtype=float)
-        self.ch = ch
         self._buf: np.ndarray | None = None
         if self.qs is None:
-            self.out = np.empty((T + 1, k, n))
-            self.out[0] = row0
+            self.out = np.empty((n, T + 1, k))
+            self.out[:, 0, :] = row0.T
         else:
             self.out = np.empty((self.qs.size, T + 1, k))
             self.out[:, 0, :] = np.quantile(row0, self.qs, axis=1)
 
     @property
     def buf(self) -> np.ndarray:
-        """The chunk buffer (made on first use: a run of every path needs none)."""
+        """The chunk buffer ``[running paths, ch, k]`` (made on first use)."""
         if self._buf is None:
-            self._buf = np.empty((self.ch, self.k, self.n))
+            self._buf = np.empty((self.n, self.ch, self.k))
         return self._buf
 
     def target(self, t0: int, t1: int, pos: np.ndarray | None) -> tuple[np.ndarray, int]:
-        """Where the kernel writes periods ``t0..t1-1`` (an array and the period of its row 0)."""
+        """Where the kernel writes periods ``t0..t1-1`` (``[paths, periods, k]``, and the period of row 0)."""
         if self.qs is None and pos is None:
             return self.out, 0
         return self.buf, t0
 
     def after_kernel(self, t0: int, t1: int, pos: np.ndarray | None) -> None:
-        if self.qs is None and pos is None:
-            return
-        self.commit(t0, t1, self.buf[:t1 - t0], pos)
+        nn = t1 - t0
+        if self.qs is not None:
+            self.out[:, t0:t1, :] = np.quantile(self.buf[:, :nn, :], self.qs, axis=0)
+        elif pos is not None:
+            self.out[pos, t0:t1, :] = self.buf[:, :nn, :]
 
     def commit(self, t0: int, t1: int, block: np.ndarray, pos: np.ndarray | None) -> None:
-        """Periods ``t0..t1-1`` of the running paths: ``block[t1 - t0, k, running]``."""
+        """Periods ``t0..t1-1`` of the running paths from the NumPy path: ``block[t1 - t0, k, running]``."""
         if self.qs is not None:
             self.out[:, t0:t1, :] = np.quantile(block, self.qs, axis=2)
         elif pos is None:
-            self.out[t0:t1] = block
+            self.out[:, t0:t1, :] = block.transpose(2, 0, 1)
         else:
-            self.out[t0:t1][:, :, pos] = block
+            self.out[pos, t0:t1, :] = block.transpose(2, 0, 1)
 
     def keep_failed(self, p: int, t0: int, tf: int, rows: np.ndarray) -> None:
         if self.qs is None:
-            self.out[t0:tf, :, p] = rows
-            self.out[tf:, :, p] = np.nan
+            self.out[p, t0:tf, :] = rows
+            self.out[p, tf:, :] = np.nan
 
     def drop(self, keep: np.ndarray) -> None:
         self.n = keep.size
         self._buf = None
 
     def data(self, keep: np.ndarray | None) -> np.ndarray:
-        if self.qs is not None:
+        if self.qs is not None or keep is None:
             return self.out
-        base = self.out if keep is None else self.out[:, :, keep]
-        return base.transpose(2, 0, 1)
+        return self.out[keep]
 
 
 class _Bridge:

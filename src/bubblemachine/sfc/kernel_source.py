@@ -1,11 +1,13 @@
-"""Generate the source of a model's compiled kernel (the ``fast`` extra; numba).
+"""Generate the source of a model's compiled kernel (the ``fast`` extra).
 
 One kernel per model *structure* (its equations, hidden identities, matrices and solver),
 not per run layout: everything a run varies is data the kernel reads at run time (which
 inputs vary over time, which paths carry their own values, which names are saved), so a
 scenario, a ``set=`` override, a new calibration or another ``save=`` list reuse the same
-compiled code. The source is plain Python that numba compiles; its sha256 is the key of the
-on-disk cache (:mod:`bubblemachine.sfc.kernel_cache`).
+compiled code. The source is a small, typed subset of Python (it also runs as plain Python,
+slowly, which is how it can be read and debugged) that :mod:`bubblemachine.sfc.kernel_llvm`
+compiles to machine code; its sha256 is the key of the disk cache
+(:mod:`bubblemachine.sfc.kernel_cache`).
 
 The kernel runs a chunk of periods ``t0 .. t1-1`` for a range of paths, **path by path**:
 every variable of the path is a scalar local (a register), lags are locals shifted at the
@@ -127,11 +129,11 @@ def _clip(x, lo, hi):
 
 
 @_jit
-def _in_lag(j, lag, t, p, IV, IT, TP, TF, pad):
+def _in_lag(j, lag, t, p, AV, IT, TP, TF, pad, ne):
     """Input ``j`` at period ``t - lag`` (a constant input has the same value every period)."""
     r = IT[j]
     if r == 0:
-        return IV[j]
+        return AV[ne + j]
     if r > 0:
         return TP[r - 1, t + pad - lag]
     return TF[-r - 1, t + pad - lag, p]
@@ -216,7 +218,7 @@ class _Generator:
             return f"X_{n}"
         j = self.in_pos[n]
         if lag == 0:
-            return f"IV[{j}]"
+            return f"AV[{len(m.equations) + j}]"
         self.input_lags.add((n, lag))
         return f"IL{lag}_{j}"
 
@@ -231,7 +233,7 @@ class _Generator:
         ind = 3
         for n in m.random:
             self.w(ind, f"X_{n} = R[{self.rnd_pos[n]}][t - rbase, p]")
-            self.w(ind, f"XV[{self.rnd_pos[n]}] = X_{n}")
+            self.w(ind, f"AV[{len(m.equations) + len(m.inputs) + self.rnd_pos[n]}] = X_{n}")
         self.finite: list[str] = []
         for b in self.cm.blocks:
             if not b.cyclic:
@@ -244,8 +246,8 @@ class _Generator:
         # chunk is merely handed to the NumPy path); partial sums keep the chains short
         groups = [self.finite[i:i + _NF_GROUP] for i in range(0, len(self.finite), _NF_GROUP)] or [["0.0"]]
         for g, terms in enumerate(groups):
-            self.w(ind, f"_nf{g} = " + " + ".join(terms))
-        self.w(ind, "if not (abs(" + " + ".join(f"_nf{g}" for g in range(len(groups))) + ") <= 1.7976931348623157e308):")
+            self.w(ind, f"_nf{g} = " + _sum_lines(terms))
+        self.w(ind, "if not (abs(" + _sum_lines([f"_nf{g}" for g in range(len(groups))]) + ") <= 1.7976931348623157e308):")
         self.w(ind + 1, f"ST[0] = {NON_FINITE}")
         self.w(ind + 1, "ST[1] = t")
         self.w(ind + 1, "ST[2] = p")
@@ -257,7 +259,7 @@ class _Generator:
         ne, ni = len(m.equations), len(m.inputs)
         self.w(ind, "for _j in range(RIDX.shape[0]):")
         self.w(ind + 1, "_r = RIDX[_j]")
-        self.w(ind + 1, f"REC[t - rtbase, _j, p] = VV[_r] if _r < {ne} else (IV[_r - {ne}] if _r < {ne + ni} else XV[_r - {ne + ni}])")
+        self.w(ind + 1, "REC[p, t - rtbase, _j] = AV[_r]")
         if self.check_lag and self.check_names:
             self.w(ind, f"if t >= t1 - {self.check_lag}:")
             self.w(ind + 1, f"_h = t - t1 + {self.check_lag}")
@@ -274,9 +276,8 @@ class _Generator:
         self.out = head
         self.w(0, "@_jit")
         self.w(0, "def kernel(t0, t1, p0, p1, S, HI, IC, IK, PP, TVI, TVR, IT, TP, TF, pad, R, rbase, REC, rtbase, RIDX, CHECK, ST):")
-        self.w(1, f"IV = np.empty({max(len(m.inputs), 1)})")
-        self.w(1, f"VV = np.empty({max(len(m.equations), 1)})")
-        self.w(1, f"XV = np.empty({max(len(m.random), 1)})")
+        # every value of the period: endogenous, then inputs, then random draws (RIDX indexes it)
+        self.w(1, f"AV = np.empty({max(len(m.equations) + len(m.inputs) + len(m.random), 1)})")
         for b in self.cm.blocks:
             if len(b.tears) > 1:
                 self.w(1, f"JW{b.index} = np.empty(({len(b.tears)}, {len(b.tears)}))")
@@ -284,15 +285,15 @@ class _Generator:
         self.w(1, "for p in range(p0, p1):")
         self.w(2, f"for j in range({len(m.inputs)}):")
         self.w(3, "r = IK[j]")
-        self.w(3, "IV[j] = IC[j] if r < 0 else PP[r, p]")
+        self.w(3, f"AV[j + {len(m.equations)}] = IC[j] if r < 0 else PP[r, p]")
         for s, (v, k) in enumerate(self.slots):
             self.w(2, f"L{k}_{v} = S[{s}, p]")
         self.w(2, "for t in range(t0, t1):")
         self.w(3, "for _m in range(TVI.shape[0]):")
         self.w(4, "r = TVR[_m]")
-        self.w(4, "IV[TVI[_m]] = TP[r, t + pad] if r >= 0 else TF[-r - 1, t + pad, p]")
+        self.w(4, f"AV[TVI[_m] + {len(m.equations)}] = TP[r, t + pad] if r >= 0 else TF[-r - 1, t + pad, p]")
         for n, lag in sorted(self.input_lags, key=lambda x: (self.in_pos[x[0]], x[1])):
-            self.w(3, f"IL{lag}_{self.in_pos[n]} = _in_lag({self.in_pos[n]}, {lag}, t, p, IV, IT, TP, TF, pad)")
+            self.w(3, f"IL{lag}_{self.in_pos[n]} = _in_lag({self.in_pos[n]}, {lag}, t, p, AV, IT, TP, TF, pad, {len(m.equations)})")
         tail: list[str] = []
         self.out = tail
         for s, (v, k) in enumerate(self.slots):
@@ -301,9 +302,11 @@ class _Generator:
             f"# generated by bubblemachine.sfc.kernel_source (version {GENERATOR_VERSION}) for model {m.name!r}; do not edit",
             "import math",
             "import numpy as np",
-            "from numba import njit",
             "",
-            "_jit = njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)",
+            "",
+            "def _jit(f):  # compiled by bubblemachine.sfc.kernel_llvm; as Python it runs unchanged",
+            "    return f",
+            "",
             _HELPERS,
             "",
             *head, *body, *tail, "",
@@ -313,7 +316,7 @@ class _Generator:
                             m.name, len(m.random))
 
     def finish_var(self, ind: int, v: str) -> None:
-        self.w(ind, f"VV[{self.eq_pos[v]}] = V_{v}")
+        self.w(ind, f"AV[{self.eq_pos[v]}] = V_{v}")
         self.finite.append(f"V_{v}")
 
     def fail(self, ind: int, code: int) -> None:
@@ -469,10 +472,12 @@ class _Generator:
 
 
 def _sum_lines(terms: list[str]) -> str:
-    """A sum of many terms as nested partial sums (short chains, shallow enough to compile)."""
-    while len(terms) > _NF_GROUP:
-        terms = ["(" + " + ".join(terms[i:i + _NF_GROUP]) + ")" for i in range(0, len(terms), _NF_GROUP)]
-    return " + ".join(terms)
+    """A sum of many terms as a balanced tree of additions: its depth, the chain of dependent
+    additions the processor waits for, is log2 of the number of terms."""
+    terms = list(terms) or ["0.0"]
+    while len(terms) > 1:
+        terms = [f"({terms[i]} + {terms[i + 1]})" if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+    return terms[0]
 
 
 def _signed_sum(terms: list[tuple[str, str, str]]) -> str:
