@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BM     := $(VENV)/bin/bubblemachine
 STAMP  := $(VENV)/.bubblemachine-installed
-EXTRAS ?= dev,ray,market,fast
+EXTRAS ?= dev,ray,market,web,fast
 
 .PHONY: run test venv bench lint clean
 

@@ -76,9 +76,6 @@ def test_seed_is_validated_the_same_for_every_model(model, seed):
     ("quantiles", [0.5, 1.5], r"quantiles: levels must be numbers in \[0, 1\]"),
     ("quantiles", [], "quantiles: expected at least one level"),
     ("on_failure", "ignore", "on_failure: expected one of raise, exclude, keep"),
-    ("set", {"Y": 1.0}, "set Y: 'Y' is an endogenous variable"),
-    ("set", {"Gd": float("nan")}, "set Gd: expected a finite number"),
-    ("set", {"Gd": 10**400}, "set Gd: expected a finite number"),
 ])
 def test_bad_options_are_one_named_error_everywhere(sim_path, option, value, match):
     # overrides go through the one validator of parameter values (ParameterError, which, like
@@ -89,6 +86,18 @@ def test_bad_options_are_one_named_error_everywhere(sim_path, option, value, mat
     if option in ("periods", "paths"):
         with pytest.raises(RunOptionError, match=match):  # the same class and words in a sweep
             bm.sweep(sim_path, {"alpha1": [0.6]}, progress=False, **{option: value})
+
+
+@pytest.mark.parametrize(("value", "match"), [
+    ({"Y": 1.0}, "set Y: 'Y' is an endogenous variable"),
+    ({"Gd": float("nan")}, "set Gd: expected a finite number"),
+    ({"Gd": 10**400}, "set Gd: expected a finite number"),
+])
+def test_overrides_go_through_the_one_validator(sim_path, value, match):
+    from bubblemachine.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=match):
+        bm.simulate(sim_path, progress=False, set=value)
 
 
 def test_run_option_error_is_both_old_classes():
@@ -207,3 +216,13 @@ def test_result_settings_record_the_spec(sim_path):
     assert r.settings == {"set": {"Gd": 25.0}, "periods": 3, "paths": 2, "solver": "newton", "on_failure": "keep"}
     assert r.spec.seed == 5 and r.failures == () and r.failed_paths == 0
     assert np.array_equal(r.path_ids, [0, 1])
+
+
+def test_scenario_compare_checks_the_memory_of_both_runs(monkeypatch):
+    from bubblemachine.scenarios import runner
+    from bubblemachine.scenarios.compare import compare
+
+    monkeypatch.setenv(ENV_BUDGET, "1M")
+    with pytest.raises(MemoryBudgetError, match=r"comparing 2 scenarios needs about .*2 scenarios x"):
+        compare("baseline", "shutdown", paths=1000, horizon=252, seed=0)
+    runner.check_memory(["baseline"], paths=10, horizon=5, memory_budget="off")

@@ -55,6 +55,7 @@ class Run:
         seed: the seed used.
         paths: number of paths.
         horizon: number of periods simulated after period 0.
+        asof: the AI model's start date (period 0); None for other models.
     """
 
     scenario: str
@@ -65,10 +66,33 @@ class Run:
     seed: int
     paths: int
     horizon: int
+    asof: str | None = None
 
 
-def load(name_or_path, *, cache: ModelCache | None = None):
+#: The shipped model that starts from any date (``asof``).
+AI_MODEL = "ai_liquidity"
+
+
+def model_ref(scen_model: str, path, asof: str | None) -> tuple[str, str | None]:
+    """The model a scenario runs: the AI model started on ``asof`` (default: the latest date
+    the store supports), or the scenario's own model. Returns ``(reference, as-of used)``."""
+    if scen_model == AI_MODEL:
+        from bubblemachine.forecasts import model_dir_for
+
+        mdir, used = model_dir_for(asof)
+        return str(mdir), used
+    if asof is not None:
+        raise ScenarioError(f"{path}: --asof applies to the AI liquidity model only, not to {scen_model}")
+    return scen_model, None
+
+
+def load(name_or_path, *, cache: ModelCache | None = None, asof: str | None = None):
     """Load a scenario (name or path) and its model with the engine.
+
+    Args:
+        name_or_path: scenario name or file.
+        asof: the AI model's start date (default: the latest date the store supports);
+            other models take none.
 
     Returns:
         (scenario object, model object, scenario file path).
@@ -80,7 +104,8 @@ def load(name_or_path, *, cache: ModelCache | None = None):
     scen = load_scenario(path)
     if not scen.model:
         raise ScenarioError(f"{path}: [scenario] model is missing")
-    model = (cache or MODEL_CACHE).load(scen.model)
+    ref, _ = model_ref(scen.model, path, asof)
+    model = (cache or MODEL_CACHE).load(ref)
     return scen, model, path
 
 
@@ -91,7 +116,7 @@ def compiled(model, *, cache: ModelCache | None = None):
 
 def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
         save: list[str] | None = None, set: Mapping[str, Any] | None = None, progress: bool = False,
-        cache: ModelCache | None = None) -> Run:
+        cache: ModelCache | None = None, asof: str | None = None) -> Run:
     """Simulate one scenario.
 
     Args:
@@ -106,29 +131,53 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
             (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: draw a progress bar.
         cache: the model cache (default :data:`MODEL_CACHE`).
+        asof: the AI model's start date (default: the latest date the store supports).
 
     Returns:
         The :class:`Run`.
     """
+    from bubblemachine.scenarios import scenario_path
     from bubblemachine.sfc.simulation import run_spec
     from bubblemachine.sfc.spec import resolve_run
 
     paths = check_paths(paths) if paths is not None else None
     horizon = check_horizon(horizon) if horizon is not None else None
     seed = check_seed(seed) if seed is not None else None
-    scen, model, path = load(name_or_path, cache=cache)
+    scen, model, path = load(name_or_path, cache=cache, asof=asof)
+    used = model_ref(scen.model, scenario_path(name_or_path), asof)[1]
     variables = frozenset(model.equations)
     if save is not None:
         unknown = [s for s in save if s not in variables]
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
-    spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed, set=dict(set) if set else None,
-                       save=list(save) if save is not None else None)
+    spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
+                       set=dict(set) if set else None, save=list(save) if save is not None else None)
     res = run_spec(spec, progress=progress)
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, spec.periods) for n in names}
     return Run(scenario=path.stem, path=path, model=model.name, arrays=arrays, variables=variables,
-               seed=spec.seed, paths=spec.paths, horizon=spec.periods)
+               seed=spec.seed, paths=spec.paths, horizon=spec.periods, asof=used)
+
+
+def check_memory(names: list, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
+                 save: list[str] | None = None, memory_budget: str | int | None = None,
+                 cache: ModelCache | None = None) -> None:
+    """MemoryBudgetError if running every scenario of ``names`` and holding all their arrays
+    at once (as ``scenario compare`` does) would exceed the memory budget."""
+    from bubblemachine.sfc.memory import Estimate, check_budget, estimate_run, resolve_budget
+    from bubblemachine.sfc.spec import resolve_run
+
+    total, detail = 0, ""
+    for name in names:
+        scen, model, _ = load(name, cache=cache)
+        spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
+                           save=list(save) if save is not None else list(model.equations))
+        est = estimate_run(spec)
+        total += est.bytes
+        detail = est.detail
+    check_budget(Estimate(total, f"{len(names)} scenarios x ({detail})"), resolve_budget(memory_budget),
+                 what=f"comparing {len(names)} scenarios",
+                 hints="run fewer paths (--paths), a shorter horizon (--horizon) or fewer series (--series)")
 
 
 def _with_period0(arr: np.ndarray, res, name: str, horizon: int) -> np.ndarray:

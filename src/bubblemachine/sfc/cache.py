@@ -16,6 +16,7 @@ from typing import Any
 
 from bubblemachine.sfc.compiler import CompiledModel, compile_model
 from bubblemachine.sfc.model import Model, load_model, resolve_model_path
+from bubblemachine.sfc.solvers import Solver, get_solver
 
 
 def _stamp(ref: str) -> tuple:
@@ -64,9 +65,9 @@ class ModelCache:
             self._models.move_to_end(key)
         return m
 
-    def compiled(self, model: Model, solver: str = "newton") -> CompiledModel:
+    def compiled(self, model: Model, solver: str | Solver = "newton") -> CompiledModel:
         """``compile_model(model, solver=solver)``, compiled once per model digest and solver."""
-        key = (model.digest or str(id(model)), solver)
+        key = (model.digest or str(id(model)), get_solver(solver))
         cm = self._compiled.get(key)
         if cm is None:
             cm = compile_model(model, solver=solver)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,16 +30,10 @@ from bubblemachine.errors import (
     AccountingError,
     ConvergenceError,
     LanguageLimitError,
-    ModelError,
 )
 from bubblemachine.sfc import expr as E
 from bubblemachine.sfc.model import Model
-
-RTOL = 1e-12  # Newton / Gauss-Seidel convergence: |T - F(T)| <= ATOL + RTOL * |T|
-ATOL = 1e-12
-MAXIT_NEWTON = 60
-MAXIT_GS = 500
-GS_RTOL = 1e-15  # Gauss-Seidel stops within a few ulps (else Newton finishes)
+from bubblemachine.sfc.solvers import Solver, get_solver
 
 
 @dataclass(frozen=True)
@@ -99,6 +92,9 @@ class ProbeLog:
     :meth:`fail` when a block does not converge, instead of raising.
     """
 
+    def __init__(self, rtol: float, atol: float) -> None:
+        self.rtol, self.atol = rtol, atol  # the solver's final convergence test
+
     def reset(self, n: int, ids: Any) -> None:
         self.n, self.ids = n, ids
         self.failed = np.zeros(n, dtype=bool)
@@ -123,7 +119,7 @@ class ProbeLog:
         xv = [np.broadcast_to(np.asarray(x, dtype=float), (self.n,)) for x in xs]
         bad = np.zeros(self.n, dtype=bool)
         for r, x in zip(res, xv, strict=True):
-            bad |= ~(np.abs(r) <= ATOL + RTOL * np.abs(x))
+            bad |= ~(np.abs(r) <= self.atol + self.rtol * np.abs(x))
         bad &= ~self.failed
         for i in np.flatnonzero(bad):
             self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "convergence", block=block,
@@ -251,7 +247,7 @@ class CompiledModel:
     deps: dict[str, set[str]]
     maxlag: dict[str, int]  # endogenous name -> deepest lag needed (>= 1 for tears)
     input_maxlag: dict[str, int]
-    solver: str = "newton"
+    solver: Solver = field(default_factory=get_solver)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -322,7 +318,7 @@ class CompiledModel:
         ``probe=True``: the tolerant variant (vector mode) that checks every assignment and
         reports failures to its :class:`ProbeLog` (``fn.__globals__["_probe"]``) instead of raising.
         """
-        key = ("chunk", mode, timevarying, record, probe, self.solver)
+        key = ("chunk", mode, timevarying, record, probe, self.solver)  # the solver's fields are part of the key
         fn = self._cache.get(key)
         if fn is None:
             src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=probe)
@@ -353,16 +349,16 @@ class CompiledModel:
         ]
 
 
-def compile_model(model: Model, *, solver: str = "newton") -> CompiledModel:
+def compile_model(model: Model, *, solver: str | Solver = "newton") -> CompiledModel:
     """Order a model's equations into blocks and prepare code generation.
 
     Args:
         model: a loaded :class:`Model`.
-        solver: ``"newton"`` (symbolic-Jacobian Newton per simultaneous block) or
-            ``"gauss-seidel"`` (fixed-point iteration, Newton when it does not converge).
+        solver: a :class:`~bubblemachine.sfc.solvers.Solver` or its name: ``"newton"``
+            (symbolic-Jacobian Newton per simultaneous block) or ``"gauss-seidel"``
+            (fixed-point iteration, Newton when it does not converge).
     """
-    if solver not in ("newton", "gauss-seidel"):
-        raise ModelError(f"solver must be 'newton' or 'gauss-seidel', got {solver!r}")
+    solver = get_solver(solver)
     order = list(model.equations)
     deps: dict[str, set[str]] = {}
     maxlag: dict[str, int] = {}
@@ -392,17 +388,17 @@ def compile_model(model: Model, *, solver: str = "newton") -> CompiledModel:
             maxlag[t] = max(maxlag.get(t, 0), 1)  # the previous value is the first guess
         blocks.append(Block(i, tuple(seq + tears), tuple(tears), tuple(seq)))
     cm = CompiledModel(model, blocks, deps, maxlag, input_maxlag, solver)
-    cm.blocks = [_mark_linear(cm, b) for b in blocks]
+    cm.blocks = [_mark_linear(model, b) for b in blocks]
     return cm
 
 
-def _mark_linear(cm: CompiledModel, b: Block) -> Block:
+def _mark_linear(model: Model, b: Block) -> Block:
+    """A simultaneous block is linear when every equation in it is affine in the block's
+    variables (decided on the expression trees, :func:`expr.is_affine`)."""
     if not b.cyclic:
         return b
-    src = _block_jacobian_lines(cm, b, "vector", {})
     members = set(b.variables)
-    pat = re.compile(r"\bV_(" + "|".join(re.escape(v) for v in members) + r")\b")
-    linear = not any(pat.search(line) for line in src)
+    linear = all(E.is_affine(model.equations[v].tree, members) for v in b.variables)
     return Block(b.index, b.variables, b.tears, b.sequence, linear)
 
 
@@ -501,7 +497,7 @@ def _apply_inv(Jinv, rs, NP):
 def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = (), probe: bool = False) -> dict[str, Any]:
     ns: dict[str, Any] = {"_PeriodFailure": PeriodFailure, "_np": np, "_cm": cm, "_fail": _make_fail(cm),
                           "_NUMERRS": (FloatingPointError, ZeroDivisionError, OverflowError, ValueError, np.linalg.LinAlgError),
-                          "_RTOL": RTOL, "_ATOL": ATOL, "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv,
+                          "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv,
                           "_MSG": messages, "_maxn": _maxn}
     if mode == "vector":
         ns.update(_exp=np.exp, _log=np.log, _sqrt=np.sqrt, _abs=np.abs, _tanh=np.tanh,
@@ -509,7 +505,7 @@ def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = (), pro
                   _and=np.logical_and, _or=np.logical_or, _not=np.logical_not, _sign=np.sign,
                   _solve=_solve_vec, _all=_all_vec, _absv=np.abs)
         if probe:
-            log = ProbeLog()
+            log = ProbeLog(*cm.solver.tolerance())
             ns.update(_probe=log, _chk=log.chk, _fail=log.fail, _solve=_solve_tolerant)
     else:
         ns.update(_exp=math.exp, _log=math.log, _sqrt=math.sqrt, _abs=abs, _tanh=math.tanh,
@@ -566,7 +562,7 @@ def _make_fail(cm: CompiledModel):
         detail = ", ".join(f"{v}: {r:.3g}" for v, r in zip(b.tears, res, strict=True))
         raise ConvergenceError(
             f"model {cm.model.name}: block {block} ({', '.join(b.variables)}) did not converge at period {t} "
-            f"(worst path {path_id(P0, i)}; residuals {detail}; solver {cm.solver})"
+            f"(worst path {path_id(P0, i)}; residuals {detail}; solver {cm.solver.name})"
         )
     return _fail
 
@@ -659,7 +655,7 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
             if diagnose:
                 w(f"{ind}_chk({cm.eq_index[v]}, V_{v}, t, _P0)")
             continue
-        _gen_block(cm, b, gen, mode, ind, w, diagnose, timevarying, pre)
+        cm.solver.emit(BlockCode(cm, b, gen, mode, ind, w, diagnose, timevarying, pre))
     if record:
         if mode == "vector":
             w(f"{ind}_i = t - _t0")
@@ -684,114 +680,125 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
     return "\n".join(out) + "\n"
 
 
-_VARYING = re.compile(r"\b(V_|L\d+_|X_|I\d+_)")
+class BlockCode:
+    """Writes the code of one simultaneous block for a solver (the
+    :class:`~bubblemachine.sfc.solvers.BlockWriter` the generator hands to ``solver.emit``).
 
+    Decides, from the names the block's Jacobian uses (recorded by the name generator, not
+    read back from generated text), whether the Jacobian is constant over a chunk; if so it
+    is computed, and for several tears inverted, once per chunk in the prologue.
+    """
 
-def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str, w, diagnose: bool, timevarying, pre: list[str]) -> None:
-    m = cm.model
-    k = len(b.tears)
-    w(f"{ind}# block {b.index}: {', '.join(b.variables)} (tears: {', '.join(b.tears)}{', linear' if b.linear else ''})")
-    for t in b.tears:
-        w(f"{ind}V_{t} = L1_{t}")
-    jac = _block_jacobian_lines(cm, b, mode, {"timevarying": timevarying, "gen": gen})
-    invariant = not any(_VARYING.search(line) or any(re.search(rf"\bI_{n}\b", line) for n in timevarying) for line in jac)
-    if invariant and not diagnose:
-        # a linear block with constant coefficients: its Jacobian is computed once per chunk
-        pre.append(f"# block {b.index}: constant Jacobian")
-        pre.extend(jac)
-        if len(b.tears) > 1 and mode == "vector":
-            k0 = len(b.tears)
-            entries = ", ".join("(" + ", ".join(f"_J{a}_{j}" for j in range(k0)) + ",)" for a in range(k0))
-            pre.append(f"_J_{b.index} = _inv_const(({entries},), _NP)")
-        elif len(b.tears) > 1:
-            rows = ", ".join("[" + ", ".join(f"_J{a}_{j}" for j in range(len(b.tears))) + "]" for a in range(len(b.tears)))
-            pre.append(f"_J_{b.index} = [{rows}]")
-        jac = []
-    rs = ", ".join(f"_r{a}" for a in range(k))
-    xs = ", ".join(f"V_{t}" for t in b.tears)
+    def __init__(self, cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str, w, probe: bool,
+                 timevarying: frozenset[str], pre: list[str]) -> None:
+        self.cm, self.b, self.gen, self.mode, self.indent, self._w, self.probe = cm, b, gen, mode, ind, w, probe
+        self.k = len(b.tears)
+        used: set[tuple[str, int]] = set()
+        namer = gen.namer
+        gen.namer = lambda n, lag: (used.add((n, lag)), namer(n, lag))[1]
+        try:
+            self.jac = _block_jacobian_lines(cm, b, mode, {"timevarying": timevarying, "gen": gen})
+        finally:
+            gen.namer = namer
+        m = cm.model
+        varying = any(n not in m.parameters and n not in m.exogenous or n in timevarying for n, _ in used)
+        self.constant_jacobian = not varying and not probe
+        if self.constant_jacobian:
+            # a linear block with constant coefficients: its Jacobian is computed once per chunk
+            pre.append(f"# block {b.index}: constant Jacobian")
+            pre.extend(self.jac)
+            k = self.k
+            if k > 1 and mode == "vector":
+                entries = ", ".join("(" + ", ".join(f"_J{a}_{j}" for j in range(k)) + ",)" for a in range(k))
+                pre.append(f"_J_{b.index} = _inv_const(({entries},), _NP)")
+            elif k > 1:
+                rows = ", ".join("[" + ", ".join(f"_J{a}_{j}" for j in range(k)) + "]" for a in range(k))
+                pre.append(f"_J_{b.index} = [{rows}]")
+            self.jac = []
+        self.rs = ", ".join(f"_r{a}" for a in range(self.k))
 
-    def body(i2: str, newton: bool) -> None:
-        for s in b.sequence:
-            w(f"{i2}V_{s} = {gen(m.equations[s].tree)}")
-            if diagnose:
-                w(f"{i2}_chk({cm.eq_index[s]}, V_{s}, t, _P0)")
-        for a, t in enumerate(b.tears):
-            w(f"{i2}_f{a} = {gen(m.equations[t].tree)}")
-            w(f"{i2}_r{a} = V_{t} - _f{a}")
-        # fixed-point iteration converges linearly: it must get to a few ulps (else Newton
-        # takes over), or the residual it leaves accumulates in the stocks (sfc-solver.md)
-        rtol, atol = (RTOL, ATOL) if newton else (GS_RTOL, GS_RTOL)
-        if mode == "vector":
-            conds = " and ".join(f"_all(_absv(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * _absv(V_{t}))" for a, t in enumerate(b.tears))
-        else:
-            conds = " and ".join(f"abs(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * abs(V_{t})" for a, t in enumerate(b.tears))
-        # Newton always takes at least one step: a guess that is merely within tolerance would
-        # leave a residual of up to RTOL * |x| that stock equations accumulate (see sfc-solver.md)
-        w(f"{i2}if _it and {conds}:")
-        w(f"{i2}    break")
-        if not newton:
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = _f{a}")
-            return
-        for line in jac:
-            w(f"{i2}{line}")
+    def write(self, ind: str, line: str) -> None:
+        self._w(f"{ind}{line}")
+
+    def _eq(self, v: str) -> str:
+        return self.gen(self.cm.model.equations[v].tree)
+
+    def start(self) -> None:
+        b = self.b
+        self.write(self.indent, f"# block {b.index}: {', '.join(b.variables)} (tears: {', '.join(b.tears)}{', linear' if b.linear else ''})")
+        for t in b.tears:
+            self.write(self.indent, f"V_{t} = L1_{t}")
+
+    def sequence(self, ind: str) -> None:
+        for s in self.b.sequence:
+            self.write(ind, f"V_{s} = {self._eq(s)}")
+            if self.probe:
+                self.write(ind, f"_chk({self.cm.eq_index[s]}, V_{s}, t, _P0)")
+
+    def residuals(self, ind: str) -> None:
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"_f{a} = {self._eq(t)}")
+            self.write(ind, f"_r{a} = V_{t} - _f{a}")
+
+    def converged(self, rtol: float, atol: float) -> str:
+        if self.mode == "vector":
+            return " and ".join(f"_all(_absv(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * _absv(V_{t}))" for a, t in enumerate(self.b.tears))
+        return " and ".join(f"abs(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * abs(V_{t})" for a, t in enumerate(self.b.tears))
+
+    def fixed_point_update(self, ind: str) -> None:
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"V_{t} = _f{a}")
+
+    def _step(self, ind: str, solve: str) -> None:
+        self.write(ind, f"_dx = {solve}")
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"V_{t} = V_{t} - _dx[{a}]")
+
+    def newton_step(self, ind: str) -> None:
+        b, k = self.b, self.k
+        for line in self.jac:
+            self.write(ind, line)
         if k == 1:
-            w(f"{i2}V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
-        elif not jac and mode == "vector":
-            w(f"{i2}_dx = _apply_inv(_J_{b.index}, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = V_{t} - _dx[{a}]")
-        elif not jac:
-            w(f"{i2}_dx = _solve(_J_{b.index}, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = V_{t} - _dx[{a}]")
+            self.write(ind, f"V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
+        elif not self.jac and self.mode == "vector":
+            self._step(ind, f"_apply_inv(_J_{b.index}, ({self.rs},), _NP)")
+        elif not self.jac:
+            self._step(ind, f"_solve(_J_{b.index}, ({self.rs},), _NP)")
         else:
-            if mode == "vector":
-                w(f"{i2}_J = _np.empty((_NP, {k}, {k}))")
+            if self.mode == "vector":
+                self.write(ind, f"_J = _np.empty((_NP, {k}, {k}))")
                 for a in range(k):
                     for j in range(k):
-                        w(f"{i2}_J[:, {a}, {j}] = _J{a}_{j}")
+                        self.write(ind, f"_J[:, {a}, {j}] = _J{a}_{j}")
             else:
                 rows = ", ".join("[" + ", ".join(f"_J{a}_{j}" for j in range(k)) + "]" for a in range(k))
-                w(f"{i2}_J = [{rows}]")
-            w(f"{i2}_dx = _solve(_J, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = V_{t} - _dx[{a}]")
+                self.write(ind, f"_J = [{rows}]")
+            self._step(ind, f"_solve(_J, ({self.rs},), _NP)")
 
-    i2 = ind + "    "
-    if cm.solver == "gauss-seidel":
-        w(f"{ind}for _it in range({MAXIT_GS}):")
-        body(i2, newton=False)
-        w(f"{ind}else:")
-        w(f"{i2}for _it in range({MAXIT_NEWTON}):")
-        body(i2 + "    ", newton=True)
-        w(f"{i2}else:")
-        w(f"{i2}    _fail({b.index}, t, ({rs},), ({xs},), _P0)")
-    elif invariant and not diagnose:
-        # linear block with a constant Jacobian: one exact Newton step as straight-line code
-        # (residual at the guess, the step, the sequence at the solution); the step lands at
+    def straight_line_newton(self) -> None:
+        # residual at the guess, the step, the sequence at the solution: the step lands at
         # machine precision, the hidden identities and matrices check the outcome
+        ind, b = self.indent, self.b
         for s in b.sequence:
-            w(f"{ind}V_{s} = {gen(m.equations[s].tree)}")
+            self.write(ind, f"V_{s} = {self._eq(s)}")
         for a, t in enumerate(b.tears):
-            w(f"{ind}_r{a} = V_{t} - {gen(m.equations[t].tree)}")
-        if k == 1:
-            w(f"{ind}V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
+            self.write(ind, f"_r{a} = V_{t} - {self._eq(t)}")
+        if self.k == 1:
+            self.write(ind, f"V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
         else:
-            fn = "_apply_inv" if mode == "vector" else "_solve"
-            w(f"{ind}_dx = {fn}(_J_{b.index}, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{ind}V_{t} = V_{t} - _dx[{a}]")
+            fn = "_apply_inv" if self.mode == "vector" else "_solve"
+            self._step(ind, f"{fn}(_J_{b.index}, ({self.rs},), _NP)")
         for s in b.sequence:
-            w(f"{ind}V_{s} = {gen(m.equations[s].tree)}")
-    else:
-        w(f"{ind}for _it in range({MAXIT_NEWTON}):")
-        body(i2, newton=True)
-        w(f"{ind}else:")
-        w(f"{i2}_fail({b.index}, t, ({rs},), ({xs},), _P0)")
-    if diagnose:
-        for t in b.tears:
-            w(f"{ind}_chk({cm.eq_index[t]}, V_{t}, t, _P0)")
+            self.write(ind, f"V_{s} = {self._eq(s)}")
+
+    def fail(self, ind: str) -> None:
+        xs = ", ".join(f"V_{t}" for t in self.b.tears)
+        self.write(ind, f"_fail({self.b.index}, t, ({self.rs},), ({xs},), _P0)")
+
+    def finish(self) -> None:
+        if self.probe:
+            for t in self.b.tears:
+                self.write(self.indent, f"_chk({self.cm.eq_index[t]}, V_{t}, t, _P0)")
 
 
 # --------------------------------------------------------------------------- checks

@@ -602,24 +602,29 @@ class Deriv:
                 return None
             return f"({acc}{body})" if body else acc
         if isinstance(n, ast.BinOp):
+            # operands are generated only where the derivative uses them: the names a
+            # Jacobian refers to are then exactly the names the code generator was asked for
             da, db = D(n.left, shift), D(n.right, shift)
             if da is None and db is None:
                 return None
             op = type(n.op)
-            a = g(n.left, shift) if (op is not ast.Mult or db is not None) else ""
-            b = g(n.right, shift)
             if op is ast.Mult:
-                return _add(_mul(da, b), _mul(a, db))
+                return _add(_mul(da, g(n.right, shift) if da is not None else None),
+                            _mul(g(n.left, shift) if db is not None else None, db))
             if op is ast.Div:
+                a = g(n.left, shift) if db is not None else ""
+                b = g(n.right, shift)
                 t1 = None if da is None else f"({da} / {b})"
                 t2 = None if db is None else f"({a} * {db} / ({b} * {b}))"
                 return _add(t1, t2, "-")
             if op is ast.Pow:
                 if db is None:
+                    b = g(n.right, shift)
                     return _mul(f"({b} * {g(ast.BinOp(n.left, ast.Pow(), ast.BinOp(n.right, ast.Sub(), ast.Constant(1.0))), shift)})", da)
+                a = g(n.left, shift)
                 whole = g(n, shift)
                 t1 = _mul(f"({whole} * _log({a}))", db)
-                t2 = None if da is None else f"({whole} * {b} * {da} / {a})"
+                t2 = None if da is None else f"({whole} * {g(n.right, shift)} * {da} / {a})"
                 return _add(t1, t2)
         if isinstance(n, ast.UnaryOp):
             if isinstance(n.op, ast.Not):
@@ -642,6 +647,8 @@ class Deriv:
                     return None
                 return self._select(g(args[0], shift), da, db)
             if fn in ("min", "max"):
+                if all(D(a, shift) is None for a in args):
+                    return None
                 acc_node = args[0]
                 acc_d = D(acc_node, shift)
                 acc_src = g(acc_node, shift)

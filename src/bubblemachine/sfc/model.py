@@ -11,7 +11,6 @@ import ast
 import functools
 import hashlib
 import keyword
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -23,15 +22,10 @@ from bubblemachine.sfc import attribution as A
 from bubblemachine.sfc import expr as E
 from bubblemachine.sfc import parameters as P
 from bubblemachine.sfc.attribution import Attribution
+from bubblemachine.sfc.distributions import DISTRIBUTIONS, Distribution, parse_distribution  # noqa: F401 - re-exported
 from bubblemachine.sfc.parameters import Parameter
+from bubblemachine.sfc.values import is_finite_number, short  # noqa: F401 - re-exported
 
-DISTRIBUTIONS = {
-    "normal": ("mean", "sd"),
-    "lognormal": ("mean", "sd"),
-    "uniform": ("low", "high"),
-    "student_t": ("df", "mean", "sd"),
-    "triangular": ("low", "mode", "high"),
-}
 _TABLES = {"model", "equations", "parameters", "exogenous", "initial", "hidden", "random", "matrices", "attribution"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # used with fullmatch: no "$" that accepts "x\n"
 
@@ -60,73 +54,6 @@ class Equation:
     @functools.cached_property
     def tree(self) -> ast.expr:
         return E.parse(self.text)
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """A probability distribution (``[random]`` per period, ``[uncertain]`` per path)."""
-
-    dist: str
-    args: tuple[tuple[str, float], ...]
-
-    @property
-    def kw(self) -> dict[str, float]:
-        return dict(self.args)
-
-    def mean(self) -> float:
-        k = self.kw
-        if self.dist in ("normal", "student_t"):
-            return k["mean"]
-        if self.dist == "lognormal":
-            return math.exp(k["mean"] + 0.5 * k["sd"] ** 2)
-        if self.dist == "uniform":
-            return 0.5 * (k["low"] + k["high"])
-        return (k["low"] + k["mode"] + k["high"]) / 3.0
-
-    def draw(self, rng, size) -> Any:
-        """Draw ``size`` values from ``rng`` (a ``numpy.random.Generator``)."""
-        k = self.kw
-        if self.dist == "normal":
-            return k["mean"] + k["sd"] * rng.standard_normal(size)
-        if self.dist == "lognormal":
-            return rng.lognormal(k["mean"], k["sd"], size)
-        if self.dist == "uniform":
-            return rng.uniform(k["low"], k["high"], size)
-        if self.dist == "triangular":
-            return rng.triangular(k["low"], k["mode"], k["high"], size)
-        df = k["df"]
-        return k["mean"] + k["sd"] * math.sqrt((df - 2.0) / df) * rng.standard_t(df, size)
-
-
-def parse_distribution(spec: Any, where: str) -> Distribution:
-    """Validate a ``{ dist = "...", ... }`` table; ``where`` names file, table and key."""
-    if not isinstance(spec, dict) or "dist" not in spec:
-        raise ModelError(f"{where}: expected a table like {{ dist = \"normal\", mean = 0, sd = 1 }}, got {spec!r}")
-    dist = spec["dist"]
-    if dist not in DISTRIBUTIONS:
-        raise ModelError(f"{where}: unknown dist {dist!r} (allowed: {', '.join(DISTRIBUTIONS)})")
-    need = DISTRIBUTIONS[dist]
-    extra = set(spec) - {"dist", "doc", *need}
-    if extra:
-        raise ModelError(f"{where}: unknown key(s) {sorted(extra)} for dist {dist!r} (expects {', '.join(need)})")
-    args = []
-    for key in need:
-        if key not in spec:
-            raise ModelError(f"{where}: dist {dist!r} needs {key!r}")
-        val = spec[key]
-        if not is_finite_number(val):
-            raise ModelError(f"{where}: {key} must be a finite number, got {_short(val)}")
-        args.append((key, float(val)))
-    kw = dict(args)
-    if "sd" in kw and kw["sd"] < 0:
-        raise ModelError(f"{where}: sd must be >= 0, got {kw['sd']}")
-    if dist == "uniform" and kw["high"] < kw["low"]:
-        raise ModelError(f"{where}: high ({kw['high']}) < low ({kw['low']})")
-    if dist == "triangular" and not kw["low"] <= kw["mode"] <= kw["high"]:
-        raise ModelError(f"{where}: need low <= mode <= high")
-    if dist == "student_t" and kw["df"] <= 2:
-        raise ModelError(f"{where}: df must be > 2 for a finite sd, got {kw['df']}")
-    return Distribution(dist, tuple(args))
 
 
 #: Upper bounds of ``[model] defaults`` (a default must be a sane run on a laptop).
@@ -624,9 +551,9 @@ class _Builder:
             opts = {k: v[0] for k, v in m["opts"].items()}
             for k in ("rtol", "atol"):
                 if k in opts and (not is_finite_number(opts[k]) or opts[k] < 0):
-                    raise ModelError(f"{m['files'][0]} matrices.{mname} {k}: must be a finite number >= 0, got {_short(opts[k])}")
+                    raise ModelError(f"{m['files'][0]} matrices.{mname} {k}: must be a finite number >= 0, got {short(opts[k])}")
             if "columns_sum_to_zero" in opts and not isinstance(opts["columns_sum_to_zero"], bool):
-                raise ModelError(f"{m['files'][0]} matrices.{mname} columns_sum_to_zero: must be true or false, got {_short(opts['columns_sum_to_zero'])}")
+                raise ModelError(f"{m['files'][0]} matrices.{mname} columns_sum_to_zero: must be true or false, got {short(opts['columns_sum_to_zero'])}")
             matrices[mname] = Matrix(
                 mname, tuple(m["columns"]), tuple(rows),
                 columns_sum_to_zero=bool(opts.get("columns_sum_to_zero", True)),
@@ -656,7 +583,7 @@ class _Builder:
                 )
             if ref.lag > E.MAX_LAG:
                 raise LanguageLimitError(
-                    f"{src.where()}: {ref.name!r} is used {ref.lag:,} periods back in {_short(text, 80)} "
+                    f"{src.where()}: {ref.name!r} is used {ref.lag:,} periods back in {short(text, 80)} "
                     f"(counting the lags d() adds), more than the limit of {E.MAX_LAG:,}"
                 )
             if ref.lag and ref.name in self.random:
@@ -695,32 +622,17 @@ def check_calendar(calendar: dict[str, str] | None, where: str, *, full: bool = 
             ) from None
 
 
-def is_finite_number(val: Any) -> bool:
-    """Is ``val`` an int or float (not a bool) that fits a finite float?"""
-    if isinstance(val, bool) or not isinstance(val, (int, float)):
-        return False
-    try:
-        return math.isfinite(float(val))
-    except OverflowError:  # an integer too large for a float
-        return False
-
-
-def _short(val: Any, limit: int = 60) -> str:
-    text = repr(val)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _number(val: Any, src: Source) -> float:
     if isinstance(val, bool) or not isinstance(val, (int, float)):
-        raise ModelError(f"{src.where()}: expected a number, got {_short(val)}")
+        raise ModelError(f"{src.where()}: expected a number, got {short(val)}")
     if not is_finite_number(val):
-        raise ModelError(f"{src.where()}: value must be a finite number that fits a float, got {_short(val)}")
+        raise ModelError(f"{src.where()}: value must be a finite number that fits a float, got {short(val)}")
     return float(val)
 
 
 def _expr_msg(src: Source, text: str, exc: E.ExprError) -> str:
     pos = f" at column {exc.col + 1}" if exc.col is not None else ""
-    return f"{src.where()}: {exc}{pos} of {_short(text.strip(), 80)}"
+    return f"{src.where()}: {exc}{pos} of {short(text.strip(), 80)}"
 
 
 def _expr_error(src: Source, text: str, exc: E.ExprError) -> ModelError:

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from bubblemachine.errors import ModelError, ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bubblemachine.sfc.model import Distribution, Model
+    from bubblemachine.sfc.distributions import Distribution
+    from bubblemachine.sfc.model import Model
 
 Kind = Literal["parameter", "exogenous"]
 Value = float | tuple[float, ...]
@@ -230,11 +231,10 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_))
 
 
-def _is_finite(x: Any) -> bool:
-    """A number that fits a finite float (an integer such as 10**400 does not)."""
+def _finite(x: Any) -> bool:
     try:
-        return _is_number(x) and math.isfinite(float(x))
-    except OverflowError:
+        return math.isfinite(float(x))
+    except OverflowError:  # an integer too large for a float
         return False
 
 
@@ -286,7 +286,7 @@ def validate_value(model: Model, name: str, value: Any, *, origin: str = "--set"
         is_path = True
     else:
         vals, is_path = [value], False
-    if not vals or not all(_is_finite(x) for x in vals):
+    if not vals or not all(_is_number(x) and _finite(x) for x in vals):
         raise ParameterError(f"{_at(origin, name)}: expected a finite number or a non-empty list of finite numbers, "
                              f"got {value!r}", name=name, value=value, origin=origin)
     floats = [float(x) for x in vals]
@@ -342,19 +342,7 @@ def _no_nested(name: str, v: Any, origin: str):
 
 def distribution_support(d: Distribution) -> tuple[float, float, str]:
     """(low, high, what) of a distribution: its bounds, or its 0.5% and 99.5% quantiles."""
-    k = d.kw
-    if d.dist in ("uniform", "triangular"):
-        return k["low"], k["high"], "bounds"
-    z = 2.5758293035489004  # standard normal 99.5% quantile
-    if d.dist == "normal":
-        return k["mean"] - z * k["sd"], k["mean"] + z * k["sd"], "0.5%..99.5% quantiles"
-    if d.dist == "lognormal":
-        return math.exp(k["mean"] - z * k["sd"]), math.exp(k["mean"] + z * k["sd"]), "0.5%..99.5% quantiles"
-    from scipy.special import stdtrit
-
-    df = k["df"]
-    q = float(stdtrit(df, 1 - TAIL)) * k["sd"] * math.sqrt((df - 2.0) / df)
-    return k["mean"] - q, k["mean"] + q, "0.5%..99.5% quantiles"
+    return d.support()
 
 
 def validate_distribution(model: Model, name: str, d: Distribution, *, origin: str) -> None:

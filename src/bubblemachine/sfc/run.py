@@ -536,7 +536,7 @@ class PeriodLoop:
             detail = ", ".join(f"{v}: {r:.3g}" for v, r in zip(b.tears, e.residuals, strict=True))
             return (FailureKind.CONVERGENCE, e.block, b.tears[0],
                     f"model {m.name}: block {e.block} ({', '.join(b.variables)}) did not converge at period {e.t} "
-                    f"(worst path {path}; residuals {detail}; solver {cm.solver})")
+                    f"(worst path {path}; residuals {detail}; solver {cm.solver.name})")
         name = list(m.equations)[e.equation]
         eq = m.equations[name]
         block = next((b.index for b in cm.blocks if b.cyclic and name in b.variables), None)

@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from bubblemachine.errors import ModelError, ScenarioError
-from bubblemachine.sfc.model import Distribution, Model, is_finite_number, parse_distribution
+from bubblemachine.sfc.distributions import Distribution, parse_distribution
+from bubblemachine.sfc.model import Model
+from bubblemachine.sfc.values import is_finite_number
 
 
 @dataclass(frozen=True)

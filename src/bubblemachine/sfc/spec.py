@@ -26,8 +26,9 @@ from typing import Any
 
 from bubblemachine.errors import BubbleMachineWarning, RunOptionError
 from bubblemachine.sfc.compiler import CompiledModel, compile_model
-from bubblemachine.sfc.model import Model, is_finite_number, load_model, resolve_model_path
+from bubblemachine.sfc.model import Model, load_model, resolve_model_path
 from bubblemachine.sfc.scenario import Scenario, load_scenario
+from bubblemachine.sfc.values import is_finite_number
 
 __all__ = [
     "DEFAULT_PATHS", "DEFAULT_PERIODS", "MAX_PATHS", "MAX_PERIODS", "FailurePolicy", "RunSpec",
@@ -95,8 +96,10 @@ def as_compiled(model: Any, solver: Any = None) -> CompiledModel:
 
     A compiled model is recompiled only if ``solver`` names a different solver.
     """
+    from bubblemachine.sfc.solvers import get_solver
+
     if isinstance(model, CompiledModel):
-        if solver is not None and solver != model.solver:
+        if solver is not None and get_solver(solver) != model.solver:
             return compile_model(model.model, solver=solver)
         return model
     if not isinstance(model, Model):
@@ -112,14 +115,11 @@ def as_scenario(scenario: Any) -> Scenario | None:
 
 
 def _overrides(values: Mapping[str, Any] | None, model: Model) -> tuple[tuple[str, Any], ...]:
-    """``set=`` checked by the one validator of overrides (names with "did you mean", finite
-    values, declared ranges), as ``(name, float | tuple)`` pairs."""
+    """``set=`` checked by the one validator of overrides (names, finite values, declared ranges)."""
     from bubblemachine.sfc.parameters import validate_overrides
 
     if not values:
         return ()
-    if not isinstance(values, Mapping):
-        raise RunOptionError(f"set: expected a mapping {{name: number or list}}, got {values!r}")
     return tuple(validate_overrides(model, values, origin="set").items())
 
 

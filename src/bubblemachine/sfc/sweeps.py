@@ -113,30 +113,28 @@ def _float(text: str, where: str) -> float:
 
 
 def _validate_grid(grid: Any, model) -> dict[str, list[float]]:
+    from bubblemachine.sfc.parameters import validate_overrides
+
     if not isinstance(grid, Mapping) or not grid:
         raise ScenarioError(
             "grid: expected a non-empty mapping {name: values}, e.g. {'alpha1': [0.5, 0.6, 0.7]}"
         )
-    from bubblemachine.sfc.parameters import validate_overrides
-
     sizes = {}
     for name, values in grid.items():
         try:
-            sizes[name] = 1 if isinstance(values, (int, float)) else len(values)
+            sizes[name] = 1 if isinstance(values, (int, float, str)) else len(values)
         except TypeError:
-            raise ScenarioError(f"grid {name}: expected a number or a non-empty list of finite numbers, got {values!r}") from None
+            sizes[name] = 1  # validate_overrides names what is wrong with it
         if sizes[name] == 0:
             raise ScenarioError(f"grid {name}: expected a number or a non-empty list of finite numbers, got {values!r}")
-    # size the grid before anything is expanded (a range of 10^8 values is refused, not built)
     n = math.prod(sizes.values())
-    if n > MAX_POINTS:
+    if n > MAX_POINTS:  # before any list of values or points is built
         raise ScenarioError(f"grid: {n:,} points is more than a sweep may have ({MAX_POINTS:,}); split the sweep")
     checked = validate_overrides(
-        model,
-        {n: (list(v) if not isinstance(v, (int, float, str, bytes)) else v) for n, v in grid.items()},
-        origin="grid", alternatives=True,
-    )
-    out: dict[str, list[float]] = {n: list(v) if isinstance(v, tuple) else [v] for n, v in checked.items()}
+        model, {k: (list(v) if not isinstance(v, (int, float, str, bytes)) and hasattr(v, "__len__") else v)
+                for k, v in grid.items()},
+        origin="grid", alternatives=True)
+    out: dict[str, list[float]] = {k: list(v) if isinstance(v, tuple) else [v] for k, v in checked.items()}
     return out
 
 
