@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 
 from bubblemachine.sfc import expr as E
-from bubblemachine.sfc.compiler import Block, CompiledModel, _block_jacobian_lines
+from bubblemachine.sfc.compiler import HIDDEN_ATOL, HIDDEN_RTOL, Block, CompiledModel, block_jacobian_lines
 
 #: Bumped whenever the generated code changes meaning (part of the cache key via the source).
 GENERATOR_VERSION = 1
@@ -196,7 +196,7 @@ class _Generator:
         self.rnd_pos = {v: i for i, v in enumerate(m.random)}
         self.input_lags: set[tuple[str, int]] = set()
         # lags the checks need beyond the model's own
-        check_refs = [r for text in cm._check_texts() for r, _ in E.refs(E.parse(text))]  # noqa: SLF001
+        check_refs = [r for text in cm.check_texts() for r, _ in E.refs(E.parse(text))]
         self.lags = dict(cm.maxlag)
         for r in check_refs:
             if r.lag and r.name in m.equations:
@@ -327,80 +327,10 @@ class _Generator:
 
     # ------------------------------------------------------------------ simultaneous blocks
     def block(self, ind: int, b: Block) -> None:
-        m, gen = self.m, self.gen
-        k = len(b.tears)
-        solver = str(self.cm.solver.name if hasattr(self.cm.solver, "name") else self.cm.solver)
-        # names unique to the block (a name assigned in many places costs the compiler dearly)
-        jac = [re.sub(r"\b_J(\d+)_(\d+)\b", rf"_J{b.index}_\1_\2", line)
-               for line in _block_jacobian_lines(self.cm, b, "scalar", {"gen": gen})]
-        r, f = f"_r{b.index}_", f"_f{b.index}_"
-        self.w(ind, f"# block {b.index}: {', '.join(b.variables)} (tears: {', '.join(b.tears)})")
-        for t in b.tears:
-            self.w(ind, f"V_{t} = L1_{t}")
-
-        def conds(rtol: float, atol: float) -> str:
-            return " and ".join(f"abs({r}{a}) <= {E.lit(atol)} + {E.lit(rtol)} * abs(V_{t})" for a, t in enumerate(b.tears))
-
-        def body(i: int, rtol: float, atol: float, newton: bool) -> None:
-            for s in b.sequence:
-                self.w(i, f"V_{s} = {gen(m.equations[s].tree)}")
-            for a, t in enumerate(b.tears):
-                self.w(i, f"{f}{a} = {gen(m.equations[t].tree)}")
-                self.w(i, f"{r}{a} = V_{t} - {f}{a}")
-            self.w(i, f"if _it and {conds(rtol, atol)}:")
-            self.w(i + 1, "break")
-            if not newton:
-                for a, t in enumerate(b.tears):
-                    self.w(i, f"V_{t} = {f}{a}")
-                return
-            for line in jac:
-                self.w(i, line)
-            self.newton_step(i, b, k)
-
-        rtol, atol, maxit = _newton_settings(self.cm)
-        if b.linear and solver != "gauss-seidel":
-            # linear in the block's variables: one Newton step from the last value lands on the
-            # solution (to rounding; the checks judge it), as the NumPy path does for a constant
-            # Jacobian; the Jacobian does not depend on the block, so it is computed first
-            for line in jac:
-                self.w(ind, line)
-            for s in b.sequence:
-                self.w(ind, f"V_{s} = {gen(m.equations[s].tree)}")
-            for a, t in enumerate(b.tears):
-                self.w(ind, f"{r}{a} = V_{t} - {gen(m.equations[t].tree)}")
-            self.newton_step(ind, b, k)
-            for s in b.sequence:
-                self.w(ind, f"V_{s} = {gen(m.equations[s].tree)}")
-        elif solver == "gauss-seidel":
-            gs_maxit, gs_tol = _gauss_seidel_settings(self.cm)
-            self.w(ind, f"for _it in range({gs_maxit}):")
-            body(ind + 1, gs_tol, gs_tol, newton=False)
-            self.w(ind, "else:")
-            self.w(ind + 1, f"for _it in range({maxit}):")
-            body(ind + 2, rtol, atol, newton=True)
-            self.w(ind + 1, "else:")
-            self.fail(ind + 2, NO_CONVERGENCE)
-        else:
-            self.w(ind, f"for _it in range({maxit}):")
-            body(ind + 1, rtol, atol, newton=True)
-            self.w(ind, "else:")
-            self.fail(ind + 1, NO_CONVERGENCE)
+        """A simultaneous block, written by the compiled model's solver (as for the NumPy path)."""
+        self.cm.solver.emit(_KernelBlock(self, b, "    " * ind))
         for v in b.variables:
             self.finish_var(ind, v)
-
-    def newton_step(self, i: int, b: Block, k: int) -> None:
-        """``V_tears -= J^-1 r`` (the block's Jacobian ``_J{b}_{a}_{j}`` and residuals ``_r{b}_{a}`` computed)."""
-        if k == 1:
-            self.w(i, f"V_{b.tears[0]} = V_{b.tears[0]} - _r{b.index}_0 / _J{b.index}_0_0")
-            return
-        for a in range(k):
-            for j in range(k):
-                self.w(i, f"JW{b.index}[{a}, {j}] = _J{b.index}_{a}_{j}")
-            self.w(i, f"RW{b.index}[{a}] = _r{b.index}_{a}")
-        self.w(i, f"if not _gauss(JW{b.index}, RW{b.index}, {k}):")
-        self.fail(i + 1, SINGULAR)
-        for a, t in enumerate(b.tears):
-            self.w(i, f"V_{t} = V_{t} - RW{b.index}[{a}]")
 
     # ------------------------------------------------------------------ accounting checks
     def checks(self, ind: int) -> int:
@@ -410,8 +340,6 @@ class _Generator:
         sum of their sizes exceeds the smallest absolute tolerance is each one tested against
         its own tolerance (``|r| <= rtol * scale + atol``, the NumPy path's test), the scales
         computed then. A check that fails stops the kernel (the NumPy path names it)."""
-        from bubblemachine.sfc.compiler import HIDDEN_ATOL, HIDDEN_RTOL
-
         m, gen = self.m, self.gen
         tests: list[tuple[str, list[str], float, float]] = []
 
@@ -490,21 +418,79 @@ def _signed_sum(terms: list[tuple[str, str, str]]) -> str:
     return acc
 
 
-def _newton_settings(cm: CompiledModel) -> tuple[float, float, int]:
-    """(rtol, atol, maxit) of Newton's final convergence test, from the compiled model's solver."""
-    solver = cm.solver
-    fallback = getattr(solver, "fallback", solver)
-    if hasattr(fallback, "rtol"):
-        return fallback.rtol, fallback.atol, fallback.maxit
-    from bubblemachine.sfc import compiler as C
+class _KernelBlock:
+    """The :class:`~bubblemachine.sfc.solvers.BlockWriter` of the kernel: scalar code for one
+    path, names unique to the block (a name assigned in many places costs the compiler), a
+    block that does not converge or has a singular Jacobian stops the kernel (the NumPy path
+    then reports it). ``constant_jacobian``: the block is linear, so one Newton step from the
+    last value lands on the solution (to rounding; the checks judge it), as the NumPy path
+    does for a constant Jacobian; the Jacobian is then computed once, before the step."""
 
-    return C.RTOL, C.ATOL, C.MAXIT_NEWTON
+    def __init__(self, g: _Generator, b: Block, indent: str) -> None:
+        self.g, self.b, self.indent = g, b, indent
+        self.constant_jacobian = b.linear
+        i = b.index
+        self.jac = [re.sub(r"\b_J(\d+)_(\d+)\b", rf"_J{i}_\1_\2", line)
+                    for line in block_jacobian_lines(g.cm, b, "scalar", {"gen": g.gen})]
+        self.r, self.f = f"_r{i}_", f"_f{i}_"
 
+    def write(self, ind: str, line: str) -> None:
+        self.g.out.append(ind + line)
 
-def _gauss_seidel_settings(cm: CompiledModel) -> tuple[int, float]:
-    solver = cm.solver
-    if hasattr(solver, "tol"):
-        return solver.maxit, solver.tol
-    from bubblemachine.sfc import compiler as C
+    def _eq(self, v: str) -> str:
+        return self.g.gen(self.g.m.equations[v].tree)
 
-    return C.MAXIT_GS, C.GS_RTOL
+    def start(self) -> None:
+        b = self.b
+        self.write(self.indent, f"# block {b.index}: {', '.join(b.variables)} (tears: {', '.join(b.tears)})")
+        for t in b.tears:
+            self.write(self.indent, f"V_{t} = L1_{t}")
+
+    def sequence(self, ind: str) -> None:
+        for s in self.b.sequence:
+            self.write(ind, f"V_{s} = {self._eq(s)}")
+
+    def residuals(self, ind: str) -> None:
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"{self.f}{a} = {self._eq(t)}")
+            self.write(ind, f"{self.r}{a} = V_{t} - {self.f}{a}")
+
+    def converged(self, rtol: float, atol: float) -> str:
+        return " and ".join(f"abs({self.r}{a}) <= {E.lit(atol)} + {E.lit(rtol)} * abs(V_{t})" for a, t in enumerate(self.b.tears))
+
+    def fixed_point_update(self, ind: str) -> None:
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"V_{t} = {self.f}{a}")
+
+    def newton_step(self, ind: str, jacobian: bool = True) -> None:
+        b, k = self.b, len(self.b.tears)
+        if jacobian:
+            for line in self.jac:
+                self.write(ind, line)
+        if k == 1:
+            self.write(ind, f"V_{b.tears[0]} = V_{b.tears[0]} - {self.r}0 / _J{b.index}_0_0")
+            return
+        for a in range(k):
+            for j in range(k):
+                self.write(ind, f"JW{b.index}[{a}, {j}] = _J{b.index}_{a}_{j}")
+            self.write(ind, f"RW{b.index}[{a}] = {self.r}{a}")
+        self.write(ind, f"if not _gauss(JW{b.index}, RW{b.index}, {k}):")
+        self.g.fail(len(ind) // 4 + 1, SINGULAR)
+        for a, t in enumerate(b.tears):
+            self.write(ind, f"V_{t} = V_{t} - RW{b.index}[{a}]")
+
+    def straight_line_newton(self) -> None:
+        ind = self.indent
+        for line in self.jac:  # depends on no variable of the block: off the critical path
+            self.write(ind, line)
+        self.sequence(ind)
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"{self.r}{a} = V_{t} - {self._eq(t)}")
+        self.newton_step(ind, jacobian=False)
+        self.sequence(ind)
+
+    def fail(self, ind: str) -> None:
+        self.g.fail(len(ind) // 4, NO_CONVERGENCE)
+
+    def finish(self) -> None:
+        """Nothing: every value of the block is checked for finiteness with the others."""
