@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BM     := $(VENV)/bin/bubblemachine
 STAMP  := $(VENV)/.bubblemachine-installed
-EXTRAS ?= dev,ray,market,web
+EXTRAS ?= dev,ray,market,web,fast
 
 # Test workers (pytest-xdist): one per core by default; JOBS=1 runs the suite serially.
 JOBS   ?= auto

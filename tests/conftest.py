@@ -19,6 +19,9 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("bm-home")
     monkeypatch.setenv(paths.ENV_HOME, str(home))
     monkeypatch.delenv("FRED_API_KEY", raising=False)
+    # compiled kernels are tested on purpose (tests/sfc/test_kernels.py); elsewhere the NumPy
+    # path runs, so no test compiles a kernel in the background into its throw-away home
+    monkeypatch.setenv("BUBBLEMACHINE_KERNEL", "off")
     paths.set_home(None)
     state.quiet = False
     yield home
