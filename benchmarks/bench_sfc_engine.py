@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import bubblemachine as bm  # noqa: E402
-from bubblemachine.sfc import loads_model, scenario_from_dict  # noqa: E402
+from bubblemachine.sfc import compile_model, loads_model, scenario_from_dict  # noqa: E402
 
 SIM = ROOT / "tests" / "sfc" / "models" / "sim.toml"
 
@@ -78,7 +78,7 @@ def main() -> None:
 
     def compile_sim():
         m = bm.load_model(SIM)
-        cm = m.compile()
+        cm = compile_model(m)
         cm.chunk_function(mode="scalar", timevarying=frozenset(), record=tuple(m.equations) + tuple(m.exogenous))
     t = time.perf_counter()
     compile_sim()
@@ -86,7 +86,7 @@ def main() -> None:
     med, best = timeit(compile_sim)
     rows.append(("SIM load + compile + codegen (first in process)", first_compile, None, 0.050))
     rows.append(("SIM load + compile + codegen (repeated)", med, best, 0.050))
-    cm = bm.load_model(SIM).compile()
+    cm = compile_model(bm.load_model(SIM))
     bm.simulate(cm, periods=1000, progress=False, seed=0)
     med, best = timeit(lambda: bm.simulate(cm, periods=1000, progress=False, seed=0))
     rows.append(("SIM 1 path x 1000 periods", med, best, 0.005))
@@ -100,7 +100,7 @@ def main() -> None:
 
     synth = loads_model(synthetic(), "synthetic.toml")
     t = time.perf_counter()
-    scm = synth.compile()
+    scm = compile_model(synth)
     save = [f"Y{s}" for s in range(10)] + [f"V{s}" for s in range(10)]
     bm.simulate(scm, periods=2, paths=2, save=save, progress=False, seed=0)
     rows.append((f"synthetic {len(synth.equations)} eqs: compile + codegen", time.perf_counter() - t, None, None))
@@ -110,7 +110,7 @@ def main() -> None:
     rows.append((f"synthetic {P} paths x {T} periods, 20 vars as quantiles", time.perf_counter() - t, time.process_time() - c, None))
     if args.ai:
         try:
-            ai = bm.load_model("ai_liquidity").compile()
+            ai = compile_model(bm.load_model("ai_liquidity"))
             t, c = time.perf_counter(), time.process_time()
             bm.simulate(ai, "baseline", periods=252, paths=args.ai_paths, quantiles=[0.05, 0.5, 0.95], progress=False, seed=0)
             rows.append((f"AI liquidity ({len(ai.model.equations)} eqs) {args.ai_paths} x 252", time.perf_counter() - t, time.process_time() - c, 30.0))

@@ -46,7 +46,7 @@ def main(argv=None) -> int:
         "uncertain": {"alpha1": {"dist": "uniform", "low": 0.5, "high": 0.7},
                       "theta": {"dist": "uniform", "low": 0.15, "high": 0.25}},
     })
-    cm = sfc.load_model("sim").compile()
+    cm = sfc.compile_model(sfc.load_model("sim"))
     grid = {"alpha2": [0.3, 0.35, 0.4, 0.45], "Gd": [15.0, 20.0, 25.0, 30.0]}
     backends = [("serial", lambda: None), (f"process x{args.workers}", lambda: ProcessBackend(workers=args.workers))]
     if not args.no_ray:

@@ -30,6 +30,10 @@ _LAZY: dict[str, str] = {
     "Result": "bubblemachine.sfc",
     # data
     "open_store": "bubblemachine.data",
+    # forecasts, backtests, the articles' trades
+    "forecast": "bubblemachine.forecasts",
+    "backtest": "bubblemachine.backtests",
+    "positions": "bubblemachine.trades",
     # notebook verbs (pandas DataFrames)
     "monitor": "bubblemachine.api",
     "claims": "bubblemachine.api",

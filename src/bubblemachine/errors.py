@@ -64,6 +64,62 @@ class ConvergenceError(SimulationError):
     """A simultaneous block did not converge."""
 
 
+class ExpressionError(ModelError):
+    """A malformed expression of the model language.
+
+    Attributes:
+        col: 0-based column in the expression text (None when unknown).
+    """
+
+    def __init__(self, message: str, col: int | None = None) -> None:
+        super().__init__(message)
+        self.col = col
+
+
+class LanguageLimitError(ExpressionError):
+    """A model exceeds a declared limit of the model language (size, depth, lag, a literal
+    that does not fit a float): see "Limits" in ``docs/model-language.md``. The message names
+    the file, line, equation and the limit."""
+
+
+class RunOptionError(ScenarioError, SimulationError):
+    """An invalid run option (periods, paths, seed, save, quantiles, solver, ...).
+
+    One class for every entry point (``simulate``, ``sweep``, the scenario runner); it is
+    both a :class:`ScenarioError` and a :class:`SimulationError` so callers that caught
+    either before keep working.
+    """
+
+
+class MemoryBudgetError(RunOptionError):
+    """A run, comparison or sweep would need more memory than the budget allows.
+
+    The message states the estimate, the budget and how to proceed (fewer paths, fewer saved
+    series, quantiles); the budget is set with ``BUBBLEMACHINE_MEMORY_BUDGET`` or the
+    ``memory_budget=`` option.
+    """
+
+
+class BubbleMachineWarning(UserWarning):
+    """Something the user should know that does not stop the run (e.g. a shock after the horizon).
+
+    The command line shows it as one line, ``warning: <message>`` (:func:`show_warning`).
+    """
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A ``warnings.showwarning`` that prints a :class:`BubbleMachineWarning` as one line on stderr
+    (``warning: ...``, no file and line of library code); other warnings as Python would."""
+    import sys
+    import warnings
+
+    out = file if file is not None else sys.stderr
+    if issubclass(category, BubbleMachineWarning):
+        out.write(f"warning: {message}\n")
+    else:
+        out.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 class MissingDependencyError(BubbleMachineError):
     """An optional backend is not installed; the message carries the install hint."""
 

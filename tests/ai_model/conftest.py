@@ -23,8 +23,9 @@ SEED = int(os.environ.get("BM_AI_TEST_SEED", "7"))
 @functools.lru_cache(maxsize=1)
 def compiled():
     import bubblemachine as bm
+    import bubblemachine.sfc
 
-    return bm.load_model("ai_liquidity").compile()
+    return bubblemachine.sfc.compile_model(bm.load_model("ai_liquidity"))
 
 
 @functools.cache

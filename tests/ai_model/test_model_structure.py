@@ -145,21 +145,41 @@ def test_model_does_not_define_calibration_names(model):
         )
 
 
-def test_one_defaults_file_with_unit_source_and_range():
+def test_one_defaults_file_with_unit_source_and_range(model):
     # Every parameter and exogenous input of the model lives in parameters.toml (once, by
-    # construction: a name defined twice is a load error) with a comment giving a range.
-    text = (MODEL_DIR / "parameters.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    # construction: a name defined twice is a load error), or in the generated
+    # calibration.toml, as a record with unit, range, source and mechanism, machine-readable.
+    from bubblemachine.sfc.parameters import CATALOGUE_ID
+    from bubblemachine.sfc.units import UNITS
+
     for p in MODEL_DIR.glob("*.toml"):
         if p.name not in ("parameters.toml", "calibration.toml"):
             other = tomllib.loads(p.read_text(encoding="utf-8"))
             assert not other.get("parameters") and not other.get("exogenous"), p.name
-    for name in (*data["parameters"], *data["exogenous"]):
-        line = next(ln for ln in text.splitlines() if re.match(rf"^{name}\s*=", ln))
-        assert "#" in line, f"{name}: no comment"
-        assert re.search(r"range|derived|fixed|convention|switch", line), (
-            f"{name}: no range in {line!r}"
-        )
+    info = model.parameter_info
+    assert set(info) == {*model.parameters, *model.exogenous}
+    assert len(info) > 340
+    groups = set(model.attribution.group_ids)
+    for name, p in info.items():
+        assert Path(p.file).name in ("parameters.toml", "calibration.toml"), name
+        assert p.unit in UNITS, f"{name}: unit {p.unit!r} has no Korean label in bubblemachine.sfc.units"
+        assert p.range is not None and p.range[0] < p.range[1], f"{name}: no range"
+        assert p.range[0] <= p.value <= p.range[1], name
+        assert p.source and p.doc, f"{name}: no source or doc"
+        assert p.mechanism, f"{name}: no mechanism"
+        for m in p.mechanism:
+            # a mechanism of the catalogue the model implements, a claim, or an attribution group
+            assert m in MECHANISMS or (CATALOGUE_ID.match(m) and m.startswith("C")) or m in groups, (name, m)
+    # calibration noise belongs to the noise group, the levers of the articles to their mechanisms
+    assert info["sigma_spx"].mechanism == ("noise",) and info["shutdown"].mechanism == ("M1.2",)
+    assert info["vt_target"].unit == "annual vol" and info["vt_target"].range == (0.05, 0.18)
+
+
+def test_every_bundled_scenario_stays_in_the_declared_ranges(model):
+    import bubblemachine as bm
+
+    for name in SCENARIOS:
+        bm.load_scenario(SCEN_DIR / f"{name}.toml").validate_against(model)  # raises ParameterError
 
 
 @pytest.mark.parametrize("name", SCENARIOS)

@@ -39,7 +39,14 @@ def models(tmp_path_factory):
     old = tmp_path_factory.mktemp("first_edition") / "ai_liquidity"
     shutil.copytree(current, old)
     shutil.copyfile(FIRST_EDITION, old / "prices.toml")
-    return bm.load_model(current), bm.load_model(old)
+    new = bm.load_model(current)
+    # today's parameter records name the attribution groups "noise" and "fundamentals" as their
+    # mechanism: declare the groups (alone they add no equation) next to the first edition
+    groups = ",\n".join(f'  {{ id = "{g.id}", en = "{g.en}", ko = "{g.ko}" }}' for g in new.attribution.groups)
+    (old / "groups.toml").write_text(f"[attribution]\ngroups = [\n{groups},\n]\n", encoding="utf-8")
+    first = bm.load_model(old)
+    assert not first.attribution.series and len(first.equations) == len(new.equations)
+    return new, first
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from tests.ai_model.conftest import SEED, compiled, diff, run
 
-
 END = 252
 
 

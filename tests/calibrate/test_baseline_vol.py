@@ -24,7 +24,7 @@ def baseline():
 def params():
     import tomllib
 
-    return tomllib.loads(default_path().read_text(encoding="utf-8"))["parameters"]
+    return {k: v["value"] for k, v in tomllib.loads(default_path().read_text(encoding="utf-8"))["parameters"].items()}
 
 
 @pytest.mark.parametrize("series", ["spx", "btc"])

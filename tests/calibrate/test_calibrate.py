@@ -80,12 +80,12 @@ def test_sigma_spx_and_rates_by_hand(doc, store):
     dates = dates[dates <= pd.Timestamp("2025-11-13")]
     spx = store.series("SPX").reindex(dates)
     r = np.diff(np.log(spx.to_numpy()))
-    assert doc["parameters"]["sigma_spx"] == pytest.approx(np.std(r, ddof=1), rel=1e-8)
+    assert doc["parameters"]["sigma_spx"]["value"] == pytest.approx(np.std(r, ddof=1), rel=1e-8)
     dgs10 = store.series("DGS10", asof="2025-11-14").dropna()
     assert dgs10.index[-1] == pd.Timestamp("2025-11-13")
     aligned = dgs10.reindex(dgs10.index.union(dates)).ffill().reindex(dates)
     dy = np.diff(aligned.to_numpy())
-    assert doc["parameters"]["sigma_ust10y"] == pytest.approx(np.std(dy, ddof=1), rel=1e-8)
+    assert doc["parameters"]["sigma_ust10y"]["value"] == pytest.approx(np.std(dy, ddof=1), rel=1e-8)
     # 5-year window, ~252 trading days a year
     assert 1240 <= len(r) <= 1270
 
@@ -99,7 +99,7 @@ def test_basket_is_equal_weight_daily_rebalanced(store):
 
 
 def test_correlation_cholesky_and_parameters_complete(doc, cal):
-    p = doc["parameters"]
+    p = {k: v["value"] for k, v in doc["parameters"].items()}  # records (value, unit, range, ...)
     names = cal.noise.names
     assert set(names) == set(PRICED)
     chol = np.zeros((len(names), len(names)))
@@ -167,12 +167,14 @@ def test_check_compares_numbers_with_tolerance(tmp_path, cal):
     a = tmp_path / "a.toml"
     text = render_toml(cal)
     nu_line = next(line for line in text.splitlines() if line.startswith("nu_noise = "))
-    nu = float(nu_line.split("=")[1])
-    drifted = text.replace(nu_line, f"nu_noise = {nu * (1 + 3e-7):.8g}")
+    lit = nu_line.split("value = ")[1].split(",")[0]  # a record: { value = ..., unit = ..., ... }
+    nu = float(lit)
+    drifted = text.replace(nu_line, nu_line.replace(f"value = {lit},", f"value = {nu * (1 + 3e-7):.8g},"))
     assert drifted != text
     a.write_text(drifted, encoding="utf-8")
     assert check_calibration(cal, a)[0]
-    a.write_text(text.replace(nu_line, f"nu_noise = {nu * (1 + 1e-4):.8g}"), encoding="utf-8")
+    a.write_text(text.replace(nu_line, nu_line.replace(f"value = {lit},", f"value = {nu * (1 + 1e-4):.8g},")),
+                 encoding="utf-8")
     ok, msg = check_calibration(cal, a)
     assert not ok and "nu_noise" in msg
     # rounding boundary: 0.16935 printed as 0.1693 or 0.1694 on two machines

@@ -248,3 +248,52 @@ def test_random_window_test_size():
         _, lo, hi, p, _ = S.random_window_test(lambda s, e, lv=level: lv[e] - lv[s], n, [(s0, s0 + 10)], n_draws=500, seed=i)
         rejects += not (lo <= 0 <= hi)
     assert rejects <= MAX_REJECT, rejects
+
+
+# ----------------------------------------------------------------------------- calendar time
+def test_forward_return_bdays_counts_business_days_not_rows():
+    days = pd.bdate_range("2024-01-01", periods=30)
+    p = pd.Series(np.exp(np.arange(30) / 100.0), index=days)
+    gap = p.drop(days[6:9])  # three missing rows
+    f = S.forward_return_bdays(gap, 5)
+    # from day 4 (Fri 5 Jan): 5 business days later is Fri 12 Jan = day 9 (present), log step 0.01 a day
+    assert f.loc[days[4]] == pytest.approx(0.05)
+    # a row-count horizon would have gone to day 12 instead
+    assert S.forward_return(gap, 5).loc[days[4]] == pytest.approx(0.08)
+    assert np.isnan(f.iloc[-1]) and np.isnan(f.loc[days[-5]])  # horizon not observed yet
+
+
+def test_value_after_and_change_bdays():
+    days = pd.bdate_range("2024-01-01", periods=10)
+    s = pd.Series(np.arange(10.0), index=days)
+    assert S.value_after_bdays(s, 2).iloc[0] == 2.0
+    assert S.change_bdays(s, 3).iloc[5] == 3.0 and np.isnan(S.change_bdays(s, 3).iloc[1])
+    with pytest.raises(ValueError):
+        S.forward_return_bdays(s + 1.0, 0)
+
+
+def test_event_study_estimation_window_is_business_days():
+    rng = np.random.default_rng(21)
+    r = pd.Series(0.01 * rng.standard_normal(1000), index=idx(1000))
+    est_start = np.busday_offset(np.datetime64("2001-06-01"), -260, roll="forward")
+    i = int(r.index.searchsorted(pd.Timestamp(est_start)))
+    gappy = r.drop(r.index[i - 30 : i - 10])  # 20 rows missing just before event "a"'s estimation window
+    a = S.event_study(r, EVENTS[:1])
+    b = S.event_study(gappy, EVENTS[:1])
+    assert a.car == b.car  # the estimation window is dates, so the same rows: counting rows would have shifted it
+
+
+def test_random_window_test_with_dates_uses_calendar_spans():
+    n = 400
+    dates = pd.bdate_range("2010-01-01", periods=n)
+    level = np.arange(n, dtype=float)  # +1 a business day
+    eff, lo, hi, p, null = S.random_window_test(lambda s, e: level[e] - level[s], n, [(100, 110)], seed=3, dates=dates, n_draws=200)
+    assert np.allclose(null, 10.0)  # every random window spans the same 14 calendar days = 10 business days
+    assert eff == pytest.approx(0.0)
+
+
+def test_excess_over_null_by_hand():
+    null = np.arange(-50, 51, dtype=float)
+    eff, lo, hi, p = S.excess_over_null(60.0, null)
+    assert eff == 60.0 and lo == pytest.approx(60.0 - np.quantile(null, 0.975)) and p == 0.0
+    assert S.excess_over_null(0.0, null)[3] == pytest.approx(1.0)

@@ -15,7 +15,7 @@ from bubblemachine.scenarios.compare import change, compare, compare_arrays
 from bubblemachine.scenarios.explain import explain, explain_arrays, save_list, write_chart
 from bubblemachine.scenarios.series import PRICED, REPORTED, SERIES
 from bubblemachine.sfc import load_model
-from bubblemachine.sfc.attribution import Attribution, AttributedSeries, Group
+from bubblemachine.sfc.attribution import AttributedSeries, Attribution, Group
 
 TINY = load_model(str(__import__("pathlib").Path(__file__).parent / "models" / "tiny"))
 GROUPS = TINY.attribution.group_ids
@@ -204,3 +204,20 @@ def test_write_chart_atomic(tmp_path, tiny_qe):
     write_chart(out, p)
     assert p.read_text(encoding="utf-8").lower().startswith("<!doctype html>")
     assert not [q for q in p.parent.iterdir() if q.name.endswith(".tmp")]
+
+
+def test_compare_set_applies_to_both_and_set_b_to_b_only(tiny_base):
+    both = compare(tiny_base, tiny_base, paths=8, horizon=H, seed=2, set={"dliq": 10.0})
+    assert both.rows["net_liquidity"]["a"].median == pytest.approx(10.0 * H)
+    assert both.rows["net_liquidity"]["diff_median"] == 0.0
+    assert both.set_a == both.set_b == {"dliq": 10.0}
+    what_if = compare(tiny_base, tiny_base, paths=8, horizon=H, seed=2, set_b={"dliq": 10.0})
+    assert what_if.rows["net_liquidity"]["diff_median"] == pytest.approx(10.0 * H)
+    assert what_if.set_a == {} and what_if.set_b == {"dliq": 10.0}
+    # explain applies set to the scenario and to vs alike: the effect cancels
+    (spx, _) = explain(tiny_base, vs=tiny_base, paths=8, horizon=H, seed=2, set={"dliq": 10.0})
+    assert spx.total == 0.0 and spx.set == {"dliq": 10.0}
+    from bubblemachine.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"set_b dlq: unknown name 'dlq'.*did you mean 'dliq'"):
+        compare(tiny_base, tiny_base, paths=2, horizon=H, set_b={"dlq": 1.0})

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bubblemachine.scenarios.compare import compare_arrays
 from bubblemachine.scenarios.explain import explain_arrays
-from bubblemachine.sfc.attribution import Attribution, AttributedSeries, Group
+from bubblemachine.sfc.attribution import AttributedSeries, Attribution, Group
 
 GROUPS = ("fiscal", "plumbing", "capex", "cascade", "noise")
 ATTR = Attribution(

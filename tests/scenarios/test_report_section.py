@@ -105,9 +105,21 @@ def test_catalogs_cover_every_key(tiny_base, tiny_qe):
     assert f"{R.REPORT_HORIZON} " in en["whatif"]["fan_caption"]
 
 
-def test_no_look_ahead_in_reports_built_before_period_0():
+def test_no_look_ahead_a_report_as_of_an_earlier_date_starts_the_model_then(monkeypatch, tmp_path):
+    # issue 9: the model starts on the report's as-of date, calibrated on what was known then
     from types import SimpleNamespace
 
     import pandas as pd
 
-    assert R.scenarios_section(SimpleNamespace(asof=pd.Timestamp("2024-12-31"))) is None
+    from bubblemachine.calibrate import default_path
+    from bubblemachine.report.i18n import Catalog
+    from bubblemachine.scenarios import runner
+
+    seen = {}
+    monkeypatch.setattr(R, "whatif_section", lambda names, **kw: seen.update(kw) or "section")
+    ctx = SimpleNamespace(asof=pd.Timestamp("2024-12-31"), catalog=Catalog.load([I18N]))
+    assert R.scenarios_section(ctx) == "section" and seen["asof"] == "2024-12-31"
+    ref, used = runner.model_ref("ai_liquidity", "baseline", "2024-12-31")
+    assert used == "2024-12-31" and Path(ref) != default_path().parent
+    cal = (Path(ref) / "calibration.toml").read_text(encoding="utf-8")
+    assert "# As-of date (model period 0): 2024-12-31" in cal

@@ -9,7 +9,7 @@ import pytest
 
 import bubblemachine as bm
 from bubblemachine.errors import AccountingError, ConvergenceError, ModelError, SimulationError
-from bubblemachine.sfc import loads_model, scenario_from_dict
+from bubblemachine.sfc import compile_model, loads_model, scenario_from_dict
 
 
 def sim_closed_form(T, a1=0.6, a2=0.4, th=0.2, G=20.0):
@@ -33,7 +33,7 @@ def test_sim_matches_closed_form_and_steady_state(sim_path):
 
 
 def test_blocks_of_sim(sim_path):
-    cm = bm.load_model(sim_path).compile()
+    cm = compile_model(bm.load_model(sim_path))
     cyc = cm.cycles()
     assert len(cyc) == 1
     assert set(cyc[0].variables) == {"Td", "Ts", "YD", "Cd", "Cs", "Y", "Nd", "Ns"}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 
 import bubblemachine as bm
-from bubblemachine.sfc import run_paths, scenario_from_dict
+from bubblemachine.sfc import compile_model, resolve_run, run_paths, scenario_from_dict
 from bubblemachine.sfc.result import Result
 from bubblemachine.testing import assert_stock_flow_consistent, parameters
 
@@ -28,11 +28,13 @@ def test_same_seed_same_numbers_and_different_seed_differs(models_dir):
 
 def test_path_chunks_are_bit_identical(models_dir, sim_path):
     for path, sc in ((models_dir / "noisy.toml", None), (sim_path, scenario_from_dict(UNC))):
-        cm = bm.load_model(path).compile()
-        whole = run_paths(cm, sc, path_ids=range(0, 600), seed=7, periods=130)
-        parts = [run_paths(cm, sc, path_ids=r, seed=7, periods=130) for r in (range(0, 1), range(1, 300), range(300, 600))]
-        assert np.array_equal(whole["data"], np.concatenate([p["data"] for p in parts]))
-        assert np.array_equal(whole["uncertain"], np.concatenate([p["uncertain"] for p in parts]))
+        cm = compile_model(bm.load_model(path))
+        spec = resolve_run(cm, sc, paths=600, periods=130, seed=7)
+        whole = run_paths(spec, range(0, 600))
+        parts = [run_paths(spec, r) for r in (range(0, 1), range(1, 300), range(300, 600))]
+        assert np.array_equal(whole.data, np.concatenate([p.data for p in parts]))
+        assert np.array_equal(whole.uncertain, np.concatenate([p.uncertain for p in parts]))
+        assert np.array_equal(whole.path_ids, np.concatenate([p.path_ids for p in parts]))
 
 
 def test_longer_runs_share_the_prefix(models_dir):
@@ -42,12 +44,12 @@ def test_longer_runs_share_the_prefix(models_dir):
 
 
 def test_compiled_model_pickles(sim_path):
-    cm = bm.load_model(sim_path).compile()
+    cm = compile_model(bm.load_model(sim_path))
     bm.simulate(cm, periods=3, progress=False)
     cm2 = pickle.loads(pickle.dumps(cm))
-    a = run_paths(cm, None, path_ids=range(2), seed=0, periods=20)
-    b = run_paths(cm2, None, path_ids=range(2), seed=0, periods=20)
-    assert np.array_equal(a["data"], b["data"])
+    a = run_paths(resolve_run(cm, paths=2, seed=0, periods=20), range(2))
+    b = run_paths(resolve_run(cm2, paths=2, seed=0, periods=20), range(2))
+    assert np.array_equal(a.data, b.data)
 
 
 def test_result_access_and_conversions(tmp_path, sim_path):

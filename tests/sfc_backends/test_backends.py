@@ -15,7 +15,7 @@ PATHS, PERIODS, SEED = 23, 40, 12345
 
 def _run(backend, chunks):
     tasks = [(ids, SEED, PATHS, PERIODS) for ids in B.split_paths(PATHS, chunks)]
-    results = B.map_ordered(backend, run_chunk, tasks, shared=SHARED)
+    results = B.gather(backend.map(run_chunk, tasks, shared=SHARED), len(tasks))
     ids = np.concatenate([r[0] for r in results])
     assert np.array_equal(ids, np.arange(PATHS))
     return np.concatenate([r[1] for r in results])
@@ -57,7 +57,7 @@ def test_split_ranges_aligns_to_rng_blocks():
 
 def test_serial_matches_hand_computation_for_any_chunking():
     ref = _reference()
-    with B.get_backend("serial") as be:
+    with B.make_backend("serial") as be:
         for chunks in (1, 4, PATHS):
             assert np.array_equal(_run(be, chunks), ref)
 
@@ -122,10 +122,29 @@ def test_get_backend_validates_with_named_fields(kwargs, match):
 
 def test_get_backend_names_and_objects():
     assert isinstance(B.get_backend(None), B.SerialBackend)
-    assert isinstance(B.get_backend(" Processes "), B.ProcessBackend)
+    with B.make_backend(" Processes ") as pool:
+        assert isinstance(pool, B.ProcessBackend)
     be = B.SerialBackend()
     assert B.get_backend(be) is be
     assert isinstance(be, B.Backend)
+
+
+def test_a_backend_by_name_is_new_and_owned_by_the_caller():
+    """No module-level pools: each name makes a new backend; open_backend closes what it opened
+    and leaves an object it was given to its owner."""
+    a, b = B.make_backend("process", workers=1), B.make_backend("process", workers=1)
+    assert a is not b
+    with B.open_backend("process", workers=1) as be:
+        assert B.gather(be.map(fail_on, [0, 1]), 2) == [0, 10]
+        assert be._pool is not None
+    assert be._pool is None  # closed on the way out
+    with B.ProcessBackend(workers=1) as mine:
+        with B.open_backend(mine) as be:
+            assert be is mine
+            B.gather(be.map(fail_on, [0]), 1)
+        assert mine._pool is not None  # still open: its owner closes it
+    assert mine._pool is None
+    assert not hasattr(B, "close_all") and not hasattr(B, "_NAMED")
 
 
 def test_missing_ray_gives_install_hint(monkeypatch):

@@ -16,10 +16,10 @@ SHARED = {"rho": 0.9, "sigma": 0.5}
 
 def test_ray_is_bit_identical_to_serial(ray_backend):
     paths, periods, seed = 17, 30, 99
-    serial = B.map_ordered(B.SerialBackend(), run_chunk, [(np.arange(paths), seed, paths, periods)], shared=SHARED)[0][1]
-    tasks = [(ids, seed, paths, periods) for ids in ray_backend.split(paths)]
+    serial = B.gather(B.SerialBackend().map(run_chunk, [(np.arange(paths), seed, paths, periods)], shared=SHARED))[0][1]
+    tasks = [(ids, seed, paths, periods) for ids in B.split_paths(paths, ray_backend.default_chunks(paths))]
     assert len(tasks) == 2
-    got = np.concatenate([r[1] for r in B.map_ordered(ray_backend, run_chunk, tasks, shared=SHARED)])
+    got = np.concatenate([r[1] for r in B.gather(ray_backend.map(run_chunk, tasks, shared=SHARED), len(tasks))])
     assert np.array_equal(got, serial)
 
 
@@ -44,7 +44,6 @@ def test_simulate_on_ray_matches_serial(ray_backend):
     # by name: a second RayBackend reuses the running instance and leaves it running
     got2 = sfc.simulate(model, scenario, paths=300, periods=20, seed=7, progress=False, backend="ray")
     assert np.array_equal(got2.data, ref.data)
-    B.close_all()
     import ray
 
     assert ray.is_initialized()  # only the fixture, which started it, shuts it down

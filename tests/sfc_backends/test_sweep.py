@@ -175,6 +175,30 @@ def test_failed_point_leaves_no_manifest(model, tmp_path):
     assert sorted(p.name for p in (out / "points").iterdir()) == ["point-000000.parquet"]
 
 
+def test_a_sweep_that_fails_before_any_shard_leaves_nothing(model, tmp_path):
+    """A failed start does not leave an 'unfinished' folder that then needs --force."""
+    out = tmp_path / "nothing"
+    with pytest.raises(SimulationError, match="TINY"):
+        sweep(model, {"alpha1": [1.0], "theta": [0.0]}, paths=2, periods=5, seed=1, out=out, progress=False)
+    assert not out.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SimulationError, match="TINY"):
+        sweep(model, {"alpha1": [1.0], "theta": [0.0]}, paths=2, periods=5, seed=1, out=empty, progress=False)
+    assert empty.is_dir() and not any(empty.iterdir())  # a folder the user made stays, empty
+    res = sweep(model, {"alpha1": [0.6]}, paths=2, periods=5, seed=1, out=out, progress=False)  # no --force needed
+    assert len(res) == 1
+
+
+def test_show_is_checked_before_the_sweep_runs(tmp_path):
+    from bubblemachine.cli import app
+
+    out = tmp_path / "s"
+    r = CliRunner().invoke(app, ["sweep", "sim", "--grid", "alpha1=0.5,0.6", "--show", "nosuch", "--out", str(out)])
+    assert r.exit_code != 0 and "--show nosuch: not saved" in " ".join(str(r.exception or r.output).split())
+    assert not out.exists()
+
+
 def test_overwrite_removes_the_manifest_first(model, tmp_path, monkeypatch):
     out = tmp_path / "ow"
     sweep(model, {"alpha1": [0.5, 0.6]}, paths=2, periods=3, seed=1, out=out, progress=False)

@@ -19,7 +19,7 @@ def test_tiny_synthetic_model_compiles_and_runs():
     text = synthetic_model_toml(40, blocks=(3, 5), shocks=3, seed=4)
     model = sfc.loads_model(text)
     assert len(model.equations) == 40
-    cm = model.compile()
+    cm = sfc.compile_model(model)
     # exactly the requested simultaneous blocks, each one strongly connected ring
     assert sorted(len(b.variables) for b in cm.cycles()) == [3, 5]
     r = sfc.simulate(cm, paths=10, periods=10, seed=1, progress=False)

@@ -15,17 +15,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bubblemachine.calibrate.fit import NoiseFit, fit_noise
-from bubblemachine.calibrate.policy import PolicyState, policy_state
+from bubblemachine.calibrate.fit import NoiseFit, fit_noise, with_proxies
 from bubblemachine.calibrate.history import (
     ASOF,
     BASKETS,
     NOISE_ORDER,
+    PROXIES,
     WINDOW_YEARS,
     Observation,
     daily_changes,
     initial_levels,
 )
+from bubblemachine.calibrate.policy import PolicyState, policy_state
 
 __all__ = [
     "ASOF",
@@ -105,7 +106,7 @@ def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None)
     changes = daily_changes(store, asof, years)
     if len(changes) < 250:
         raise DataError(f"calibrate: only {len(changes)} complete daily observations in the window ending {asof}")
-    noise = fit_noise(changes)
+    noise = with_proxies(fit_noise(changes), NOISE_ORDER, PROXIES)
     ids = sorted(
         {"SPX", "NDX", "SMH", "MU", "IGV", "BTC", "ETH", "VIX", "DGS2", "DGS10", "BAMLC0A0CM",
          "BAMLH0A0HYM2", "WALCL", "WTREGEN", "WRESBAL", "RRPONTSYD", "HYPERSCALER_CAPEX"}
@@ -150,17 +151,27 @@ def render_toml(cal: Calibration) -> str:
         w(f"{o.name:<{width}} = {_num(o.value)}  # {o.units}; {o.source}")
     w("")
     w("[parameters]")
+    # Records (docs/model-language.md, "Parameter records"): unit, range, mechanism (the
+    # attribution group "noise"), doc and source, so --set and the parameters doc can read them.
+    window = f"{cal.years}-year window to {cal.asof} (bubblemachine calibrate; docs/design/calibration.md)"
     w("# Daily sd of the change of each priced series over the window: log change for prices,")
-    w("# baskets and vix; percentage points for ust2y ust10y ig_oas hy_oas.")
+    w("# baskets and vix; percentage points for ust2y ust10y ig_oas hy_oas. Range: 0 (no noise) to")
+    w("# 4x the estimate (crisis volatility: VIX peaked near 4x its average in 2008 and 2020).")
     for i, s in enumerate(n.names):
         unit = "pp/day" if s in ("ust2y", "ust10y", "ig_oas", "hy_oas") else "log/day"
-        w(f"sigma_{s} = {_num(n.sigma[i])}  # {unit}; annualised x sqrt(252) = {n.sigma[i] * 252 ** 0.5:.4f}")
+        w(f"sigma_{s} = {{ value = {_num(n.sigma[i])}, unit = \"{unit}\", range = [0.0, {_num(4 * n.sigma[i], 6)}], "
+          f"mechanism = \"noise\", doc = \"sd of the daily shock noise_{s}\", source = \"{window}\" }}"
+          f"  # annualised x sqrt(252) = {n.sigma[i] * 252 ** 0.5:.4f}")
     w("# Pooled Student-t degrees of freedom (maximum likelihood on standardised daily changes).")
-    w(f"nu_noise = {_num(n.nu, 8)}")
+    w(f"nu_noise = {{ value = {_num(n.nu, 8)}, unit = \"dimensionless\", range = [2.1, 100.0], mechanism = \"noise\", "
+      f"doc = \"pooled Student-t degrees of freedom (the df of the eps_* draws below; setting it does not change them)\", "
+      f"source = \"maximum likelihood, {window}\" }}")
     w("# Cholesky loadings chol_<series>_<factor> (lower-triangular factor of the correlation matrix).")
     for i, s in enumerate(n.names):
         for j in range(i + 1):
-            w(f"chol_{s}_{n.names[j]} = {n.chol[i, j]:.8f}")
+            w(f"chol_{s}_{n.names[j]} = {{ value = {n.chol[i, j]:.8f}, unit = \"dimensionless\", range = [-1.0, 1.0], "
+              f"mechanism = \"noise\", doc = \"loading of noise_{s} on factor eps_{n.names[j]}\", "
+              f"source = \"Cholesky factor of the correlation of daily changes, {window}\" }}")
     w("")
     w("# Independent unit-variance Student-t factor draws, one per priced series, every period.")
     w("[random]")

@@ -23,13 +23,13 @@ from pathlib import Path
 from bubblemachine.errors import DataError
 
 __all__ = [
-    "MODEL", "calibration_file", "calibration_key", "default_asof", "model_dir", "shipped_asof", "user_dir", "user_file",
+    "MODEL", "calibration_file", "calibration_inputs", "edition_digest", "calibration_key", "default_asof", "model_dir", "shipped_asof", "user_dir", "user_file",
 ]
 
 #: The model these calibrations belong to.
 MODEL = "ai_liquidity"
 #: Bumped when the calibration's method or file layout changes (old cached files are ignored).
-FORMAT = 1
+FORMAT = 2
 
 _ASOF_LINE = re.compile(r"^# As-of date \(model period 0\): (\d{4}-\d{2}-\d{2})\s*$", re.M)
 
@@ -150,3 +150,33 @@ def model_dir(calibration: str | Path, *, home: str | Path | None = None) -> Pat
         shutil.rmtree(staging, ignore_errors=True)
         raise DataError(f"{target}: cannot write the model directory ({exc.strerror})") from None
     return target
+
+
+
+def calibration_inputs() -> list[str]:
+    """Store ids the calibration reads (a user's copy of any of them means a new calibration)."""
+    from bubblemachine.calibrate.history import BASKETS, LIQUIDITY_SOURCES, PRICE_SOURCES, RATE_SOURCES
+
+    ids = {s for s in PRICE_SOURCES.values() if s != "basket"} | set(RATE_SOURCES.values())
+    ids |= {sid for sid, _ in LIQUIDITY_SOURCES.values()} | {"HYPERSCALER_CAPEX", "TGA_DAILY"}
+    ids |= {m for members in BASKETS.values() for m in members}
+    return sorted(ids)
+
+
+def edition_digest(directory: str | Path | None = None) -> str:
+    """Digest of a model directory's files other than its calibration: the model's edition.
+
+    Every start date of one edition has its own calibration (and model digest) but the same
+    edition digest, which is what a backtest is the yardstick of.
+    """
+    from bubblemachine.calibrate import default_path
+
+    d = Path(directory) if directory is not None else default_path().parent
+    h = hashlib.sha256()
+    for p in sorted(d.glob("*.toml")):
+        if p.name == "calibration.toml":
+            continue
+        h.update(p.name.encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()

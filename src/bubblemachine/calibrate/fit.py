@@ -110,3 +110,49 @@ def fit_noise(changes: pd.DataFrame) -> NoiseFit:
         first=f"{changes.index[0]:%Y-%m-%d}",
         last=f"{changes.index[-1]:%Y-%m-%d}",
     )
+
+
+def with_proxies(fit: NoiseFit, names: tuple[str, ...], proxies: dict[str, tuple[str, float]]) -> NoiseFit:
+    """``fit`` extended to every series of ``names``; a missing series borrows its proxy.
+
+    A series too young for its own noise (ETH before 2017) gets its proxy's sigma and is
+    modelled as ``rho * proxy + sqrt(1 - rho^2) * independent``: its correlation with the
+    proxy is ``rho`` and with every other series ``rho`` times the proxy's, which keeps the
+    matrix positive definite. Such series are simulated so the model runs, never scored.
+    """
+    have = list(fit.names)
+    missing = [n for n in names if n not in have]
+    if not missing:
+        return fit
+    order = list(have)
+    sigma = list(fit.sigma)
+    mean = list(fit.mean)
+    k = len(names)
+    corr = np.eye(k)
+    corr[: len(have), : len(have)] = fit.corr
+    pending = list(missing)
+    while pending:
+        progressed = False
+        for n in list(pending):
+            proxy, rho = proxies.get(n, ("spx", 0.5))
+            if proxy not in order:
+                continue
+            j = order.index(proxy)
+            i = len(order)
+            order.append(n)
+            sigma.append(sigma[j])
+            mean.append(0.0)
+            corr[i, :i] = rho * corr[j, :i]
+            corr[:i, i] = corr[i, :i]
+            corr[i, j] = corr[j, i] = rho
+            pending.remove(n)
+            progressed = True
+        if not progressed:
+            raise ValueError(f"no proxy chain for {', '.join(pending)}")
+    perm = [order.index(n) for n in names]
+    corr = corr[np.ix_(perm, perm)]
+    chol = np.linalg.cholesky(corr)
+    return NoiseFit(
+        names=tuple(names), sigma=np.asarray(sigma)[perm], mean=np.asarray(mean)[perm], corr=corr,
+        chol=chol, nu=fit.nu, n_obs=fit.n_obs, first=fit.first, last=fit.last,
+    )

@@ -74,6 +74,19 @@ LIQUIDITY_SOURCES: dict[str, tuple[str, float]] = {
     "on_rrp": ("RRPONTSYD", 1.0),
 }
 
+#: Level of a priced series not listed yet on the as-of date (simulated, never scored).
+PLACEHOLDER_LEVEL = 100.0
+#: Capex run-rate (USD bn a quarter) when no filing is known yet on the as-of date.
+PLACEHOLDER_CAPEX = 10.0
+#: A series with fewer daily changes than this in the window borrows its proxy's noise.
+MIN_CHANGES = 250
+#: Proxies for series too young for their own noise: (proxy, correlation with it).
+PROXIES: dict[str, tuple[str, float]] = {
+    "eth": ("btc", 0.8), "btc": ("ndx", 0.3), "midcap_ai": ("chips", 0.8), "memory": ("chips", 0.8),
+    "chips": ("ndx", 0.8), "software": ("ndx", 0.8), "m7": ("ndx", 0.9), "energy": ("spx", 0.6),
+    "ndx": ("spx", 0.9),
+}
+
 #: Companies summed for the hyperscaler capex run-rate.
 CAPEX_COMPANIES: tuple[str, ...] = ("AMZN", "GOOGL", "META", "MSFT", "ORCL")
 
@@ -123,8 +136,12 @@ def initial_levels(store, asof: str = ASOF) -> list[Observation]:
             out.append(Observation(name, 100.0, f"index ({asof} = 100)",
                                    f"equal-weight basket of {members}, rebased to 100 at {asof}"))
         else:
-            d, v = _last(store, sid, asof)
             units = "USD" if sid in ("BTC", "ETH", "SMH", "MU", "IGV") else "index points"
+            if store.series(sid, asof=asof).dropna().empty:  # not listed yet (ETH before 2017)
+                out.append(Observation(name, PLACEHOLDER_LEVEL, units,
+                                       f"{sid} not listed on {asof}: placeholder level, not scored"))
+                continue
+            d, v = _last(store, sid, asof)
             out.append(Observation(name, v, units, f"{sid} close {d:%Y-%m-%d}"))
     for name, sid in RATE_SOURCES.items():
         d, v = _last(store, sid, asof)
@@ -136,6 +153,8 @@ def initial_levels(store, asof: str = ASOF) -> list[Observation]:
         unit_note = f"USD millions / {div:g}" if div != 1.0 else "USD billions"
         out.append(Observation(name, v / div, "USD billions", f"FRED {sid} {d:%Y-%m-%d} ({unit_note})"))
     capex, quarter_note = capex_run_rate(store, asof)
+    if capex <= 0.0:  # no filing known yet (before mid-2014)
+        capex, quarter_note = PLACEHOLDER_CAPEX, f"no capex filing known on {asof}: placeholder, not scored"
     out.append(Observation("ai_capex", capex, "USD billions per quarter", quarter_note))
     return out
 
@@ -202,13 +221,16 @@ def _single_sources() -> list[str]:
             for n in NOISE_ORDER if n in RATE_SOURCES or PRICE_SOURCES[n] != "basket"]
 
 
-def daily_changes(store, asof: str = ASOF, years: int = WINDOW_YEARS) -> pd.DataFrame:
+def daily_changes(store, asof: str = ASOF, years: int = WINDOW_YEARS, *, complete: bool = True) -> pd.DataFrame:
     """Daily changes of the priced series on the calibration calendar.
 
     Returns:
         DataFrame indexed by date (first window date dropped), columns in
         :data:`NOISE_ORDER`: log changes for prices and VIX, differences (percentage
-        points) for rates and spreads. Rows with any missing value are dropped.
+        points) for rates and spreads. Rows with any missing value are dropped, after
+        dropping the columns of series with fewer than :data:`MIN_CHANGES` changes in the
+        window (too young: :func:`bubblemachine.calibrate.fit.with_proxies` fills them in).
+        ``complete=False`` keeps every row and column (NaN where a series has no change).
     """
     dates = trading_days(store, asof, years)
     # Point in time: series published a day later (FRED's H.15 yields, ICE spreads) are not
@@ -227,4 +249,7 @@ def daily_changes(store, asof: str = ASOF, years: int = WINDOW_YEARS) -> pd.Data
         else:
             cols[name] = np.log(_aligned(store, PRICE_SOURCES[name], dates, asof)).diff().iloc[1:]
     df = pd.DataFrame(cols)
-    return df.dropna(how="any")
+    if not complete:
+        return df
+    young = [c for c in df.columns if df[c].notna().sum() < MIN_CHANGES]
+    return df.drop(columns=young).dropna(how="any")

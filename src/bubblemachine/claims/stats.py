@@ -15,6 +15,10 @@ Declared conventions (docs/claims.md repeats them):
   event window begins; CAR variance from the estimation residuals with the parameter
   uncertainty term (MacKinlay 1997, eq. 19); mean CAR across events with variance
   ``sum(var_i) / N**2``.
+- **Calendar time**: horizons and windows are business days (weekdays) or calendar days,
+  never counts of observations, so a gap in a series never stretches a window:
+  :func:`forward_return_bdays`, :func:`change_bdays`, the event study's estimation window and
+  :func:`random_window_test` with ``dates``.
 - **No look-ahead**: :func:`lagged` shifts a signal so the value used at date t was known at
   t - k; forward returns (:func:`forward_return`) start at the close of the signal date.
 """
@@ -62,6 +66,46 @@ def forward_return(prices: pd.Series, h: int) -> pd.Series:
     """Log return from the close of t to the close of t + h (NaN for the last h dates)."""
     lp = np.log(prices.astype(float))
     return (lp.shift(-h) - lp).rename(f"fwd{h}")
+
+
+def _days(index: pd.Index) -> np.ndarray:
+    return np.asarray(pd.DatetimeIndex(index).values.astype("datetime64[D]"))
+
+
+def value_after_bdays(s: pd.Series, bdays: int) -> pd.Series:
+    """The last value of ``s`` on or before t + ``bdays`` business days, for each date t.
+
+    Business days are weekdays (a weekend date rolls to the next Monday first). NaN where
+    t + ``bdays`` lies after the last observation (the horizon is not observed yet).
+    """
+    if bdays < 1:
+        raise ValueError(f"value_after_bdays: bdays must be >= 1 (got {bdays})")
+    d = _days(s.index)
+    v = s.to_numpy(dtype=float)
+    if len(d) == 0:
+        return s.astype(float)
+    target = np.busday_offset(d, bdays, roll="forward")
+    pos = np.searchsorted(d, target, side="right") - 1
+    return pd.Series(np.where(target <= d[-1], v[pos], np.nan), index=s.index, name=s.name)
+
+
+def forward_return_bdays(prices: pd.Series, bdays: int) -> pd.Series:
+    """Log return from the close of t to the last close on or before t + ``bdays`` business
+    days (NaN where that horizon is not observed yet)."""
+    lp = np.log(prices.astype(float))
+    return (value_after_bdays(lp, bdays) - lp).rename(f"fwd{bdays}b")
+
+
+def change_bdays(s: pd.Series, bdays: int) -> pd.Series:
+    """``s[t]`` minus its last value on or before t - ``bdays`` business days (NaN before the data)."""
+    if bdays < 1:
+        raise ValueError(f"change_bdays: bdays must be >= 1 (got {bdays})")
+    d = _days(s.index)
+    target = np.busday_offset(d, -bdays, roll="backward")
+    pos = np.searchsorted(d, target, side="right") - 1
+    v = s.to_numpy(dtype=float)
+    out = np.where(pos >= 0, v - v[np.maximum(pos, 0)], np.nan)
+    return pd.Series(out, index=s.index, name=s.name)
 
 
 def log_returns(prices: pd.Series) -> pd.Series:
@@ -186,6 +230,19 @@ def lead_lag(
     return pd.DataFrame(rows).set_index("k")
 
 
+# ----------------------------------------------------------------------------- statistics for the bootstrap
+def corr_stat(a: np.ndarray) -> np.ndarray:
+    """Pearson correlation of columns 0 and 1 for arrays ``(..., n, 2)`` (vectorised)."""
+    x = a[..., 0] - a[..., 0].mean(axis=-1, keepdims=True)
+    y = a[..., 1] - a[..., 1].mean(axis=-1, keepdims=True)
+    return (x * y).sum(-1) / np.sqrt((x * x).sum(-1) * (y * y).sum(-1))
+
+
+def sum_stat(a: np.ndarray) -> np.ndarray:
+    """Sum over the last axis (a cumulative log-return difference)."""
+    return a.sum(axis=-1) if a.ndim > 1 else a.sum()
+
+
 # ----------------------------------------------------------------------------- bootstrap
 def block_indices(n: int, n_boot: int, *, block: int | None = None, seed: int | np.random.SeedSequence = 0) -> np.ndarray:
     """Moving-block bootstrap indices, shape ``(n_boot, n)`` (Kunsch 1989).
@@ -302,8 +359,9 @@ def event_study(
             or after ``start`` to the last on or before ``end`` (inclusive). ``end=None`` is
             not allowed: declare the window.
         market: market log returns (market model); None uses the estimation-window mean.
-        estimation: estimation window in trading days relative to the event start (it must
-            end before 0).
+        estimation: estimation window in business days (weekdays) relative to the first
+            trading day of the event window, both ends included (it must end before 0); an
+            event whose estimation window starts before the data is skipped.
         level: confidence level.
     """
     from scipy import stats
@@ -316,18 +374,25 @@ def event_study(
     else:
         both = r.rename("r").to_frame()
     dates = both.index
+    days = _days(dates)
     cars: dict[str, float] = {}
     ses: dict[str, float] = {}
     n_obs = 0
     lengths = []
-    days: list[pd.Timestamp] = []
+    seen: list[pd.Timestamp] = []
     for label, start, end in events:
         if end is None:
             raise ValueError(f"event {label}: declare the end of its window")
         i0 = int(dates.searchsorted(pd.Timestamp(start), side="left"))
         i1 = int(dates.searchsorted(pd.Timestamp(end), side="right")) - 1
-        e0, e1 = i0 + estimation[0], i0 + estimation[1]
-        if i1 < i0 or e0 < 0 or i0 >= len(dates):
+        if i1 < i0 or i0 >= len(dates):
+            continue
+        lo, hi = np.busday_offset(days[i0], [estimation[0], estimation[1]], roll="forward")
+        if lo < days[0]:
+            continue
+        e0 = int(np.searchsorted(days, lo, side="left"))
+        e1 = int(np.searchsorted(days, hi, side="right")) - 1
+        if e1 - e0 < 20:
             continue
         est = both.iloc[e0 : e1 + 1]
         ev = both.iloc[i0 : i1 + 1]
@@ -352,7 +417,7 @@ def event_study(
         ses[label] = math.sqrt(var)
         n_obs += L
         lengths.append(L)
-        days += [ev.index[0], ev.index[-1]]
+        seen += [ev.index[0], ev.index[-1]]
     N = len(cars)
     if N == 0:
         raise ValueError("event_study: no event has data for its windows")
@@ -361,7 +426,7 @@ def event_study(
     z = z_crit(level)
     p = float(2 * stats.norm.sf(abs(mean / se))) if se > 0 else float("nan")
     return EventResult(cars, ses, mean, se, mean - z * se, mean + z * se, p, N, (0, max(lengths) - 1),
-                       "market" if market is not None else "mean", n_obs, f"{min(days):%Y-%m-%d}", f"{max(days):%Y-%m-%d}")  # fmt: skip
+                       "market" if market is not None else "mean", n_obs, f"{min(seen):%Y-%m-%d}", f"{max(seen):%Y-%m-%d}")  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- random windows
@@ -374,6 +439,7 @@ def random_window_test(
     seed: int | np.random.SeedSequence = 0,
     exclude: Sequence[tuple[int, int]] = (),
     level: float = LEVEL,
+    dates: pd.DatetimeIndex | None = None,
 ) -> tuple[float, float, float, float, np.ndarray]:
     """Compare the mean change over declared windows with same-length random windows.
 
@@ -384,6 +450,9 @@ def random_window_test(
         n_draws: random draws of a full set of windows (same lengths).
         seed: RNG seed. exclude: index ranges random windows may not overlap.
         level: confidence level.
+        dates: the series' dates; when given, "same length" means the same calendar span (a
+            random window ends at the last observation on or before its start plus the
+            declared window's span), not the same number of observations.
 
     Returns:
         ``(effect, ci_low, ci_high, p_value, null_means)``: effect = observed mean change minus
@@ -399,20 +468,41 @@ def random_window_test(
     for a, b in exclude:
         banned[max(a, 0) : b + 1] = True
     null = np.empty((n_draws, len(windows)))
+    day = _days(dates) if dates is not None else None
     for j, L in enumerate(lengths):
-        s = rng.integers(0, n_dates - L, size=n_draws * 3)
-        ok = ~(banned[s] | banned[np.minimum(s + L, n_dates - 1)])
-        s = s[ok][:n_draws]
+        if day is None:
+            s = rng.integers(0, n_dates - L, size=n_draws * 3)
+            e = s + L
+        else:
+            span = day[ends[j]] - day[starts[j]]
+            last_start = int(np.searchsorted(day, day[-1] - span, side="right"))
+            s = rng.integers(0, max(last_start, 1), size=n_draws * 3)
+            e = np.searchsorted(day, day[s] + span, side="right") - 1
+        ok = ~(banned[s] | banned[np.minimum(e, n_dates - 1)]) & (e > s)
+        s, e = s[ok][:n_draws], e[ok][:n_draws]
         if len(s) < n_draws:
-            s = np.resize(s, n_draws)
-        null[:, j] = series_change(s, s + L)
+            s, e = np.resize(s, n_draws), np.resize(e, n_draws)
+        null[:, j] = series_change(s, e)
     null_means = null.mean(axis=1)
-    centre = float(null_means.mean())
+    effect, lo, hi, p = excess_over_null(observed, null_means, level=level)
+    return effect, lo, hi, p, null_means
+
+
+def excess_over_null(observed: float, null: np.ndarray, *, level: float = LEVEL) -> tuple[float, float, float, float]:
+    """An observed value against draws of the same statistic under no effect.
+
+    Returns:
+        ``(effect, ci_low, ci_high, p)``: effect = observed minus the null mean; the interval
+        is the effect's sampling spread taken from the null (observed minus its centred
+        quantiles); p two-sided (twice the smaller tail share, capped at 1).
+    """
+    null = np.asarray(null, dtype=float)
+    centre = float(null.mean())
     a = (1.0 - level) / 2.0
-    q_lo, q_hi = np.quantile(null_means - centre, [a, 1.0 - a])
-    effect = observed - centre
-    p = float(min(1.0, 2 * min(np.mean(null_means - centre >= effect), np.mean(null_means - centre <= effect))))
-    return effect, float(effect - q_hi), float(effect - q_lo), p, null_means
+    q_lo, q_hi = np.quantile(null - centre, [a, 1.0 - a])
+    effect = float(observed) - centre
+    p = float(min(1.0, 2 * min(np.mean(null - centre >= effect), np.mean(null - centre <= effect))))
+    return effect, float(effect - q_hi), float(effect - q_lo), p
 
 
 # ----------------------------------------------------------------------------- breaks

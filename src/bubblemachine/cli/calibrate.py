@@ -16,7 +16,12 @@ def calibrate_cmd(
     check: Annotated[bool, typer.Option("--check", help="Only verify that a calibration file (--out, default the shipped one) is up to date (exit 1 if stale).")] = False,
 ) -> None:
     """Fit the AI liquidity model's initial state, noise and policy state to the data store as known on a date."""
-    from bubblemachine.calibrate import calibrate, check_calibration, default_path, write_calibration
+    from bubblemachine.calibrate import (
+        calibrate,
+        check_calibration,
+        default_path,
+        write_calibration,
+    )
     from bubblemachine.calibrate.files import shipped_asof
 
     if check:

@@ -47,8 +47,11 @@ def register(app: typer.Typer) -> None:
 
         Also writes OUT/monitor.json and OUT/monitor.csv (every indicator: value, units, date).
         """
+        import contextlib
+
         from bubblemachine.cli.monitor import monitor_table
         from bubblemachine.data import open_store
+        from bubblemachine.errors import BubbleMachineError
         from bubblemachine.indicators import parse_asof
         from bubblemachine.report.core import SUMMARY_IDS
         from bubblemachine.report.render import build_report
@@ -73,6 +76,11 @@ def register(app: typer.Typer) -> None:
         if result.monitor is not None:
             console.print(monitor_table(result.monitor, catalog, lang, ids=list(SUMMARY_IDS)))
             _export_monitor(result.monitor, result.path.parent)
+        from bubblemachine.forecasts import model_dir_for
+
+        with contextlib.suppress(BubbleMachineError):  # no AI model section possible: nothing to say
+            console.print(f"AI model started on {model_dir_for(ts, store=store)[1]} (data and policy events known then)",
+                          highlight=False)
         console.print(
             f"report: [bold]{result.path}[/bold] ({result.size_bytes / 1e6:.1f} MB, {len(result.sections)} sections, commit {result.commit})"
         )

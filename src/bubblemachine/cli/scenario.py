@@ -53,6 +53,7 @@ def compare_cmd(
     series: Annotated[list[str] | None, typer.Option("--series", help="Series to show (repeatable); default every reported series.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter or exogenous input under both A and B: name=value (repeatable; checked against its range, see `models params`).")] = None,
     set_b: Annotated[list[str] | None, typer.Option("--set-b", help="Override under B only (a what-if against A as it is): name=value (repeatable).")] = None,
+    asof: Annotated[str | None, typer.Option("--asof", help="Start the AI model on YYYY-MM-DD: data and policy events known then. [default: the latest date the store supports]", show_default=False)] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
 ) -> None:
     """Median and 5%/95% of each series' change over the horizon under A and B, and the median difference."""
@@ -63,7 +64,7 @@ def compare_cmd(
     res = compare(a, b, paths=paths, horizon=horizon, seed=seed, series=series or None,
                   set=parse_assignments(set_, origin="--set") or None,
                   set_b=parse_assignments(set_b, origin="--set-b") or None,
-                  progress=progress_enabled() and fmt == "table")
+                  progress=progress_enabled() and fmt == "table", asof=asof)
     if fmt == "json":
         from bubblemachine.cli._common import print_json
 
@@ -71,7 +72,8 @@ def compare_cmd(
         return
     from rich.table import Table
 
-    table = Table(title=f"{res.a} vs {res.b}: change over {res.horizon} periods, {res.paths} paths, seed {res.seed}",
+    since = f" from {res.asof}" if res.asof else ""
+    table = Table(title=f"{res.a} vs {res.b}: change over {res.horizon} periods{since}, {res.paths} paths, seed {res.seed}",
                   caption="prices: 100 x log change (%); rates, spreads, levels: difference in their units. "
                           "B - A: median of the path-wise difference (same seed).")
     table.add_column("series", no_wrap=True)
@@ -98,6 +100,7 @@ def explain_cmd(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a parameter or exogenous input (under the scenario and --vs alike): name=value (repeatable; checked against its range, see `models params`).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     chart: Annotated[str | None, typer.Option("--chart", help="Also write a self-contained HTML bar chart here.")] = None,
+    asof: Annotated[str | None, typer.Option("--asof", help="Start the AI model on YYYY-MM-DD: data and policy events known then. [default: the latest date the store supports]", show_default=False)] = None,
 ) -> None:
     """Decompose each series' change into mechanism groups (mean over paths; adds up exactly to the mean total)."""
     from bubblemachine.scenarios.explain import explain, write_chart
@@ -106,7 +109,7 @@ def explain_cmd(
     fmt = _fmt_check(fmt)
     out = explain(scenario, series=series or None, paths=paths, horizon=horizon, seed=seed, vs=vs,
                   set=parse_assignments(set_, origin="--set") or None,
-                  progress=progress_enabled() and fmt == "table")
+                  progress=progress_enabled() and fmt == "table", asof=asof)
     if chart:
         write_chart(out, chart)
     if fmt == "json":
@@ -116,8 +119,12 @@ def explain_cmd(
         return
     from rich.table import Table
 
+    from bubblemachine.scenarios import runner, scenario_path
     from bubblemachine.scenarios.compare import format_value
 
+    used = runner.model_ref(runner.load(scenario, asof=asof)[0].model, scenario_path(scenario), asof)[1]
+    if used:
+        console.print(f"AI model started on {used} (data and policy events known then)", highlight=False)
     for e in out:
         vs_txt = f" minus {e.vs}" if e.vs else ""
         table = Table(title=f"{e.series}: {e.scenario}{vs_txt}, {e.horizon} periods, {e.paths} paths, seed {e.seed}",

@@ -27,6 +27,7 @@ def simulate_cmd(
     save: Annotated[str | None, typer.Option(help="Comma-separated variables to keep (default all).")] = None,
     out: Annotated[str | None, typer.Option(help="Write the result to FILE.csv or FILE.parquet.")] = None,
     solver: Annotated[str, typer.Option(help="newton | gauss-seidel")] = "newton",
+    asof: Annotated[str | None, typer.Option("--asof", help="ai_liquidity only: start the model on YYYY-MM-DD (data and policy events known then). [default: the latest date the store supports]", show_default=False)] = None,
 ) -> None:
     """Simulate MODEL and print a summary table, or write the result with --out."""
     from pathlib import Path
@@ -37,6 +38,12 @@ def simulate_cmd(
     if out is not None and Path(out).suffix.lower() not in (".csv", ".parquet"):
         raise SimulationError(f"--out {out}: the file name must end in .csv or .parquet")
     save_list = [s.strip() for s in save.split(",") if s.strip()] if save else None
+    from bubblemachine.scenarios.runner import model_ref
+
+    ref, used = model_ref(model, model, asof)
+    if used:
+        console.print(f"AI model started on {used} (data and policy events known then)", highlight=False)
+        model = ref
     result = simulate(model, scenario, periods=periods, paths=paths, seed=seed, set=_parse_set(set_) or None,
                       save=save_list, progress=progress_enabled(), solver=solver)
     if out is not None:
@@ -64,10 +71,12 @@ def check_cmd(
     graph: Annotated[str | None, typer.Option("--graph", help="Write the dependency graph with its blocks to FILE.html (self-contained).")] = None,
 ) -> None:
     """Parse MODEL, list its blocks and cycles, and validate its matrices on a short run."""
-    from bubblemachine.sfc import load_model, simulate
+    from bubblemachine.sfc import compile_model, load_model, simulate
+    from bubblemachine.sfc.model import check_calendar
 
     m = load_model(model)
-    cm = m.compile()
+    check_calendar(m.calendar, m.path)  # the frequency too (simulate needs it for dates)
+    cm = compile_model(m)
     console.print(f"[bold]{m.name}[/bold]: {m.description}" if m.description else f"[bold]{m.name}[/bold]")
     console.print(
         f"{len(m.equations)} equations, {len(m.parameters)} parameters, {len(m.exogenous)} exogenous, "

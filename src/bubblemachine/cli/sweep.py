@@ -36,7 +36,7 @@ def sweep_cmd(
     Example: bubblemachine sweep sim --grid alpha1=0.5:0.7:5 --grid theta=0.15,0.2,0.25 --paths 100
     """
     from bubblemachine.errors import ScenarioError
-    from bubblemachine.sfc.sweeps import parse_grid_spec, sweep
+    from bubblemachine.sfc.sweeps import parse_grid_spec, plan_sweep, run_sweep
 
     spec: dict[str, list[float]] = {}
     for item in grid:
@@ -45,17 +45,15 @@ def sweep_cmd(
             raise ScenarioError(f"--grid {item!r}: {name} is given twice")
         spec[name] = values
     save_list = [s.strip() for s in save.split(",") if s.strip()] if save else None
-    if show is not None and save_list is not None and show not in save_list:
-        raise ScenarioError(f"--show {show}: not saved (saved: {', '.join(save_list)})")
-    res = sweep(
-        model, spec, scenario=scenario, paths=paths, periods=periods, seed=seed, save=save_list,
-        out=out, backend=backend, workers=workers, progress=progress_enabled() and not as_json,
-        overwrite=force, common_seed=common_seed,
-    )
+    plan = plan_sweep(model, spec, scenario=scenario, paths=paths, periods=periods, seed=seed, save=save_list,
+                      common_seed=common_seed)
+    if show is not None and show not in plan.spec.names:  # checked before anything runs
+        shown = ", ".join(plan.spec.names[:12]) + (", ..." if len(plan.spec.names) > 12 else "")
+        raise ScenarioError(f"--show {show}: not saved (saved: {shown})")
+    res = run_sweep(plan, out=out, backend=backend, workers=workers,
+                    progress=progress_enabled() and not as_json, overwrite=force)
     m = res.manifest
     var = show or (res.names[0] if res.names else None)
-    if var is not None and var not in res.names:
-        raise ScenarioError(f"--show {var}: not saved (saved: {', '.join(res.names)})")
     summary = res.summary(var) if var is not None else None
     if as_json:
         print_json({"out": str(res.out), "manifest": m,

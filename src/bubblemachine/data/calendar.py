@@ -32,11 +32,17 @@ _FIRST, _LAST = "1990-01-02", "2075-12-31"
 
 
 def _build() -> np.ndarray:
-    import exchange_calendars as xc
+    import warnings
+
     import numpy as np
     import pandas as pd
 
-    cal = xc.get_calendar(CALENDAR, start=_FIRST, end=_LAST)
+    with warnings.catch_warnings():  # the library's own pandas deprecation notices
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import exchange_calendars as xc
+
+        cal = xc.get_calendar(CALENDAR, start=_FIRST, end=_LAST)
     out = pd.DatetimeIndex(cal.sessions)
     if out.tz is not None:
         out = out.tz_localize(None)

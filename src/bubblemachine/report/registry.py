@@ -26,7 +26,9 @@ PROVIDERS: list[str] = [
     "bubblemachine.report.core:systematic_section",
     "bubblemachine.report.core:ai_section",
     "bubblemachine.claims.report:claims_section",  # claims: "Were the articles right?" (order 70)
+    "bubblemachine.trades.report:positions_section",  # positions: "Were the articles' trades any good?" (order 75)
     "bubblemachine.scenarios.report:scenarios_section",  # scenarios: "What if" (AI liquidity model)
+    "bubblemachine.backtests.report:backtest_section",  # backtest: "How good are the forecasts?" (order 85)
 ]
 
 

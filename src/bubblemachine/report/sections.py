@@ -25,15 +25,24 @@ class ReportError(BubbleMachineError):
     """A report cannot be built (missing translation key, malformed section, bad provider)."""
 
 
-@dataclass(frozen=True)
-class Text:
-    """A paragraph: the catalog key of its text."""
-
-    key: str
-
-
 #: Semantic tones a cell can carry (the renderer colours them; verdicts, signs of a result).
 TONES: tuple[str, ...] = ("positive", "negative", "caution", "neutral")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph: the catalog key of its text.
+
+    ``tone`` is an optional semantic tone from :data:`TONES` (e.g. a claim's verdict); the
+    renderer colours it and says the tone in words for screen readers.
+    """
+
+    key: str
+    tone: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.tone is not None and self.tone not in TONES:
+            raise ReportError(f"Text {self.key!r}: tone {self.tone!r} is not one of {', '.join(TONES)}")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ Definitions:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -74,6 +74,8 @@ class Comparison:
         paths: paths per scenario.
         seed: the common seed.
         rows: series -> {"a": Summary, "b": Summary, "diff_median": float, "kind": str}.
+        set_a, set_b: the overrides each scenario ran with (validated; empty for none).
+        asof: the AI model's start date (period 0), None for other models.
     """
 
     a: str
@@ -82,6 +84,9 @@ class Comparison:
     paths: int
     seed: int | None
     rows: dict[str, dict] = field(default_factory=dict)
+    set_a: Mapping[str, Any] = field(default_factory=dict)
+    set_b: Mapping[str, Any] = field(default_factory=dict)
+    asof: str | None = None
 
     def to_json(self) -> dict[str, dict]:
         """``{series: {"a": {"median","p05","p95"}, "b": {...}, "diff_median": x}}``."""
@@ -156,6 +161,7 @@ def compare(
     set: Mapping[str, Any] | None = None,
     set_b: Mapping[str, Any] | None = None,
     progress: bool = False,
+    asof: str | None = None,
 ) -> Comparison:
     """Run scenarios ``a`` and ``b`` with the same seed and compare their changes.
 
@@ -171,6 +177,7 @@ def compare(
             changed assumptions against ``a`` as it is). Both are checked against the model's
             names and ranges (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: progress bars.
+        asof: the AI model's start date (default: the latest date the store supports).
 
     Returns:
         The :class:`Comparison`.
@@ -182,17 +189,21 @@ def compare(
     runner.check_seed(seed)
     from bubblemachine.sfc.parameters import validate_overrides
 
-    _, model_a, path_a = runner.load(a)
-    _, model_b, path_b = runner.load(b)
+    _, model_a, path_a = runner.load(a, asof=asof)
+    _, model_b, path_b = runner.load(b, asof=asof)
     set_a = validate_overrides(model_a, set, origin="set") if set else {}
     set_bb = {**(validate_overrides(model_b, set, origin="set") if set else {}),
               **(validate_overrides(model_b, set_b, origin="set_b") if set_b else {})}
     avail = frozenset(model_a.equations) & frozenset(model_b.equations)
     chosen = check_series(series, avail, model_a.name) if series else default_series(avail)
-    ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_a or None, progress=progress)
-    rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress)
-    return compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
-                          names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
+    runner.check_memory([a, b], paths=paths, horizon=horizon, seed=seed, save=chosen)  # both held at once
+    ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_a or None, progress=progress,
+                    asof=asof)
+    rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress,
+                    asof=asof)
+    res = compare_arrays(ra.arrays, rb.arrays, series=chosen, horizon=horizon,
+                         names=(ra.scenario, rb.scenario), paths=paths, seed=seed)
+    return replace(res, set_a=set_a, set_b=set_bb, asof=ra.asof)
 
 
 def format_value(x: float, kind: str) -> str:

@@ -178,6 +178,7 @@ def explain(
     vs: str | None = None,
     set: Mapping[str, Any] | None = None,
     progress: bool = False,
+    asof: str | None = None,
 ) -> list[Explanation]:
     """Decompose the change of each requested series under ``scenario``.
 
@@ -192,6 +193,7 @@ def explain(
             scenario and to ``vs`` alike; checked against the model's names and ranges
             (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: progress bars.
+        asof: the AI model's start date (default: the latest date the store supports).
 
     Returns:
         One :class:`Explanation` per series.
@@ -202,7 +204,7 @@ def explain(
     runner.check_paths(paths)
     runner.check_horizon(horizon)
     runner.check_seed(seed)
-    _, model, _ = runner.load(scenario)
+    _, model, _ = runner.load(scenario, asof=asof)
     overrides = validate_overrides(model, set, origin="set") if set else {}
     avail = attributed_series(model)
     if not avail:
@@ -215,11 +217,11 @@ def explain(
         )
     save = [v for s in chosen for v in save_list(model.attribution, s)]
     run_s = runner.run(scenario, paths=paths, horizon=horizon, seed=seed, save=save, set=overrides or None,
-                       progress=progress)
+                       progress=progress, asof=asof)
     run_r = None
     if vs is not None:
         run_r = runner.run(vs, paths=paths, horizon=horizon, seed=seed, save=save, set=overrides or None,
-                           progress=progress)
+                           progress=progress, asof=asof)
     return [
         explain_arrays(run_s.arrays, series=s, horizon=horizon, attribution=model.attribution,
                        reference=run_r.arrays if run_r else None, scenario=run_s.scenario,

@@ -154,13 +154,15 @@ def _r(v: float) -> float:
 
 
 def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZON, seed: int = REPORT_SEED,
-                       scenarios: Sequence[str] | None = None, use_cache: bool = True) -> dict[str, dict]:
+                       scenarios: Sequence[str] | None = None, use_cache: bool = True,
+                       asof: str | None = None) -> dict[str, dict]:
     """Simulate (or read from the cache) every scenario of :data:`MODEL`; baseline first.
 
     Returns:
         scenario name -> summary (see :func:`summarize_run`) plus ``"series"``,
         ``"attributed"``, ``"table"`` and ``"groups"`` (the model's attribution group ids, in
-        display order) lists under the key ``"_meta"``.
+        display order) lists under the key ``"_meta"``, with ``"asof"``: the AI model's start
+        date (``asof``; default the latest date the store supports).
     """
     from bubblemachine._io import atomic_write_text
     from bubblemachine.scenarios import list_scenarios, runner
@@ -169,8 +171,10 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
     names = list(scenarios) if scenarios is not None else list_scenarios()
     out: dict[str, dict] = {}
     meta: dict[str, list[str]] = {}
+    used = None
     for name in names:
-        scen, model, spath = runner.load(name)
+        scen, model, spath = runner.load(name, asof=asof)
+        used = runner.model_ref(scen.model, spath, asof)[1] or used
         avail = set(model.equations)
         series = [s for s in REPORTED if s in avail]
         attributed = [s for s in ATTRIBUTION_SERIES if s in attributed_series(model)]
@@ -185,7 +189,7 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
         if summary is None:
             save = list(dict.fromkeys([*series, *table, *(v for s in attributed
                                                           for v in (s, *(contrib_name(s, g) for g in groups)))]))
-            run = runner.run(name, paths=paths, horizon=horizon, seed=seed, save=save)
+            run = runner.run(name, paths=paths, horizon=horizon, seed=seed, save=save, asof=asof)
             summary = summarize_run(run.arrays, series=series, attributed=attributed, table=table, horizon=horizon,
                                     groups=groups)
             if use_cache:
@@ -193,7 +197,7 @@ def scenario_summaries(*, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZ
         if use_cache:
             _MEMO[key] = summary
         out[spath.stem] = summary
-    out["_meta"] = meta
+    out["_meta"] = {**meta, "asof": used or PERIOD0}
     return out
 
 
@@ -385,11 +389,13 @@ def extremes_table(sums: dict[str, dict], names: list[str], series: Sequence[str
 
 
 def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZON,
-                   seed: int = REPORT_SEED, use_cache: bool = True):
-    """The "What if" section for ``scenarios`` (the first is the reference, e.g. baseline)."""
+                   seed: int = REPORT_SEED, use_cache: bool = True, asof: str | None = None):
+    """The "What if" section for ``scenarios`` (the first is the reference, e.g. baseline),
+    the AI model started on ``asof`` (default: the latest date the store supports)."""
     from bubblemachine.report.sections import Section, Text
 
-    sums = scenario_summaries(scenarios=scenarios, paths=paths, horizon=horizon, seed=seed, use_cache=use_cache)
+    sums = scenario_summaries(scenarios=scenarios, paths=paths, horizon=horizon, seed=seed, use_cache=use_cache,
+                              asof=asof)
     meta = sums.pop("_meta")
     names = list(sums)
     if len(names) > 2:  # reference first, then the contract's story order, then any others
@@ -401,7 +407,7 @@ def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horiz
         ext = [s for s in EXTREMES_SERIES if s in meta["table"]]
         if ext and all("mean_path" in sums[n] for n in names):
             blocks.append(extremes_table(sums, names, ext))
-    blocks += [fan_chart(s, sums, names) for s in meta["series"]]
+    blocks += [fan_chart(s, sums, names, start=meta.get("asof", PERIOD0)) for s in meta["series"]]
     if len(names) > 1:
         blocks += [attribution_chart(s, sums, names, meta["groups"]) for s in meta["attributed"]]
     # order 70 like claims: listed after claims in the registry, the section follows it
@@ -417,9 +423,9 @@ def group_messages(attribution: Attribution) -> dict[str, dict[str, str]]:
 def scenarios_section(ctx) -> Any:
     """Report provider: the "What if" section.
 
-    None when the AI liquidity model or its baseline is absent, or when the report is built
-    as of a date before the model's period 0 (2025-11-14): the model's initial state uses data
-    up to that day, so showing it in an earlier report would look ahead.
+    None when the AI liquidity model or its baseline is absent. The model starts on the
+    report's as-of date (calibrated on the data and events known then), or on the latest date
+    the store supports when the report has none.
     """
     from bubblemachine.paths import package_dir
     from bubblemachine.scenarios import list_scenarios
@@ -427,19 +433,15 @@ def scenarios_section(ctx) -> Any:
     if not (package_dir() / "models" / MODEL / "model.toml").is_file():
         return None
     asof = getattr(ctx, "asof", None)
-    if asof is not None:
-        import pandas as pd
-
-        if pd.Timestamp(asof) < pd.Timestamp(PERIOD0):
-            return None
+    asof = None if asof is None else f"{asof:%Y-%m-%d}" if hasattr(asof, "strftime") else str(asof)
     names = list_scenarios()
     if "baseline" not in names:
         return None
     from bubblemachine.scenarios import runner
 
-    model = runner.load("baseline")[1]
+    model = runner.load("baseline", asof=asof)[1]
     ctx.catalog.add(group_messages(model.attribution), source=f"model {model.name} [attribution]")
-    return whatif_section(names)
+    return whatif_section(names, asof=asof)
 
 
 if __name__ == "__main__":  # python -m bubblemachine.scenarios.report: refresh the shipped cache

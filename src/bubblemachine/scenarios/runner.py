@@ -15,36 +15,31 @@ from typing import Any
 import numpy as np
 
 from bubblemachine.errors import ScenarioError
+from bubblemachine.sfc.cache import ModelCache
+from bubblemachine.sfc.spec import MAX_PATHS, MAX_PERIODS, check_count
+from bubblemachine.sfc.spec import check_seed as _check_seed_value
 
-#: Largest accepted number of paths (a named error beyond it).
-MAX_PATHS = 1_000_000
-#: Largest accepted horizon in periods.
-MAX_HORIZON = 100_000
+#: Largest accepted horizon in periods (and MAX_PATHS paths).
+MAX_HORIZON = MAX_PERIODS
+
+#: The models the scenario commands parse and compile, kept while their files are unchanged
+#: (one process-wide cache, explicit: ``MODEL_CACHE.clear()``, or pass ``cache=`` to :func:`run`).
+MODEL_CACHE = ModelCache(size=4)
 
 
 def check_paths(paths: int) -> int:
-    """Validate ``--paths`` (1..1,000,000); ScenarioError naming the value otherwise."""
-    if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)):
-        raise ScenarioError(f"--paths must be an integer, got {paths!r}")
-    if not 1 <= int(paths) <= MAX_PATHS:
-        raise ScenarioError(f"--paths must be between 1 and {MAX_PATHS:,}, got {paths}")
-    return int(paths)
+    """Validate ``--paths`` (1..1,000,000); RunOptionError (a ScenarioError) naming the value otherwise."""
+    return check_count(paths, "--paths", high=MAX_PATHS)
 
 
 def check_horizon(horizon: int) -> int:
     """Validate ``--horizon`` (1..100,000 periods)."""
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
-        raise ScenarioError(f"--horizon must be an integer number of periods, got {horizon!r}")
-    if not 1 <= int(horizon) <= MAX_HORIZON:
-        raise ScenarioError(f"--horizon must be between 1 and {MAX_HORIZON:,} periods, got {horizon}")
-    return int(horizon)
+    return check_count(horizon, "--horizon", high=MAX_HORIZON)
 
 
 def check_seed(seed: int) -> int:
     """Validate ``--seed`` (a non-negative integer, as numpy's SeedSequence requires)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or int(seed) < 0:
-        raise ScenarioError(f"--seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
+    return _check_seed_value(seed, "--seed")
 
 
 @dataclass(frozen=True)
@@ -60,6 +55,7 @@ class Run:
         seed: the seed used.
         paths: number of paths.
         horizon: number of periods simulated after period 0.
+        asof: the AI model's start date (period 0); None for other models.
     """
 
     scenario: str
@@ -70,113 +66,118 @@ class Run:
     seed: int
     paths: int
     horizon: int
+    asof: str | None = None
 
 
-def _engine():
-    import bubblemachine.sfc as sfc
-
-    return sfc
+#: The shipped model that starts from any date (``asof``).
+AI_MODEL = "ai_liquidity"
 
 
-def load(name_or_path):
+def model_ref(scen_model: str, path, asof: str | None) -> tuple[str, str | None]:
+    """The model a scenario runs: the AI model started on ``asof`` (default: the latest date
+    the store supports), or the scenario's own model. Returns ``(reference, as-of used)``."""
+    if scen_model == AI_MODEL:
+        from bubblemachine.forecasts import model_dir_for
+
+        mdir, used = model_dir_for(asof)
+        return str(mdir), used
+    if asof is not None:
+        raise ScenarioError(f"{path}: --asof applies to the AI liquidity model only, not to {scen_model}")
+    return scen_model, None
+
+
+def load(name_or_path, *, cache: ModelCache | None = None, asof: str | None = None):
     """Load a scenario (name or path) and its model with the engine.
+
+    Args:
+        name_or_path: scenario name or file.
+        asof: the AI model's start date (default: the latest date the store supports);
+            other models take none.
 
     Returns:
         (scenario object, model object, scenario file path).
     """
     from bubblemachine.scenarios import scenario_path
+    from bubblemachine.sfc.scenario import load_scenario
 
     path = scenario_path(name_or_path)
-    sfc = _engine()
-    scen = sfc.load_scenario(path)
+    scen = load_scenario(path)
     if not scen.model:
         raise ScenarioError(f"{path}: [scenario] model is missing")
-    model = _load_model_cached(scen.model)
+    ref, _ = model_ref(scen.model, path, asof)
+    model = (cache or MODEL_CACHE).load(ref)
     return scen, model, path
 
 
-_MODELS: dict[tuple, object] = {}
-
-
-def _model_stamp(ref: str) -> tuple:
-    """(ref, (file, mtime_ns, size) ...) of the model's files, to reuse a parsed model safely."""
-    from bubblemachine.paths import package_dir
-
-    p = Path(ref)
-    if not p.exists():
-        cand = package_dir() / "models" / ref
-        p = cand if cand.exists() else package_dir() / "models" / f"{ref}.toml"
-    files = sorted(p.glob("*.toml")) if p.is_dir() else [p]
-    stamp = []
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            continue
-        stamp.append((str(f), st.st_mtime_ns, st.st_size))
-    return (str(ref), tuple(stamp))
-
-
-def _load_model_cached(ref: str):
-    """``sfc.load_model(ref)``, parsed once per process while its files are unchanged."""
-    key = _model_stamp(ref)
-    m = _MODELS.get(key)
-    if m is None:
-        m = _engine().load_model(ref)
-        if len(_MODELS) > 8:
-            _MODELS.clear()
-        _MODELS[key] = m
-    return m
-
-
-_COMPILED: dict[str, object] = {}
-
-
-def compiled(model):
+def compiled(model, *, cache: ModelCache | None = None):
     """The compiled model, compiled once per process (keyed by the model's digest)."""
-    key = model.digest or str(id(model))
-    cm = _COMPILED.get(key)
-    if cm is None:
-        cm = _engine().compile_model(model)
-        _COMPILED.clear()  # keep one model: the AI model is large
-        _COMPILED[key] = cm
-    return cm
+    return (cache or MODEL_CACHE).compiled(model)
 
 
-def run(name_or_path, *, paths: int, horizon: int, seed: int, save: list[str] | None = None,
-        set: Mapping[str, Any] | None = None, progress: bool = False) -> Run:
+def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
+        save: list[str] | None = None, set: Mapping[str, Any] | None = None, progress: bool = False,
+        cache: ModelCache | None = None, asof: str | None = None) -> Run:
     """Simulate one scenario.
 
     Args:
         name_or_path: scenario name or file.
-        paths: Monte Carlo paths (1..1e6).
-        horizon: periods to simulate after period 0.
-        seed: the seed (common random numbers: the same seed for every scenario compared).
+        paths: Monte Carlo paths (1..1e6; default: the scenario's, else the model's defaults).
+        horizon: periods to simulate after period 0 (default: the scenario's, else the model's).
+        seed: the seed (common random numbers: the same seed for every scenario compared;
+            default: the scenario's, else the model's).
         save: variables to record (None: every equation variable).
         set: overrides ``{name: value}`` of parameters or exogenous inputs on top of the
             scenario; the engine checks names and ranges
             (:func:`bubblemachine.sfc.parameters.validate_overrides`).
         progress: draw a progress bar.
+        cache: the model cache (default :data:`MODEL_CACHE`).
+        asof: the AI model's start date (default: the latest date the store supports).
 
     Returns:
         The :class:`Run`.
     """
-    paths = check_paths(paths)
-    horizon = check_horizon(horizon)
-    seed = check_seed(seed)
-    scen, model, path = load(name_or_path)
+    from bubblemachine.scenarios import scenario_path
+    from bubblemachine.sfc.simulation import run_spec
+    from bubblemachine.sfc.spec import resolve_run
+
+    paths = check_paths(paths) if paths is not None else None
+    horizon = check_horizon(horizon) if horizon is not None else None
+    seed = check_seed(seed) if seed is not None else None
+    scen, model, path = load(name_or_path, cache=cache, asof=asof)
+    used = model_ref(scen.model, scenario_path(name_or_path), asof)[1]
     variables = frozenset(model.equations)
     if save is not None:
         unknown = [s for s in save if s not in variables]
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
-    sfc = _engine()
-    res = sfc.simulate(compiled(model), scen, periods=horizon, paths=paths, seed=seed, set=dict(set) if set else None,
-                       save=list(save) if save is not None else None, progress=progress)
+    spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
+                       set=dict(set) if set else None, save=list(save) if save is not None else None)
+    res = run_spec(spec, progress=progress)
     names = save if save is not None else sorted(variables)
-    arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, horizon) for n in names}
+    arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, spec.periods) for n in names}
     return Run(scenario=path.stem, path=path, model=model.name, arrays=arrays, variables=variables,
-               seed=seed, paths=paths, horizon=horizon)
+               seed=spec.seed, paths=spec.paths, horizon=spec.periods, asof=used)
+
+
+def check_memory(names: list, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
+                 save: list[str] | None = None, memory_budget: str | int | None = None,
+                 cache: ModelCache | None = None) -> None:
+    """MemoryBudgetError if running every scenario of ``names`` and holding all their arrays
+    at once (as ``scenario compare`` does) would exceed the memory budget."""
+    from bubblemachine.sfc.memory import Estimate, check_budget, estimate_run, resolve_budget
+    from bubblemachine.sfc.spec import resolve_run
+
+    total, detail = 0, ""
+    for name in names:
+        scen, model, _ = load(name, cache=cache)
+        spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
+                           save=list(save) if save is not None else list(model.equations))
+        est = estimate_run(spec)
+        total += est.bytes
+        detail = est.detail
+    check_budget(Estimate(total, f"{len(names)} scenarios x ({detail})"), resolve_budget(memory_budget),
+                 what=f"comparing {len(names)} scenarios",
+                 hints="run fewer paths (--paths), a shorter horizon (--horizon) or fewer series (--series)")
 
 
 def _with_period0(arr: np.ndarray, res, name: str, horizon: int) -> np.ndarray:

@@ -2,41 +2,52 @@
 
 Every backend implements one protocol, :class:`Backend`::
 
-    for index, result in backend.map(fn, tasks, shared=obj, progress=callback):
-        ...
+    with ProcessBackend(workers=4) as be:                 # the backend owns its workers
+        for index, result in be.map(fn, tasks, shared=obj, progress=callback):
+            ...
+        out = be.run(spec)                                # an ensemble: a PathsOutput
 
 ``fn(shared, task)`` is called once per task (a module-level function, so it pickles);
-``shared`` is sent to each worker once (the compiled model, the scenario) instead of once
-per task. Results come back as ``(task index, result)`` pairs **in completion order**, with at
-most ``max_in_flight`` tasks outstanding, so a long sweep never holds every result in memory;
-:func:`gather` puts them back in task order.
+``shared`` is sent to each worker once (a :class:`~bubblemachine.sfc.spec.RunSpec`) instead
+of once per task. Results come back as ``(task index, result)`` pairs **in completion
+order**, with at most ``max_in_flight`` tasks outstanding, so a long sweep never holds every
+result in memory; :func:`gather` puts them back in task order.
 
-Reproducibility does not depend on the backend: a task carries its own seed (the engine
-draws path ``p`` from ``SeedSequence(seed).spawn(paths)[p]``), so splitting the same paths
-into chunks on any backend gives bit-identical numbers.
+Ownership: a backend is a context manager; leaving the ``with`` block (or :meth:`close`)
+releases its workers. Library calls given a backend *name* (``simulate(...,
+backend="process")``) open one with :func:`open_backend` for that call only and close it at
+its end; to reuse a pool across calls, open it yourself and pass the object. There are no
+module-level pools and nothing is registered with ``atexit``.
+
+Reproducibility does not depend on the backend: path ``p``'s draws depend only on
+``(seed, p)`` (the engine's RNG blocks of 256 paths, ``docs/design/sfc-engine.md``), so
+splitting the same paths into contiguous chunks on any backend gives bit-identical numbers.
 
 - :class:`SerialBackend`: in-process, one task at a time (the engine vectorises over paths
   inside a task). No start-up cost: the right choice for small and medium ensembles.
 - :class:`ProcessBackend`: :class:`concurrent.futures.ProcessPoolExecutor` with the
   ``spawn`` start method by default (safe with threads, identical on Linux, macOS, Windows).
-  Workers unpickle ``shared`` once and cache it; a compiled model must therefore pickle by
-  its source (recompiled in the worker).
+  Workers unpickle ``shared`` once and cache it; they die with their parent (a parent-death
+  signal on Linux, and a thread that watches the parent everywhere), so a killed driver
+  leaves no process behind.
 - :class:`RayBackend`: the optional extra ``ray`` (``pip install 'bubblemachine[ray]'``);
   starts a local Ray instance (``num_cpus=workers``, no dashboard) unless ``address`` names
   a cluster. ``shared`` is put in the object store once per :meth:`~RayBackend.map` call.
 
-:func:`get_backend` turns a name (``"serial"``, ``"process"``, ``"ray"``) into a backend.
+:func:`make_backend` turns a name (``"serial"``, ``"process"``, ``"ray"``) into a new backend.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from bubblemachine.errors import BubbleMachineError, SimulationError
+from bubblemachine.sfc.records import PathsOutput, PathsTask, SharedArray
 
 __all__ = [
     "BACKEND_NAMES",
@@ -45,13 +56,14 @@ __all__ = [
     "RayBackend",
     "SerialBackend",
     "gather",
-    "close_all",
     "get_backend",
+    "make_backend",
+    "open_backend",
     "split_paths",
     "split_ranges",
 ]
 
-#: Names accepted by :func:`get_backend` (aliases map to the first three).
+#: Names accepted by :func:`make_backend` (aliases map to the first three).
 BACKEND_NAMES = ("serial", "process", "ray")
 _ALIASES = {"serial": "serial", "process": "process", "processes": "process", "ray": "ray"}
 
@@ -66,6 +78,7 @@ class Backend(Protocol):
     Attributes:
         name: ``"serial"``, ``"process"`` or ``"ray"``.
         workers: number of tasks that run at the same time.
+        local: workers share this machine's file system (they may write files themselves).
     """
 
     name: str
@@ -82,15 +95,17 @@ class Backend(Protocol):
         """Run ``fn(shared, task)`` for every task; yield ``(index, result)`` as they finish."""
         ...
 
-    def run(self, compiled: Any, scenario: Any = None, *, paths: int, seed: int, periods: int,
-            set: dict[str, Any] | None = None, save: Sequence[str] | None = None,
-            check: bool = True, progress: ProgressCallback | None = None) -> dict[str, Any]:
-        """Run ``paths`` paths of a compiled model; ``run_paths``'s dict for all of them."""
+    def run(self, spec: Any, *, progress: ProgressCallback | None = None) -> PathsOutput:
+        """Run every path of ``spec`` (a RunSpec); one :class:`PathsOutput` for all of them."""
         ...
 
     def close(self) -> None:
         """Release workers (idempotent)."""
         ...
+
+    def __enter__(self) -> Backend: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
 def default_workers() -> int:
@@ -109,11 +124,19 @@ def _check_workers(workers: int | None, field: str = "workers") -> int:
     return workers
 
 
-class _BackendBase:
+class BackendBase:
+    """What every backend shares: context management and :meth:`run` on top of :meth:`map`.
+
+    A new backend subclasses this, sets ``name`` and ``workers``, and implements
+    :meth:`map` (and :meth:`close` if it holds workers); see ``docs/contributing.md``.
+    """
+
     name = "base"
     workers = 1
-    # return big result arrays through shared memory instead of pickling them (processes)
-    _result_via_shm = False
+    #: workers share this machine's file system (a sweep's workers write their own shards)
+    local = True
+    #: return big result arrays through shared memory instead of pickling them
+    result_via_shm = False
 
     def __enter__(self):
         return self
@@ -124,70 +147,49 @@ class _BackendBase:
     def close(self) -> None:
         return None
 
-    def split(self, paths: int) -> list[Any]:
-        """Split ``paths`` path ids into the chunks this backend runs as separate tasks."""
-        return split_paths(paths, self.default_chunks(paths))
+    def map(self, fn, tasks, *, shared=None, progress=None):  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def default_chunks(self, paths: int) -> int:
+        """How many contiguous chunks :meth:`run` cuts ``paths`` paths into."""
         return 1
 
-    def run(
-        self,
-        compiled: Any,
-        scenario: Any = None,
-        *,
-        paths: int,
-        seed: int,
-        periods: int,
-        set: dict[str, Any] | None = None,
-        save: Sequence[str] | None = None,
-        check: bool = True,
-        progress: ProgressCallback | None = None,
-    ) -> dict[str, Any]:
-        """Run an ensemble: split ``paths`` into contiguous chunks, run each with ``run_paths``.
+    def run(self, spec: Any, *, progress: ProgressCallback | None = None) -> PathsOutput:
+        """Run an ensemble: split the paths into contiguous chunks, run each with ``run_paths``.
 
         This is what :func:`bubblemachine.simulate` calls for ``backend="process"|"ray"``.
         Path ``p``'s draws depend only on ``(seed, p)``, so the result is bit-identical to a
         serial run whatever the chunking.
 
         Args:
-            compiled: a compiled model (pickled once per worker, by its source).
-            scenario: a scenario or None.
-            paths: number of paths (global ids ``0 .. paths-1``).
-            seed: root seed (int).
-            periods: solved periods N.
-            set, save, check: as for :func:`bubblemachine.sfc.run.run_paths`.
+            spec: the resolved run (a :class:`~bubblemachine.sfc.spec.RunSpec`; pickled once
+                per worker).
             progress: called with the number of chunks just finished.
 
         Returns:
-            ``run_paths``'s dict (``data`` ``[paths, periods + 1, names]``, ``names``,
-            ``uncertain``, ``uncertain_names``, ``path_ids``, ``seed``) for all paths.
+            One :class:`PathsOutput` for all paths, in path order.
         """
-        import numpy as np
+        from bubblemachine.sfc.run import PATH_BLOCK
 
+        chunks = split_ranges(spec.paths, self.default_chunks(spec.paths), align=PATH_BLOCK)
+        worker = run_chunk_shm if self.result_via_shm else run_chunk
+        tasks = [PathsTask(r) for r in chunks]
+        parts: list[PathsOutput] = []
         try:
-            from bubblemachine.sfc.run import PATH_BLOCK as align
-        except ImportError:  # pragma: no cover - an engine without the constant
-            align = 1
-        chunks = split_ranges(paths, self.default_chunks(paths), align=align)
-        shared = (compiled, scenario, int(seed), int(periods), dict(set) if set else None,
-                  list(save) if save is not None else None, bool(check))
-        worker = _run_chunk_shm if self._result_via_shm else _run_chunk
-        parts = gather(self.map(worker, chunks, shared=shared, progress=progress), len(chunks))
-        if len(parts) == 1 and not _is_shm(parts[0]["data"]):
-            return parts[0]
-        out = dict(parts[0])
-        out["data"] = _assemble([p["data"] for p in parts], chunks)
-        out["uncertain"] = np.concatenate([p["uncertain"] for p in parts], axis=0)
-        out["path_ids"] = range(paths)
-        return out
+            parts = gather(self.map(worker, tasks, shared=spec, progress=progress), len(tasks))
+        except BaseException:
+            for p in parts:
+                if isinstance(p.data, SharedArray):
+                    p.data.discard()
+            raise
+        return assemble(parts)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(workers={self.workers})"
 
 
 # --------------------------------------------------------------------------- serial
-class SerialBackend(_BackendBase):
+class SerialBackend(BackendBase):
     """Run tasks one after the other in this process (no pickling, no start-up cost)."""
 
     name = "serial"
@@ -205,18 +207,60 @@ class SerialBackend(_BackendBase):
 
 
 # --------------------------------------------------------------------------- process pool
-_WORKER_CACHE: dict[str, Any] = {}
+class _Worker:
+    """State of a worker process (one instance per process, made by its initializer)."""
+
+    parent: int | None = None
+    cache: dict[str, Any] = {}
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    import time
+
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:  # re-parented: the driver is gone
+            os._exit(1)
+
+
+def _worker_init(parent: int, death_signal: bool) -> None:
+    """Initializer of every pool worker: die with the parent process.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``; only
+    when the pool was started from the parent's main thread, since the signal follows the
+    thread that started the worker). Everywhere a daemon thread polls the parent id as well.
+    """
+    import sys
+    import threading
+
+    _Worker.parent = parent
+    if death_signal and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watcher still works
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent, 0.2), name="bubblemachine-parent-watch", daemon=True).start()
+
+
+def parent_alive() -> bool:
+    """In a pool worker: is the driver still there? (Elsewhere always True.)"""
+    return _Worker.parent is None or os.getppid() == _Worker.parent
 
 
 def _process_call(fn, key: str, blob: bytes, task):
     """Worker side of :class:`ProcessBackend`: unpickle ``shared`` once per worker, then call."""
-    shared = _WORKER_CACHE.get(key)
-    if shared is None and key not in _WORKER_CACHE:
-        if len(_WORKER_CACHE) > 4:  # keep only a few models per worker
-            _WORKER_CACHE.clear()
-        shared = pickle.loads(blob)
-        _WORKER_CACHE[key] = shared
-    return fn(shared, task)
+    cache = _Worker.cache
+    if key not in cache:
+        if len(cache) > 4:  # keep only a few models per worker
+            cache.clear()
+        cache[key] = pickle.loads(blob)
+    return fn(cache[key], task)
 
 
 def _pickle_shared(shared: Any) -> tuple[str, bytes]:
@@ -230,7 +274,7 @@ def _pickle_shared(shared: Any) -> tuple[str, bytes]:
     return hashlib.blake2b(blob, digest_size=16).hexdigest(), blob
 
 
-class ProcessBackend(_BackendBase):
+class ProcessBackend(BackendBase):
     """A pool of worker processes (:class:`concurrent.futures.ProcessPoolExecutor`).
 
     Args:
@@ -239,13 +283,14 @@ class ProcessBackend(_BackendBase):
             ``"forkserver"`` or ``"fork"``.
         max_in_flight: most tasks submitted but not yet consumed (default ``2 * workers``);
             bounds memory when results are large.
-        chunks_per_worker: tasks per worker when :meth:`split` cuts an ensemble into chunks.
+        chunks_per_worker: tasks per worker when :meth:`run` cuts an ensemble into chunks.
 
-    The pool starts on the first :meth:`map` and is reused until :meth:`close`.
+    The pool starts on the first :meth:`map` and is reused until :meth:`close`. Its workers
+    die with this process (see :func:`_worker_init`).
     """
 
     name = "process"
-    _result_via_shm = True
+    result_via_shm = True
 
     def __init__(
         self,
@@ -274,10 +319,13 @@ class ProcessBackend(_BackendBase):
     def _executor(self):
         if self._pool is None:
             import multiprocessing
+            import threading
             from concurrent.futures import ProcessPoolExecutor
 
+            main = threading.current_thread() is threading.main_thread()
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context(self.start_method)
+                max_workers=self.workers, mp_context=multiprocessing.get_context(self.start_method),
+                initializer=_worker_init, initargs=(os.getpid(), main),
             )
         return self._pool
 
@@ -334,9 +382,6 @@ def _ray_module():
     return require("ray", "ray", "the 'ray' backend")
 
 
-_RAY_REMOTE = None
-
-
 def _driver_pythonpath() -> str:
     """The driver's import path (existing directories), for local Ray workers."""
     import sys
@@ -352,7 +397,7 @@ def _ray_call(fn, shared, task):
     return fn(shared, task)
 
 
-class RayBackend(_BackendBase):
+class RayBackend(BackendBase):
     """Run tasks on Ray: a local instance, or the cluster at ``address``.
 
     Args:
@@ -362,13 +407,14 @@ class RayBackend(_BackendBase):
             (or reuses) a local instance.
         max_in_flight: most tasks outstanding (default ``2 * workers``).
         runtime_env: passed to ``ray.init`` (e.g. ``{"pip": ["bubblemachine"]}`` on a cluster).
-        chunks_per_worker: tasks per worker when :meth:`split` cuts an ensemble into chunks.
+        chunks_per_worker: tasks per worker when :meth:`run` cuts an ensemble into chunks.
 
     Raises:
         MissingDependencyError: Ray is not installed (``pip install 'bubblemachine[ray]'``).
     """
 
     name = "ray"
+    local = False  # workers may be on other machines: results come back to the driver
 
     def __init__(
         self,
@@ -386,12 +432,12 @@ class RayBackend(_BackendBase):
         self.runtime_env = dict(runtime_env) if runtime_env else None
         self.chunks_per_worker = _check_workers(chunks_per_worker, "chunks_per_worker")
         self._started = False
+        self._remote = None
 
     def default_chunks(self, paths: int) -> int:
         return self.workers * self.chunks_per_worker
 
     def _ensure(self):
-        global _RAY_REMOTE
         ray = self._ray
         if not ray.is_initialized():
             kwargs: dict[str, Any] = {
@@ -416,8 +462,8 @@ class RayBackend(_BackendBase):
                 where = f"the cluster at {self.address!r}" if self.address else "a local instance"
                 raise SimulationError(f"backend 'ray': could not start {where}: {exc}") from exc
             self._started = True
-        if _RAY_REMOTE is None:
-            _RAY_REMOTE = ray.remote(_ray_call)
+        if self._remote is None:
+            self._remote = ray.remote(_ray_call)
         return ray
 
     def map(self, fn, tasks, *, shared=None, progress=None):
@@ -435,7 +481,7 @@ class RayBackend(_BackendBase):
                     except StopIteration:
                         exhausted = True
                         break
-                    pending[_RAY_REMOTE.remote(fn, shared_ref, task)] = i
+                    pending[self._remote.remote(fn, shared_ref, task)] = i
                 if not pending:
                     return
                 done, _ = ray.wait(list(pending), num_returns=1)
@@ -463,6 +509,7 @@ class RayBackend(_BackendBase):
         if self._started and self._ray.is_initialized():
             self._ray.shutdown()
         self._started = False
+        self._remote = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -502,38 +549,38 @@ def split_ranges(paths: int, chunks: int, *, align: int = 1) -> list[range]:
     return parts
 
 
-def _run_chunk(shared, path_ids: range) -> dict[str, Any]:
+def run_chunk(spec: Any, task: PathsTask) -> PathsOutput:
     """Worker side of :meth:`Backend.run`: one contiguous chunk of paths."""
     from bubblemachine.sfc.run import run_paths
 
-    compiled, scenario, seed, periods, set_, save, check = shared
-    return run_paths(compiled, scenario, path_ids=path_ids, seed=seed, periods=periods,
-                     set=set_, save=save, check=check)
+    return run_paths(spec, task.path_ids)
 
 
 #: Result arrays at least this big come back from worker processes through shared memory.
 SHM_MIN_BYTES = 4 * 2**20
 
 
-def _run_chunk_shm(shared, path_ids: range) -> dict[str, Any]:
-    """:func:`_run_chunk`, with a big ``data`` array handed back through shared memory.
+def run_chunk_shm(spec: Any, task: PathsTask) -> PathsOutput:
+    """:func:`run_chunk`, with a big ``data`` array handed back as a :class:`SharedArray`.
 
     Pickling hundreds of MB through a pipe costs seconds; a shared-memory block costs one
     memory copy here and one in the driver. The block holds ``data`` in period-major layout
     ``[periods + 1, names, paths]`` (the engine's own layout, so the copy is a memcpy). The
     worker creates the block and forgets it (unregistered from its resource tracker); the
-    driver copies it out and unlinks it (:func:`_assemble`).
+    driver copies it out and unlinks it (:func:`assemble`).
     """
+    import dataclasses
+
     import numpy as np
 
-    out = _run_chunk(shared, path_ids)
-    data = out["data"]
+    out = run_chunk(spec, task)
+    data = out.data
     if data.nbytes < SHM_MIN_BYTES:
         return out
     from multiprocessing import resource_tracker, shared_memory
 
     base = np.ascontiguousarray(data.transpose(1, 2, 0))  # no copy for the engine's layout
-    shm = shared_memory.SharedMemory(create=True, size=base.nbytes)
+    shm = shared_memory.SharedMemory(create=True, size=max(base.nbytes, 1))
     try:
         np.ndarray(base.shape, dtype=base.dtype, buffer=shm.buf)[...] = base
     except BaseException:
@@ -542,55 +589,45 @@ def _run_chunk_shm(shared, path_ids: range) -> dict[str, Any]:
         raise
     shm.close()
     try:
-        resource_tracker.unregister(shm._name, "shared_memory")  # the driver owns it now
+        resource_tracker.unregister(shm._name, "shared_memory")  # noqa: SLF001 - the driver owns it now
     except Exception:  # noqa: BLE001 - best effort; the driver unlinks it anyway
         pass
-    out = dict(out)
-    out["data"] = ("__shm__", shm.name, base.shape, base.dtype.str)
-    return out
+    return dataclasses.replace(out, data=SharedArray(shm.name, base.shape, base.dtype.str))
 
 
-def _is_shm(data: Any) -> bool:
-    return isinstance(data, tuple) and len(data) == 4 and data[0] == "__shm__"
+def assemble(parts: list[PathsOutput]) -> PathsOutput:
+    """Chunks' outputs (in path order) -> one output; shared-memory blocks are unlinked, also on error.
 
-
-def _assemble(datas: list[Any], chunks: list[range]) -> Any:
-    """Chunks' ``data`` (arrays ``[n, T+1, k]`` or shared-memory refs) -> one ``[paths, T+1, k]``.
-
-    The result is a transposed view of a ``[T+1, k, paths]`` array, the layout a serial run
-    returns. Shared-memory blocks are unlinked here, also on error.
+    The data is a transposed view of a ``[T+1, k, paths]`` array, the layout a serial run returns.
     """
-    from multiprocessing import shared_memory
-
     import numpy as np
 
-    first = datas[0]
-    t1k = first[2][:2] if _is_shm(first) else first.shape[1:]
-    total = chunks[-1].stop
-    final = np.empty((*t1k, total))
-    pending = [d for d in datas if _is_shm(d)]
+    if len(parts) == 1 and not isinstance(parts[0].data, SharedArray):
+        return parts[0]
+    pending = [p.data for p in parts if isinstance(p.data, SharedArray)]
     try:
-        for d, ids in zip(datas, chunks, strict=True):
-            if _is_shm(d):
-                _, name, shape, dtype = d
-                shm = shared_memory.SharedMemory(name=name)
-                try:
-                    final[:, :, ids.start:ids.stop] = np.ndarray(shape, dtype=np.dtype(dtype), buffer=shm.buf)
-                finally:
-                    shm.close()
-                    shm.unlink()
-                pending.remove(d)
+        sizes = [len(p.path_ids) for p in parts]
+        first = parts[0].data
+        t1k = first.shape[:2] if isinstance(first, SharedArray) else first.shape[1:]
+        final = np.empty((*t1k, sum(sizes)))
+        at = 0
+        for p, size in zip(parts, sizes, strict=True):
+            dest = final[:, :, at:at + size]
+            if isinstance(p.data, SharedArray):
+                pending.remove(p.data)
+                p.data.copy_into(dest)
             else:
-                final[:, :, ids.start:ids.stop] = d.transpose(1, 2, 0)
+                dest[...] = p.data.transpose(1, 2, 0)
+            at += size
     finally:
-        for _, name, _, _ in pending:
-            try:
-                shm = shared_memory.SharedMemory(name=name)
-                shm.close()
-                shm.unlink()
-            except FileNotFoundError:
-                pass
-    return final.transpose(2, 0, 1)
+        for block in pending:
+            block.discard()
+    return PathsOutput(
+        data=final.transpose(2, 0, 1), names=parts[0].names,
+        path_ids=np.concatenate([np.asarray(p.path_ids, dtype=np.int64) for p in parts]),
+        uncertain=np.concatenate([p.uncertain for p in parts], axis=0), uncertain_names=parts[0].uncertain_names,
+        failures=tuple(f for p in parts for f in p.failures),
+    )
 
 
 def gather(pairs: Iterable[tuple[int, Any]], n: int | None = None) -> list[Any]:
@@ -603,22 +640,17 @@ def gather(pairs: Iterable[tuple[int, Any]], n: int | None = None) -> list[Any]:
     return [out[i] for i in range(size)]
 
 
-def get_backend(
-    backend: str | Backend | None = None,
+def make_backend(
+    backend: str | None = None,
     *,
     workers: int | None = None,
     address: str | None = None,
     start_method: str | None = None,
 ) -> Backend:
-    """Return a backend from its name, or ``backend`` itself if it already is one.
-
-    Backends made from a name are kept and reused by later calls with the same options (a
-    process pool or a local Ray instance starts once per Python process, not once per
-    ``simulate``); :func:`close_all` (also run at exit) releases them.
+    """A new backend from its name; the caller owns it (``with make_backend("process") as be: ...``).
 
     Args:
-        backend: ``None`` or ``"serial"``; ``"process"`` (alias ``"processes"``); ``"ray"``;
-            or an object implementing :class:`Backend`.
+        backend: ``None`` or ``"serial"``; ``"process"`` (alias ``"processes"``); ``"ray"``.
         workers: processes / Ray CPUs (default: usable cores). Ignored by ``"serial"``.
         address: Ray cluster address (``"ray"`` only).
         start_method: process start method (``"process"`` only; default ``"spawn"``).
@@ -628,8 +660,6 @@ def get_backend(
         MissingDependencyError: ``"ray"`` without Ray installed.
     """
     if backend is not None and not isinstance(backend, str):
-        if isinstance(backend, Backend):
-            return backend
         raise SimulationError(
             f"backend: expected one of {', '.join(BACKEND_NAMES)} or a Backend object, "
             f"got {type(backend).__name__}"
@@ -645,38 +675,29 @@ def get_backend(
         raise SimulationError(f"start_method: only the 'process' backend takes a start method (backend is {name!r})")
     if name == "serial":
         return SerialBackend()
-    key = (name, _check_workers(workers), address, start_method or "spawn")
-    be = _NAMED.get(key)
-    if be is None:
-        if name == "process":
-            be = ProcessBackend(workers=workers, start_method=start_method or "spawn")
-        else:
-            be = RayBackend(workers=workers, address=address)
-        if not _NAMED:
-            import atexit
-
-            atexit.register(close_all)
-        _NAMED[key] = be
-    return be
+    if name == "process":
+        return ProcessBackend(workers=workers, start_method=start_method or "spawn")
+    return RayBackend(workers=workers, address=address)
 
 
-_NAMED: dict[tuple, Any] = {}
+def get_backend(backend: Any = None, **options: Any) -> Backend:
+    """``backend`` itself if it is a backend object, else :func:`make_backend` (a new one the caller owns)."""
+    if backend is not None and not isinstance(backend, str):
+        if isinstance(backend, Backend):
+            return backend
+        raise SimulationError(
+            f"backend: expected one of {', '.join(BACKEND_NAMES)} or a Backend object, "
+            f"got {type(backend).__name__}"
+        )
+    return make_backend(backend, **options)
 
 
-def close_all() -> None:
-    """Close every backend :func:`get_backend` created by name (pools, a local Ray)."""
-    while _NAMED:
-        _, be = _NAMED.popitem()
-        be.close()
-
-
-def map_ordered(
-    backend: Backend,
-    fn: Callable[[Any, Any], Any],
-    tasks: Sequence[Any],
-    *,
-    shared: Any = None,
-    progress: ProgressCallback | None = None,
-) -> list[Any]:
-    """Run every task on ``backend`` and return the results in task order."""
-    return gather(backend.map(fn, tasks, shared=shared, progress=progress), len(tasks))
+@contextlib.contextmanager
+def open_backend(backend: Any = None, **options: Any) -> Iterator[Backend]:
+    """A backend for one call: an object is used as is (its owner closes it); a name opens a
+    new backend that is closed when the block ends."""
+    if backend is not None and not isinstance(backend, str):
+        yield get_backend(backend)
+        return
+    with make_backend(backend, **options) as be:
+        yield be

@@ -21,21 +21,19 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from bubblemachine.errors import AccountingError, ConvergenceError, ModelError, SimulationError
+from bubblemachine.errors import (
+    AccountingError,
+    ConvergenceError,
+    LanguageLimitError,
+)
 from bubblemachine.sfc import expr as E
 from bubblemachine.sfc.model import Model
-
-RTOL = 1e-12  # Newton / Gauss-Seidel convergence: |T - F(T)| <= ATOL + RTOL * |T|
-ATOL = 1e-12
-MAXIT_NEWTON = 60
-MAXIT_GS = 500
-GS_RTOL = 1e-15  # Gauss-Seidel stops within a few ulps (else Newton finishes)
+from bubblemachine.sfc.solvers import Solver, get_solver
 
 
 @dataclass(frozen=True)
@@ -53,11 +51,87 @@ class Block:
         return bool(self.tears)
 
 
-class _PeriodFailure(Exception):
+class PeriodFailure(Exception):
+    """Raised by generated code: a numerical error ``exc`` at period ``t`` (caught by the run loop)."""
+
     def __init__(self, t: int, exc: BaseException) -> None:
         super().__init__(t, exc)
         self.t = t
         self.exc = exc
+
+
+def path_id(P0: Any, i: int) -> int:
+    """Global id of the ``i``-th running path: ``P0`` is an offset, or the array of running ids."""
+    return int(P0 + i) if isinstance(P0, (int, np.integer)) else int(P0[i])
+
+
+@dataclass(frozen=True)
+class ProbeEvent:
+    """The first failure of one path in a probed chunk (see :class:`ProbeLog`).
+
+    ``kind`` is ``"convergence"`` (``block`` and the tears' ``residuals``), ``"non-finite"``
+    (``equation``: position in ``model.equations``, and its ``value``) or ``"error"`` (a
+    Python-level error, ``why``). ``seq`` orders events within a period.
+    """
+
+    t: int
+    seq: int
+    path: int
+    kind: str
+    block: int | None = None
+    equation: int | None = None
+    value: float = float("nan")
+    residuals: tuple[float, ...] = ()
+    why: str = ""
+
+
+class ProbeLog:
+    """What a probed (tolerant) chunk run saw: the first failure of every path.
+
+    The probe variant of the generated code calls :meth:`chk` after every assignment and
+    :meth:`fail` when a block does not converge, instead of raising.
+    """
+
+    def __init__(self, rtol: float, atol: float) -> None:
+        self.rtol, self.atol = rtol, atol  # the solver's final convergence test
+
+    def reset(self, n: int, ids: Any) -> None:
+        self.n, self.ids = n, ids
+        self.failed = np.zeros(n, dtype=bool)
+        self.events: dict[int, ProbeEvent] = {}
+        self.seq = 0
+
+    def first(self) -> dict[int, ProbeEvent]:
+        """Position among the probed paths -> its first failure."""
+        return dict(self.events)
+
+    def chk(self, index: int, value, t: int, P0) -> None:
+        self.seq += 1
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (self.n,))
+        bad = ~np.isfinite(arr) & ~self.failed
+        for i in np.flatnonzero(bad):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "non-finite", equation=index, value=float(arr[i]))
+        self.failed |= bad
+
+    def fail(self, block: int, t: int, rs, xs, P0) -> None:
+        self.seq += 1
+        res = [np.broadcast_to(np.asarray(r, dtype=float), (self.n,)) for r in rs]
+        xv = [np.broadcast_to(np.asarray(x, dtype=float), (self.n,)) for x in xs]
+        bad = np.zeros(self.n, dtype=bool)
+        for r, x in zip(res, xv, strict=True):
+            bad |= ~(np.abs(r) <= self.atol + self.rtol * np.abs(x))
+        bad &= ~self.failed
+        for i in np.flatnonzero(bad):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "convergence", block=block,
+                                             residuals=tuple(float(r[i]) for r in res))
+        self.failed |= bad
+
+    def everyone(self, t: int, why: str) -> None:
+        """Every path not failed yet fails at period ``t`` (an error the probe could not absorb)."""
+        self.seq += 1
+        for i in np.flatnonzero(~self.failed):
+            self.events[int(i)] = ProbeEvent(t, self.seq, path_id(self.ids, int(i)), "error", why=why)
+        self.failed[:] = True
 
 
 # --------------------------------------------------------------------------- graph algorithms
@@ -173,7 +247,7 @@ class CompiledModel:
     deps: dict[str, set[str]]
     maxlag: dict[str, int]  # endogenous name -> deepest lag needed (>= 1 for tears)
     input_maxlag: dict[str, int]
-    solver: str = "newton"
+    solver: Solver = field(default_factory=get_solver)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -225,17 +299,30 @@ class CompiledModel:
                     texts.append(total)
         return texts
 
+    @property
+    def eq_index(self) -> dict[str, int]:
+        """Position of every endogenous variable in ``model.equations`` (generated code refers
+        to equations by position, never by a user string)."""
+        key = ("eq_index",)
+        if key not in self._cache:
+            self._cache[key] = {v: i for i, v in enumerate(self.model.equations)}
+        return self._cache[key]
+
     def cycles(self) -> list[Block]:
         return [b for b in self.blocks if b.cyclic]
 
     # ------------------------------------------------------------------ code
-    def chunk_function(self, *, mode: str, timevarying: frozenset[str], record: tuple[str, ...], diagnose: bool = False):
-        """The generated chunk runner for this layout (cached)."""
-        key = ("chunk", mode, timevarying, record, diagnose, self.solver)
+    def chunk_function(self, *, mode: str, timevarying: frozenset[str], record: tuple[str, ...], probe: bool = False):
+        """The generated chunk runner for this layout (cached).
+
+        ``probe=True``: the tolerant variant (vector mode) that checks every assignment and
+        reports failures to its :class:`ProbeLog` (``fn.__globals__["_probe"]``) instead of raising.
+        """
+        key = ("chunk", mode, timevarying, record, probe, self.solver)  # the solver's fields are part of the key
         fn = self._cache.get(key)
         if fn is None:
-            src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=diagnose)
-            fn = _exec(src, "_chunk", _namespace(mode, self))
+            src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=probe)
+            fn = _exec(src, "_chunk", _namespace(mode, self, probe=probe), self)
             self._cache[key] = fn
             self._cache[("src",) + key[1:]] = src
         return fn
@@ -249,8 +336,8 @@ class CompiledModel:
         key = ("check", record)
         fn = self._cache.get(key)
         if fn is None:
-            src = generate_check_source(self, record)
-            fn = _exec(src, "_check", _namespace("vector", self))
+            src, messages = generate_check_source(self, record)
+            fn = _exec(src, "_check", _namespace("vector", self, messages), self)
             self._cache[key] = fn
         return fn
 
@@ -262,16 +349,16 @@ class CompiledModel:
         ]
 
 
-def compile_model(model: Model, *, solver: str = "newton") -> CompiledModel:
+def compile_model(model: Model, *, solver: str | Solver = "newton") -> CompiledModel:
     """Order a model's equations into blocks and prepare code generation.
 
     Args:
         model: a loaded :class:`Model`.
-        solver: ``"newton"`` (symbolic-Jacobian Newton per simultaneous block) or
-            ``"gauss-seidel"`` (fixed-point iteration, Newton when it does not converge).
+        solver: a :class:`~bubblemachine.sfc.solvers.Solver` or its name: ``"newton"``
+            (symbolic-Jacobian Newton per simultaneous block) or ``"gauss-seidel"``
+            (fixed-point iteration, Newton when it does not converge).
     """
-    if solver not in ("newton", "gauss-seidel"):
-        raise ModelError(f"solver must be 'newton' or 'gauss-seidel', got {solver!r}")
+    solver = get_solver(solver)
     order = list(model.equations)
     deps: dict[str, set[str]] = {}
     maxlag: dict[str, int] = {}
@@ -301,17 +388,17 @@ def compile_model(model: Model, *, solver: str = "newton") -> CompiledModel:
             maxlag[t] = max(maxlag.get(t, 0), 1)  # the previous value is the first guess
         blocks.append(Block(i, tuple(seq + tears), tuple(tears), tuple(seq)))
     cm = CompiledModel(model, blocks, deps, maxlag, input_maxlag, solver)
-    cm.blocks = [_mark_linear(cm, b) for b in blocks]
+    cm.blocks = [_mark_linear(model, b) for b in blocks]
     return cm
 
 
-def _mark_linear(cm: CompiledModel, b: Block) -> Block:
+def _mark_linear(model: Model, b: Block) -> Block:
+    """A simultaneous block is linear when every equation in it is affine in the block's
+    variables (decided on the expression trees, :func:`expr.is_affine`)."""
     if not b.cyclic:
         return b
-    src = _block_jacobian_lines(cm, b, "vector", {})
     members = set(b.variables)
-    pat = re.compile(r"\bV_(" + "|".join(re.escape(v) for v in members) + r")\b")
-    linear = not any(pat.search(line) for line in src)
+    linear = all(E.is_affine(model.equations[v].tree, members) for v in b.variables)
     return Block(b.index, b.variables, b.tears, b.sequence, linear)
 
 
@@ -377,6 +464,24 @@ def _inv_const(entries, NP):
     return np.linalg.inv(J)
 
 
+def _solve_tolerant(J, rs, NP):
+    """:func:`_solve_vec` for a probe: a singular system gives NaN for its path instead of raising."""
+    try:
+        return _solve_vec(J, rs, NP)
+    except np.linalg.LinAlgError:
+        k = len(rs)
+        R = np.empty((NP, k))
+        for i, r in enumerate(rs):
+            R[:, i] = r
+        x = np.full((NP, k), np.nan)
+        for p in range(NP):
+            try:
+                x[p] = np.linalg.solve(J[p], R[p])
+            except np.linalg.LinAlgError:
+                pass
+        return [x[:, i] for i in range(k)]
+
+
 def _apply_inv(Jinv, rs, NP):
     k = len(rs)
     R = np.empty((NP, k))
@@ -389,16 +494,19 @@ def _apply_inv(Jinv, rs, NP):
     return [x[:, i] for i in range(k)]
 
 
-def _namespace(mode: str, cm: CompiledModel) -> dict[str, Any]:
-    ns: dict[str, Any] = {"_PeriodFailure": _PeriodFailure, "_np": np, "_cm": cm,
-                          "_fail": _make_fail(cm), "_chk": _make_chk(cm),
+def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = (), probe: bool = False) -> dict[str, Any]:
+    ns: dict[str, Any] = {"_PeriodFailure": PeriodFailure, "_np": np, "_cm": cm, "_fail": _make_fail(cm),
                           "_NUMERRS": (FloatingPointError, ZeroDivisionError, OverflowError, ValueError, np.linalg.LinAlgError),
-                          "_RTOL": RTOL, "_ATOL": ATOL, "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv}
+                          "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv,
+                          "_MSG": messages, "_maxn": _maxn}
     if mode == "vector":
         ns.update(_exp=np.exp, _log=np.log, _sqrt=np.sqrt, _abs=np.abs, _tanh=np.tanh,
                   _min=np.minimum, _max=np.maximum, _clip=np.clip, _where=_where_vec,
                   _and=np.logical_and, _or=np.logical_or, _not=np.logical_not, _sign=np.sign,
                   _solve=_solve_vec, _all=_all_vec, _absv=np.abs)
+        if probe:
+            log = ProbeLog(*cm.solver.tolerance())
+            ns.update(_probe=log, _chk=log.chk, _fail=log.fail, _solve=_solve_tolerant)
     else:
         ns.update(_exp=math.exp, _log=math.log, _sqrt=math.sqrt, _abs=abs, _tanh=math.tanh,
                   _min=min, _max=max, _clip=lambda x, lo, hi: min(max(x, lo), hi),
@@ -408,10 +516,31 @@ def _namespace(mode: str, cm: CompiledModel) -> dict[str, Any]:
     return ns
 
 
-def _exec(src: str, name: str, ns: dict[str, Any]):
-    code = compile(src, f"<bubblemachine-sfc:{name}>", "exec")
+def _exec(src: str, name: str, ns: dict[str, Any], cm: CompiledModel | None = None):
+    try:
+        code = compile(src, f"<bubblemachine-sfc:{name}>", "exec")
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        # the language limits (expr.MAX_DEPTH, ...) keep generated code compilable; this is the
+        # safety net, naming the equation whose code Python cannot compile
+        raise LanguageLimitError(_uncompilable(cm, exc)) from None
     exec(code, ns)  # noqa: S102 - source generated from validated ASTs only
     return ns[name]
+
+
+def _uncompilable(cm: CompiledModel | None, exc: BaseException) -> str:
+    """Name the first equation whose generated code Python cannot compile (the safety net of the limits)."""
+    why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if cm is None:
+        return f"generated code cannot be compiled ({why})"
+    gen = E.CodeGen(_namer(cm, frozenset()), "vector")
+    for name, eq in cm.model.equations.items():
+        try:
+            compile(gen(eq.tree), "<equation>", "eval")
+        except (SyntaxError, RecursionError, MemoryError):
+            return (f"{eq.source.where()}: the equation {name} is too complex for Python to compile; "
+                    f"simplify it or split it into several equations (limits: docs/model-language.md)")
+    return (f"model {cm.model.name}: the generated code is too complex for Python to compile ({why}); "
+            "split the longest equations or matrix rows (limits: docs/model-language.md)")
 
 
 def _worst(rs, xs) -> tuple[int, list[float]]:
@@ -433,24 +562,9 @@ def _make_fail(cm: CompiledModel):
         detail = ", ".join(f"{v}: {r:.3g}" for v, r in zip(b.tears, res, strict=True))
         raise ConvergenceError(
             f"model {cm.model.name}: block {block} ({', '.join(b.variables)}) did not converge at period {t} "
-            f"(worst path {P0 + i}; residuals {detail}; solver {cm.solver})"
+            f"(worst path {path_id(P0, i)}; residuals {detail}; solver {cm.solver.name})"
         )
     return _fail
-
-
-def _make_chk(cm: CompiledModel):
-    def _chk(name: str, value, t: int, P0: int) -> None:
-        arr = np.atleast_1d(np.asarray(value, dtype=float))
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            i = int(np.argmax(bad))
-            eq = cm.model.equations.get(name)
-            where = f" ({eq.source.where()}: {name} = {eq.text})" if eq else ""
-            raise SimulationError(
-                f"model {cm.model.name}: {name} is {arr[i]} at period {t} on path {P0 + i}{where}: "
-                f"a division by zero, log/sqrt of a non-positive number or an overflow"
-            )
-    return _chk
 
 
 # --------------------------------------------------------------------------- code generation
@@ -504,7 +618,8 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
     namer = _namer(cm, timevarying)
     invariant_names = {n for n in m.inputs if n not in timevarying}
     hoisted: dict[str, str] = {}
-    gen = E.CodeGen(namer, mode, hoist=(invariant_names.__contains__, hoisted))
+    # the diagnose variant hoists nothing: every value is computed (and checked) in its equation
+    gen = E.CodeGen(namer, mode, hoist=None if diagnose else (invariant_names.__contains__, hoisted))
     slots = cm.lag_slots
     inputs = m.inputs
     out: list[str] = []
@@ -538,9 +653,9 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
             v = b.variables[0]
             w(f"{ind}V_{v} = {gen(m.equations[v].tree)}")
             if diagnose:
-                w(f"{ind}_chk({v!r}, V_{v}, t, _P0)")
+                w(f"{ind}_chk({cm.eq_index[v]}, V_{v}, t, _P0)")
             continue
-        _gen_block(cm, b, gen, mode, ind, w, diagnose, timevarying, pre)
+        cm.solver.emit(BlockCode(cm, b, gen, mode, ind, w, diagnose, timevarying, pre))
     if record:
         if mode == "vector":
             w(f"{ind}_i = t - _t0")
@@ -565,114 +680,125 @@ def generate_chunk_source(cm: CompiledModel, *, mode: str, timevarying: frozense
     return "\n".join(out) + "\n"
 
 
-_VARYING = re.compile(r"\b(V_|L\d+_|X_|I\d+_)")
+class BlockCode:
+    """Writes the code of one simultaneous block for a solver (the
+    :class:`~bubblemachine.sfc.solvers.BlockWriter` the generator hands to ``solver.emit``).
 
+    Decides, from the names the block's Jacobian uses (recorded by the name generator, not
+    read back from generated text), whether the Jacobian is constant over a chunk; if so it
+    is computed, and for several tears inverted, once per chunk in the prologue.
+    """
 
-def _gen_block(cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str, w, diagnose: bool, timevarying, pre: list[str]) -> None:
-    m = cm.model
-    k = len(b.tears)
-    w(f"{ind}# block {b.index}: {', '.join(b.variables)} (tears: {', '.join(b.tears)}{', linear' if b.linear else ''})")
-    for t in b.tears:
-        w(f"{ind}V_{t} = L1_{t}")
-    jac = _block_jacobian_lines(cm, b, mode, {"timevarying": timevarying, "gen": gen})
-    invariant = not any(_VARYING.search(line) or any(re.search(rf"\bI_{n}\b", line) for n in timevarying) for line in jac)
-    if invariant and not diagnose:
-        # a linear block with constant coefficients: its Jacobian is computed once per chunk
-        pre.append(f"# block {b.index}: constant Jacobian")
-        pre.extend(jac)
-        if len(b.tears) > 1 and mode == "vector":
-            k0 = len(b.tears)
-            entries = ", ".join("(" + ", ".join(f"_J{a}_{j}" for j in range(k0)) + ",)" for a in range(k0))
-            pre.append(f"_J_{b.index} = _inv_const(({entries},), _NP)")
-        elif len(b.tears) > 1:
-            rows = ", ".join("[" + ", ".join(f"_J{a}_{j}" for j in range(len(b.tears))) + "]" for a in range(len(b.tears)))
-            pre.append(f"_J_{b.index} = [{rows}]")
-        jac = []
-    rs = ", ".join(f"_r{a}" for a in range(k))
-    xs = ", ".join(f"V_{t}" for t in b.tears)
+    def __init__(self, cm: CompiledModel, b: Block, gen: E.CodeGen, mode: str, ind: str, w, probe: bool,
+                 timevarying: frozenset[str], pre: list[str]) -> None:
+        self.cm, self.b, self.gen, self.mode, self.indent, self._w, self.probe = cm, b, gen, mode, ind, w, probe
+        self.k = len(b.tears)
+        used: set[tuple[str, int]] = set()
+        namer = gen.namer
+        gen.namer = lambda n, lag: (used.add((n, lag)), namer(n, lag))[1]
+        try:
+            self.jac = _block_jacobian_lines(cm, b, mode, {"timevarying": timevarying, "gen": gen})
+        finally:
+            gen.namer = namer
+        m = cm.model
+        varying = any(n not in m.parameters and n not in m.exogenous or n in timevarying for n, _ in used)
+        self.constant_jacobian = not varying and not probe
+        if self.constant_jacobian:
+            # a linear block with constant coefficients: its Jacobian is computed once per chunk
+            pre.append(f"# block {b.index}: constant Jacobian")
+            pre.extend(self.jac)
+            k = self.k
+            if k > 1 and mode == "vector":
+                entries = ", ".join("(" + ", ".join(f"_J{a}_{j}" for j in range(k)) + ",)" for a in range(k))
+                pre.append(f"_J_{b.index} = _inv_const(({entries},), _NP)")
+            elif k > 1:
+                rows = ", ".join("[" + ", ".join(f"_J{a}_{j}" for j in range(k)) + "]" for a in range(k))
+                pre.append(f"_J_{b.index} = [{rows}]")
+            self.jac = []
+        self.rs = ", ".join(f"_r{a}" for a in range(self.k))
 
-    def body(i2: str, newton: bool) -> None:
-        for s in b.sequence:
-            w(f"{i2}V_{s} = {gen(m.equations[s].tree)}")
-            if diagnose:
-                w(f"{i2}_chk({s!r}, V_{s}, t, _P0)")
-        for a, t in enumerate(b.tears):
-            w(f"{i2}_f{a} = {gen(m.equations[t].tree)}")
-            w(f"{i2}_r{a} = V_{t} - _f{a}")
-        # fixed-point iteration converges linearly: it must get to a few ulps (else Newton
-        # takes over), or the residual it leaves accumulates in the stocks (sfc-solver.md)
-        rtol, atol = (RTOL, ATOL) if newton else (GS_RTOL, GS_RTOL)
-        if mode == "vector":
-            conds = " and ".join(f"_all(_absv(_r{a}) <= {atol!r} + {rtol!r} * _absv(V_{t}))" for a, t in enumerate(b.tears))
-        else:
-            conds = " and ".join(f"abs(_r{a}) <= {atol!r} + {rtol!r} * abs(V_{t})" for a, t in enumerate(b.tears))
-        # Newton always takes at least one step: a guess that is merely within tolerance would
-        # leave a residual of up to RTOL * |x| that stock equations accumulate (see sfc-solver.md)
-        w(f"{i2}if _it and {conds}:")
-        w(f"{i2}    break")
-        if not newton:
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = _f{a}")
-            return
-        for line in jac:
-            w(f"{i2}{line}")
+    def write(self, ind: str, line: str) -> None:
+        self._w(f"{ind}{line}")
+
+    def _eq(self, v: str) -> str:
+        return self.gen(self.cm.model.equations[v].tree)
+
+    def start(self) -> None:
+        b = self.b
+        self.write(self.indent, f"# block {b.index}: {', '.join(b.variables)} (tears: {', '.join(b.tears)}{', linear' if b.linear else ''})")
+        for t in b.tears:
+            self.write(self.indent, f"V_{t} = L1_{t}")
+
+    def sequence(self, ind: str) -> None:
+        for s in self.b.sequence:
+            self.write(ind, f"V_{s} = {self._eq(s)}")
+            if self.probe:
+                self.write(ind, f"_chk({self.cm.eq_index[s]}, V_{s}, t, _P0)")
+
+    def residuals(self, ind: str) -> None:
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"_f{a} = {self._eq(t)}")
+            self.write(ind, f"_r{a} = V_{t} - _f{a}")
+
+    def converged(self, rtol: float, atol: float) -> str:
+        if self.mode == "vector":
+            return " and ".join(f"_all(_absv(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * _absv(V_{t}))" for a, t in enumerate(self.b.tears))
+        return " and ".join(f"abs(_r{a}) <= {E.lit(atol)} + {E.lit(rtol)} * abs(V_{t})" for a, t in enumerate(self.b.tears))
+
+    def fixed_point_update(self, ind: str) -> None:
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"V_{t} = _f{a}")
+
+    def _step(self, ind: str, solve: str) -> None:
+        self.write(ind, f"_dx = {solve}")
+        for a, t in enumerate(self.b.tears):
+            self.write(ind, f"V_{t} = V_{t} - _dx[{a}]")
+
+    def newton_step(self, ind: str) -> None:
+        b, k = self.b, self.k
+        for line in self.jac:
+            self.write(ind, line)
         if k == 1:
-            w(f"{i2}V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
-        elif not jac and mode == "vector":
-            w(f"{i2}_dx = _apply_inv(_J_{b.index}, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = V_{t} - _dx[{a}]")
-        elif not jac:
-            w(f"{i2}_dx = _solve(_J_{b.index}, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = V_{t} - _dx[{a}]")
+            self.write(ind, f"V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
+        elif not self.jac and self.mode == "vector":
+            self._step(ind, f"_apply_inv(_J_{b.index}, ({self.rs},), _NP)")
+        elif not self.jac:
+            self._step(ind, f"_solve(_J_{b.index}, ({self.rs},), _NP)")
         else:
-            if mode == "vector":
-                w(f"{i2}_J = _np.empty((_NP, {k}, {k}))")
+            if self.mode == "vector":
+                self.write(ind, f"_J = _np.empty((_NP, {k}, {k}))")
                 for a in range(k):
                     for j in range(k):
-                        w(f"{i2}_J[:, {a}, {j}] = _J{a}_{j}")
+                        self.write(ind, f"_J[:, {a}, {j}] = _J{a}_{j}")
             else:
                 rows = ", ".join("[" + ", ".join(f"_J{a}_{j}" for j in range(k)) + "]" for a in range(k))
-                w(f"{i2}_J = [{rows}]")
-            w(f"{i2}_dx = _solve(_J, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{i2}V_{t} = V_{t} - _dx[{a}]")
+                self.write(ind, f"_J = [{rows}]")
+            self._step(ind, f"_solve(_J, ({self.rs},), _NP)")
 
-    i2 = ind + "    "
-    if cm.solver == "gauss-seidel":
-        w(f"{ind}for _it in range({MAXIT_GS}):")
-        body(i2, newton=False)
-        w(f"{ind}else:")
-        w(f"{i2}for _it in range({MAXIT_NEWTON}):")
-        body(i2 + "    ", newton=True)
-        w(f"{i2}else:")
-        w(f"{i2}    _fail({b.index}, t, ({rs},), ({xs},), _P0)")
-    elif invariant and not diagnose:
-        # linear block with a constant Jacobian: one exact Newton step as straight-line code
-        # (residual at the guess, the step, the sequence at the solution); the step lands at
+    def straight_line_newton(self) -> None:
+        # residual at the guess, the step, the sequence at the solution: the step lands at
         # machine precision, the hidden identities and matrices check the outcome
+        ind, b = self.indent, self.b
         for s in b.sequence:
-            w(f"{ind}V_{s} = {gen(m.equations[s].tree)}")
+            self.write(ind, f"V_{s} = {self._eq(s)}")
         for a, t in enumerate(b.tears):
-            w(f"{ind}_r{a} = V_{t} - {gen(m.equations[t].tree)}")
-        if k == 1:
-            w(f"{ind}V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
+            self.write(ind, f"_r{a} = V_{t} - {self._eq(t)}")
+        if self.k == 1:
+            self.write(ind, f"V_{b.tears[0]} = V_{b.tears[0]} - _r0 / _J0_0")
         else:
-            fn = "_apply_inv" if mode == "vector" else "_solve"
-            w(f"{ind}_dx = {fn}(_J_{b.index}, ({rs},), _NP)")
-            for a, t in enumerate(b.tears):
-                w(f"{ind}V_{t} = V_{t} - _dx[{a}]")
+            fn = "_apply_inv" if self.mode == "vector" else "_solve"
+            self._step(ind, f"{fn}(_J_{b.index}, ({self.rs},), _NP)")
         for s in b.sequence:
-            w(f"{ind}V_{s} = {gen(m.equations[s].tree)}")
-    else:
-        w(f"{ind}for _it in range({MAXIT_NEWTON}):")
-        body(i2, newton=True)
-        w(f"{ind}else:")
-        w(f"{i2}_fail({b.index}, t, ({rs},), ({xs},), _P0)")
-    if diagnose:
-        for t in b.tears:
-            w(f"{ind}_chk({t!r}, V_{t}, t, _P0)")
+            self.write(ind, f"V_{s} = {self._eq(s)}")
+
+    def fail(self, ind: str) -> None:
+        xs = ", ".join(f"V_{t}" for t in self.b.tears)
+        self.write(ind, f"_fail({self.b.index}, t, ({self.rs},), ({xs},), _P0)")
+
+    def finish(self) -> None:
+        if self.probe:
+            for t in self.b.tears:
+                self.write(self.indent, f"_chk({self.cm.eq_index[t]}, V_{t}, t, _P0)")
 
 
 # --------------------------------------------------------------------------- checks
@@ -682,11 +808,13 @@ HIDDEN_RTOL = 1e-9
 HIDDEN_ATOL = 1e-9
 
 
-def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
+def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """A function ``_check(H, L, n, t0, P0)`` raising AccountingError on the first failure.
 
     ``H`` is the record buffer ``[L + n, len(record), paths]`` whose first ``L`` rows hold the
     periods before ``t0``; every check is evaluated for all ``n`` periods and paths at once.
+    Returns the source and the messages it refers to by position (``_MSG[i]``): the generated
+    code holds no user text.
     """
     idx = {n: j for j, n in enumerate(record)}
 
@@ -697,11 +825,19 @@ def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
     m = cm.model
     out = ["def _check(_H, _L, _n, _t0, _P0):"]
     w = out.append
+    messages: list[str] = []
+
+    def fail(res_lines: list[str], scale: str, rtol: float, atol: float, what: str) -> None:
+        out.extend(res_lines)
+        messages.append(what)
+        w(f"    _acc_fail(_res, {scale}, {E.lit(rtol)}, {E.lit(atol)}, _t0, _P0, _MSG[{len(messages) - 1}])")
+
     for key, (rhs, src) in m.hidden.items():
         kn, rn = E.parse(key), E.parse(rhs)
         w(f"    _a = {gen(kn)}")
         w(f"    _b = {gen(rn)}")
-        w(f"    _acc_fail(_a - _b, lambda: _np.maximum({E.magnitude(gen, kn)}, {E.magnitude(gen, rn)}), {HIDDEN_RTOL}, {HIDDEN_ATOL}, _t0, _P0, {('hidden identity ' + key + ' = ' + rhs + ' (' + src.where() + ')')!r})")
+        fail(["    _res = _a - _b"], f"lambda: _np.maximum({E.magnitude(gen, kn)}, {E.magnitude(gen, rn)})",
+             HIDDEN_RTOL, HIDDEN_ATOL, f"hidden identity {key} = {rhs} ({src.where()})")
     e = 0
     for mname, mat in m.matrices.items():
         cols: dict[str, list[tuple[str, str, str]]] = {c: [] for c in mat.columns}
@@ -723,36 +859,55 @@ def generate_check_source(cm: CompiledModel, record: tuple[str, ...]) -> str:
                 tn = E.parse(total)
                 w(f"    _tot = {gen(tn)}")
                 mags.append(E.magnitude(gen, tn))
-                res = f"({_signed_sum(terms)}) - _tot"
+                res = _signed_sum(terms) + ["    _res = _res - _tot"]
             else:
                 res = _signed_sum(terms)
             if not mags:
                 continue
-            w(f"    _acc_fail({res}, {_maxof(mags)}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' row ' + repr(rname) + ' (' + src.where() + ')')!r})")
+            fail(res, _maxof(mags), mat.rtol, mat.atol, f"matrix {mname!r} row {rname!r} ({src.where()})")
         if mat.columns_sum_to_zero:
             for col, cterms in cols.items():
                 if cterms:
-                    w(f"    _acc_fail({_signed_sum(cterms)}, {_maxof([mg for _, _, mg in cterms])}, {mat.rtol}, {mat.atol}, _t0, _P0, {('matrix ' + repr(mname) + ' column ' + repr(col))!r})")
+                    fail(_signed_sum(cterms), _maxof([mg for _, _, mg in cterms]), mat.rtol, mat.atol,
+                         f"matrix {mname!r} column {col!r}")
     w("    return None")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n", tuple(messages)
 
 
-def _signed_sum(terms: list[tuple[str, str, str]]) -> str:
+#: Terms per statement when a long sum of matrix cells is generated (a chain of more terms
+#: would nest too deeply for Python's compiler); the sum is still taken left to right.
+_SUM_STEP = 200
+
+
+def _signed_sum(terms: list[tuple[str, str, str]]) -> list[str]:
+    """Statements setting ``_res`` to the signed sum of ``terms``, left to right."""
     if not terms:
-        return "0.0"
+        return ["    _res = 0.0"]
     sign, first, _ = terms[0]
+    lines = []
     acc = first if sign == "+" else f"-{first}"
-    for sign, n, _ in terms[1:]:
+    for k, (sign, n, _) in enumerate(terms[1:], start=1):
+        if k % _SUM_STEP == 0:
+            lines.append(f"    _res = {acc}")
+            acc = "_res"
         acc += f" {sign} {n}"
-    return acc
+    lines.append(f"    _res = {acc}")
+    return lines
 
 
 def _maxof(mags: list[str]) -> str:
     """A lambda source: the elementwise maximum of magnitude expressions (evaluated on failure only)."""
-    acc = mags[0]
-    for mg in mags[1:]:
-        acc = f"_np.maximum({acc}, {mg})"
-    return f"lambda: {acc}"
+    if len(mags) == 1:
+        return f"lambda: {mags[0]}"
+    return f"lambda: _maxn({', '.join(mags)})"
+
+
+def _maxn(*arrays):
+    """Elementwise maximum of several arrays (``np.maximum`` folded left to right)."""
+    acc = arrays[0]
+    for a in arrays[1:]:
+        acc = np.maximum(acc, a)
+    return acc
 
 
 def _acc_fail(res, scale, rtol, atol, t0, P0, what):
@@ -770,6 +925,6 @@ def _acc_fail(res, scale, rtol, atol, t0, P0, what):
         else:
             ti, pi = int(np.argmax(bad)), 0
         raise AccountingError(
-            f"{what} does not add up at period {t0 + int(ti)} on path {P0 + int(pi)}: "
+            f"{what} does not add up at period {t0 + int(ti)} on path {path_id(P0, int(pi))}: "
             f"residual {float(res_b[ti, pi] if bad.ndim == 2 else res_b[ti]):.6g}"
         )

@@ -11,29 +11,23 @@ import ast
 import functools
 import hashlib
 import keyword
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bubblemachine.errors import ModelError
+from bubblemachine.errors import LanguageLimitError, ModelError
 from bubblemachine.sfc import attribution as A
 from bubblemachine.sfc import expr as E
 from bubblemachine.sfc import parameters as P
 from bubblemachine.sfc.attribution import Attribution
+from bubblemachine.sfc.distributions import DISTRIBUTIONS, Distribution, parse_distribution  # noqa: F401 - re-exported
 from bubblemachine.sfc.parameters import Parameter
+from bubblemachine.sfc.values import is_finite_number, short  # noqa: F401 - re-exported
 
-DISTRIBUTIONS = {
-    "normal": ("mean", "sd"),
-    "lognormal": ("mean", "sd"),
-    "uniform": ("low", "high"),
-    "student_t": ("df", "mean", "sd"),
-    "triangular": ("low", "mode", "high"),
-}
 _TABLES = {"model", "equations", "parameters", "exogenous", "initial", "hidden", "random", "matrices", "attribution"}
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # used with fullmatch: no "$" that accepts "x\n"
 
 
 @dataclass(frozen=True)
@@ -60,73 +54,6 @@ class Equation:
     @functools.cached_property
     def tree(self) -> ast.expr:
         return E.parse(self.text)
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """A probability distribution (``[random]`` per period, ``[uncertain]`` per path)."""
-
-    dist: str
-    args: tuple[tuple[str, float], ...]
-
-    @property
-    def kw(self) -> dict[str, float]:
-        return dict(self.args)
-
-    def mean(self) -> float:
-        k = self.kw
-        if self.dist in ("normal", "student_t"):
-            return k["mean"]
-        if self.dist == "lognormal":
-            return math.exp(k["mean"] + 0.5 * k["sd"] ** 2)
-        if self.dist == "uniform":
-            return 0.5 * (k["low"] + k["high"])
-        return (k["low"] + k["mode"] + k["high"]) / 3.0
-
-    def draw(self, rng, size) -> Any:
-        """Draw ``size`` values from ``rng`` (a ``numpy.random.Generator``)."""
-        k = self.kw
-        if self.dist == "normal":
-            return k["mean"] + k["sd"] * rng.standard_normal(size)
-        if self.dist == "lognormal":
-            return rng.lognormal(k["mean"], k["sd"], size)
-        if self.dist == "uniform":
-            return rng.uniform(k["low"], k["high"], size)
-        if self.dist == "triangular":
-            return rng.triangular(k["low"], k["mode"], k["high"], size)
-        df = k["df"]
-        return k["mean"] + k["sd"] * math.sqrt((df - 2.0) / df) * rng.standard_t(df, size)
-
-
-def parse_distribution(spec: Any, where: str) -> Distribution:
-    """Validate a ``{ dist = "...", ... }`` table; ``where`` names file, table and key."""
-    if not isinstance(spec, dict) or "dist" not in spec:
-        raise ModelError(f"{where}: expected a table like {{ dist = \"normal\", mean = 0, sd = 1 }}, got {spec!r}")
-    dist = spec["dist"]
-    if dist not in DISTRIBUTIONS:
-        raise ModelError(f"{where}: unknown dist {dist!r} (allowed: {', '.join(DISTRIBUTIONS)})")
-    need = DISTRIBUTIONS[dist]
-    extra = set(spec) - {"dist", "doc", *need}
-    if extra:
-        raise ModelError(f"{where}: unknown key(s) {sorted(extra)} for dist {dist!r} (expects {', '.join(need)})")
-    args = []
-    for key in need:
-        if key not in spec:
-            raise ModelError(f"{where}: dist {dist!r} needs {key!r}")
-        val = spec[key]
-        if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
-            raise ModelError(f"{where}: {key} must be a finite number, got {val!r}")
-        args.append((key, float(val)))
-    kw = dict(args)
-    if "sd" in kw and kw["sd"] < 0:
-        raise ModelError(f"{where}: sd must be >= 0, got {kw['sd']}")
-    if dist == "uniform" and kw["high"] < kw["low"]:
-        raise ModelError(f"{where}: high ({kw['high']}) < low ({kw['low']})")
-    if dist == "triangular" and not kw["low"] <= kw["mode"] <= kw["high"]:
-        raise ModelError(f"{where}: need low <= mode <= high")
-    if dist == "student_t" and kw["df"] <= 2:
-        raise ModelError(f"{where}: df must be > 2 for a finite sd, got {kw['df']}")
-    return Distribution(dist, tuple(args))
 
 
 #: Upper bounds of ``[model] defaults`` (a default must be a sane run on a laptop).
@@ -182,7 +109,7 @@ class RunDefaults:
 
 @dataclass
 class Model:
-    """A parsed, validated model (pure data: picklable; compile it with :meth:`compile`)."""
+    """A parsed, validated model (pure data: picklable; compile it with :func:`~bubblemachine.sfc.compile_model`)."""
 
     name: str
     description: str
@@ -261,12 +188,6 @@ class Model:
                 if text:
                     out += f"\n  {label}: {text}"
         return out + f"\n  defined at {src.where()}"
-
-    def compile(self, **options):
-        """Order, tear and generate code: returns a :class:`~bubblemachine.sfc.compiler.CompiledModel`."""
-        from bubblemachine.sfc.compiler import compile_model
-
-        return compile_model(self, **options)
 
 
 def _describe_model(m: Model) -> str:
@@ -390,11 +311,6 @@ def _line_index(text: str) -> dict[tuple[str, str], int]:
     return out
 
 
-def _line_of(text: str, table: str, key: str) -> int:
-    """1-based line of ``key`` inside ``[table]`` (0 when not found)."""
-    return _line_index(text).get((table, key), 0)
-
-
 class _Builder:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -463,7 +379,7 @@ class _Builder:
             try:
                 E.parse(val)
             except E.ExprError as exc:
-                raise ModelError(_expr_msg(src, val, exc)) from None
+                raise _expr_error(src, val, exc) from None
             self.equations[key] = Equation(key, val.strip(), doc, src)
             if doc:
                 self.docs[key] = doc
@@ -497,7 +413,7 @@ class _Builder:
                 E.parse(key)
                 E.parse(val)
             except E.ExprError as exc:
-                raise ModelError(_expr_msg(src, val, exc)) from None
+                raise _expr_error(src, val, exc) from None
             self.hidden[key] = (val, src)
         for key, val in _table(data, "random", fname).items():
             src = Source(fname, "random", key, line("random", key))
@@ -527,7 +443,7 @@ class _Builder:
         self.attribution = exp.attribution
 
     def _define(self, key: str, src: Source) -> None:
-        if not _NAME.match(key):
+        if not isinstance(key, str) or not _NAME.fullmatch(key):
             raise ModelError(f"{src.where()}: invalid name {key!r} (letters, digits, '_', starting with a letter)")
         if key in E.RESERVED or keyword.iskeyword(key):
             raise ModelError(f"{src.where()}: {key!r} is a reserved word or function name")
@@ -575,7 +491,7 @@ class _Builder:
                 try:
                     E.parse(ex)
                 except E.ExprError as exc:
-                    raise ModelError(_expr_msg(Source(fname, src.table, f"{rname}.{col}", src.line), ex, exc)) from None
+                    raise _expr_error(Source(fname, src.table, f"{rname}.{col}", src.line), ex, exc) from None
                 if col == "_total":
                     total = ex
                 else:
@@ -601,18 +517,14 @@ class _Builder:
             if not isinstance(calendar, dict) or "start" not in calendar or set(calendar) - {"start", "freq"}:
                 raise ModelError(f"{self.meta_file} model.calendar: expected {{ start = \"YYYY-MM-DD\", freq = \"B\" }}")
             calendar = {"start": str(calendar["start"]), "freq": str(calendar.get("freq", "D"))}
-            try:
-                import datetime
-                import sys
+            import sys
 
-                datetime.date.fromisoformat(calendar["start"])
-                if "pandas" in sys.modules:  # else checked when dates are first needed (pandas is slow to import)
-                    sys.modules["pandas"].date_range(calendar["start"], periods=2, freq=calendar["freq"])
-            except (ValueError, TypeError) as exc:
-                raise ModelError(f"{self.meta_file} model.calendar: {exc}") from None
+            # the frequency needs pandas, slow to import: checked here when it is loaded, else by
+            # `check` and when dates are first needed
+            check_calendar(calendar, self.meta_file, full="pandas" in sys.modules)
+        self._expand_attribution()
         if not self.equations:
             raise ModelError(f"{self.path}: no table equations")
-        self._expand_attribution()
         P.check_mechanisms(self.parameter_info, self.attribution.group_ids)
         defined = set(self.sources)
         for var, src in self.initial_src.items():
@@ -638,8 +550,10 @@ class _Builder:
                 rows.append((rname, entries, total, src))
             opts = {k: v[0] for k, v in m["opts"].items()}
             for k in ("rtol", "atol"):
-                if k in opts and (not isinstance(opts[k], (int, float)) or opts[k] < 0):
-                    raise ModelError(f"{m['files'][0]} matrices.{mname} {k}: must be a number >= 0")
+                if k in opts and (not is_finite_number(opts[k]) or opts[k] < 0):
+                    raise ModelError(f"{m['files'][0]} matrices.{mname} {k}: must be a finite number >= 0, got {short(opts[k])}")
+            if "columns_sum_to_zero" in opts and not isinstance(opts["columns_sum_to_zero"], bool):
+                raise ModelError(f"{m['files'][0]} matrices.{mname} columns_sum_to_zero: must be true or false, got {short(opts['columns_sum_to_zero'])}")
             matrices[mname] = Matrix(
                 mname, tuple(m["columns"]), tuple(rows),
                 columns_sum_to_zero=bool(opts.get("columns_sum_to_zero", True)),
@@ -667,6 +581,11 @@ class _Builder:
                     f"{src.where()}: unknown name {ref.name!r} at column {col + 1} of {text!r}: "
                     f"no equation, parameter, exogenous or random variable defines it{hint}"
                 )
+            if ref.lag > E.MAX_LAG:
+                raise LanguageLimitError(
+                    f"{src.where()}: {ref.name!r} is used {ref.lag:,} periods back in {short(text, 80)} "
+                    f"(counting the lags d() adds), more than the limit of {E.MAX_LAG:,}"
+                )
             if ref.lag and ref.name in self.random:
                 raise ModelError(
                     f"{src.where()}: lag of random variable {ref.name!r} at column {col + 1} of {text!r} "
@@ -681,14 +600,42 @@ def _table(data: dict, name: str, fname: str) -> dict:
     return val
 
 
+def check_calendar(calendar: dict[str, str] | None, where: str, *, full: bool = True) -> None:
+    """ModelError unless ``calendar`` has an ISO start date and (``full``: checked with pandas)
+    a frequency pandas knows (``B``, ``D``, ``W-FRI``, ``MS``, ``QS``, ...)."""
+    if calendar is None:
+        return
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(calendar["start"])
+    except (ValueError, TypeError):
+        raise ModelError(f"{where} model.calendar: start {calendar['start']!r} is not a date YYYY-MM-DD") from None
+    if full:
+        import pandas as pd
+
+        try:
+            pd.date_range(calendar["start"], periods=2, freq=calendar["freq"])
+        except (ValueError, TypeError):
+            raise ModelError(
+                f"{where} model.calendar: freq {calendar['freq']!r} is not a pandas frequency (e.g. B, D, W-FRI, MS, QS)"
+            ) from None
+
+
 def _number(val: Any, src: Source) -> float:
     if isinstance(val, bool) or not isinstance(val, (int, float)):
-        raise ModelError(f"{src.where()}: expected a number, got {val!r}")
-    if not math.isfinite(val):
-        raise ModelError(f"{src.where()}: value must be finite, got {val!r}")
+        raise ModelError(f"{src.where()}: expected a number, got {short(val)}")
+    if not is_finite_number(val):
+        raise ModelError(f"{src.where()}: value must be a finite number that fits a float, got {short(val)}")
     return float(val)
 
 
 def _expr_msg(src: Source, text: str, exc: E.ExprError) -> str:
     pos = f" at column {exc.col + 1}" if exc.col is not None else ""
-    return f"{src.where()}: {exc}{pos} of {text.strip()!r}"
+    return f"{src.where()}: {exc}{pos} of {short(text.strip(), 80)}"
+
+
+def _expr_error(src: Source, text: str, exc: E.ExprError) -> ModelError:
+    """The loader's error for an expression: a LanguageLimitError for a limit, else a ModelError."""
+    cls = LanguageLimitError if isinstance(exc, LanguageLimitError) else ModelError
+    return cls(_expr_msg(src, text, exc))

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from bubblemachine.errors import ModelError, ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bubblemachine.sfc.model import Distribution, Model
+    from bubblemachine.sfc.distributions import Distribution
+    from bubblemachine.sfc.model import Model
 
 Kind = Literal["parameter", "exogenous"]
 Value = float | tuple[float, ...]
@@ -230,6 +231,13 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float, np.number)) and not isinstance(x, (bool, np.bool_))
 
 
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _unknown(model: Model, name: Any, origin: str, value: Any) -> ParameterError:
     inputs = list(model.inputs)
     if isinstance(name, str) and name in model.equations:
@@ -278,7 +286,7 @@ def validate_value(model: Model, name: str, value: Any, *, origin: str = "--set"
         is_path = True
     else:
         vals, is_path = [value], False
-    if not vals or not all(_is_number(x) and math.isfinite(float(x)) for x in vals):
+    if not vals or not all(_is_number(x) and _finite(x) for x in vals):
         raise ParameterError(f"{_at(origin, name)}: expected a finite number or a non-empty list of finite numbers, "
                              f"got {value!r}", name=name, value=value, origin=origin)
     floats = [float(x) for x in vals]
@@ -334,19 +342,7 @@ def _no_nested(name: str, v: Any, origin: str):
 
 def distribution_support(d: Distribution) -> tuple[float, float, str]:
     """(low, high, what) of a distribution: its bounds, or its 0.5% and 99.5% quantiles."""
-    k = d.kw
-    if d.dist in ("uniform", "triangular"):
-        return k["low"], k["high"], "bounds"
-    z = 2.5758293035489004  # standard normal 99.5% quantile
-    if d.dist == "normal":
-        return k["mean"] - z * k["sd"], k["mean"] + z * k["sd"], "0.5%..99.5% quantiles"
-    if d.dist == "lognormal":
-        return math.exp(k["mean"] - z * k["sd"]), math.exp(k["mean"] + z * k["sd"]), "0.5%..99.5% quantiles"
-    from scipy.special import stdtrit
-
-    df = k["df"]
-    q = float(stdtrit(df, 1 - TAIL)) * k["sd"] * math.sqrt((df - 2.0) / df)
-    return k["mean"] - q, k["mean"] + q, "0.5%..99.5% quantiles"
+    return d.support()
 
 
 def validate_distribution(model: Model, name: str, d: Distribution, *, origin: str) -> None:
@@ -366,3 +362,41 @@ def validate_distribution(model: Model, name: str, d: Distribution, *, origin: s
         if not info.contains(x):
             args = ", ".join(f"{k}={_g(v)}" for k, v in d.args)
             raise _out_of_range(info, x, origin, shown=f"{d.dist}({args}) with {what} {_g(low)}..{_g(high)}")
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def _mechanism_key(p: Parameter, groups: tuple[str, ...]) -> tuple:
+    """Catalogue ids first (M, then C, then F; numerically), then attribution groups in the
+    model's order, then inputs without a mechanism."""
+    if not p.mechanism:
+        return (3, 0, 0, 0)
+    m = p.mechanism[0]
+    if CATALOGUE_ID.match(m):
+        major, minor = m[1:].split(".")
+        return (0, "MCF".index(m[0]), int(major), int(minor))
+    return (1, groups.index(m) if m in groups else len(groups), 0, 0)
+
+
+def list_parameters(model: Model, *, search: str | None = None) -> list[Parameter]:
+    """The model's parameters and exogenous inputs, grouped by mechanism, optionally filtered.
+
+    Args:
+        model: a loaded model.
+        search: words that must all occur (case-insensitive) in a parameter's name, doc,
+            source, unit, mechanism or kind; None lists every input.
+
+    Returns:
+        The records, ordered by their first mechanism (catalogue ids numerically, then the
+        model's attribution groups, then inputs without one) and by declaration within it.
+    """
+    groups = model.attribution.group_ids
+    rows = list(model.parameter_info.values())
+    if search:
+        words = search.lower().split()
+        rows = [p for p in rows
+                if all(w in " ".join((p.name, p.doc, p.source, p.unit, " ".join(p.mechanism), p.kind)).lower()
+                       for w in words)]
+    order = {n: i for i, n in enumerate(model.parameter_info)}
+    return sorted(rows, key=lambda p: (_mechanism_key(p, groups), order[p.name]))

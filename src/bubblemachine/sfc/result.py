@@ -27,6 +27,9 @@ class Result:
         path_ids: global path indices along the first axis (None for quantile results).
         uncertain: per-path draws ``[path, k]`` of the scenario's uncertain parameters.
         calendar: ``{"start": ..., "freq": ...}`` when the model has a calendar.
+        failures: every path that failed to solve (``on_failure="exclude"`` or ``"keep"``;
+            excluded paths are not in ``data`` and not in ``path_ids``).
+        spec: the :class:`~bubblemachine.sfc.spec.RunSpec` the run was made from.
     """
 
     data: np.ndarray
@@ -43,6 +46,37 @@ class Result:
     model: Any = field(default=None, repr=False)
     scenario: Any = field(default=None, repr=False)
     settings: dict[str, Any] = field(default_factory=dict)
+    failures: tuple = ()
+    spec: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_output(cls, spec: Any, out: Any) -> Result:
+        """The result of ``spec`` from a :class:`~bubblemachine.sfc.records.PathsOutput` of all its paths.
+
+        Raises:
+            SimulationError: every path failed and ``on_failure="exclude"`` left none (the
+                first failure's message).
+        """
+        if out.failures and len(out.failures) >= spec.paths and spec.on_failure.value == "exclude":
+            first = min(out.failures, key=lambda f: (f.period, f.path))
+            raise SimulationError(f"all {spec.paths:,} paths failed; the first: {first.message}")
+        m = spec.model
+        quantiles = spec.quantiles is not None
+        return cls(
+            data=out.data, names=list(out.names), seed=spec.seed, scenario_hash=spec.hash(),
+            model_name=m.name, scenario_name=spec.scenario.name if spec.scenario else "baseline",
+            path_ids=None if quantiles else np.asarray(out.path_ids), uncertain=out.uncertain,
+            uncertain_names=list(out.uncertain_names), calendar=m.calendar,
+            quantile_levels=list(spec.quantiles) if quantiles else None, model=m, scenario=spec.scenario,
+            settings={"set": spec.set, "periods": spec.periods, "paths": spec.paths, "solver": spec.compiled.solver.name,
+                      "on_failure": spec.on_failure.value},
+            failures=tuple(sorted(out.failures, key=lambda f: f.path)), spec=spec,
+        )
+
+    @property
+    def failed_paths(self) -> int:
+        """Number of paths that failed (see ``failures``)."""
+        return len(self.failures)
 
     # ------------------------------------------------------------------ access
     @property
@@ -174,10 +208,12 @@ class Result:
         levels = [float(q) for q in qs]
         if not levels or any(not 0.0 <= q <= 1.0 for q in levels):
             raise SimulationError(f"quantiles must be in [0, 1], got {list(qs)}")
-        data = np.quantile(self.data, levels, axis=0)
+        # with on_failure="keep", failed paths hold NaN from their failure on: quantiles over the others
+        data = np.nanquantile(self.data, levels, axis=0) if self.failures else np.quantile(self.data, levels, axis=0)
         return Result(data=data, names=list(self.names), seed=self.seed, scenario_hash=self.scenario_hash,
                       model_name=self.model_name, scenario_name=self.scenario_name, calendar=self.calendar,
-                      quantile_levels=levels, model=self.model, scenario=self.scenario, settings=dict(self.settings))
+                      quantile_levels=levels, model=self.model, scenario=self.scenario, settings=dict(self.settings),
+                      failures=self.failures, spec=self.spec)
 
     def plot(self, series: str | Sequence[str], *, baseline: Result | None = None, lang: str = "en"):
         """A plotly fan chart of ``series`` over the paths (5-95%, 25-75%, median).
@@ -226,4 +262,5 @@ class Result:
 
     def __repr__(self) -> str:
         shape = "x".join(map(str, self.data.shape))
-        return f"Result(model={self.model_name!r}, scenario={self.scenario_name!r}, data[{shape}], seed={self.seed})"
+        failed = f", {len(self.failures)} failed path(s)" if self.failures else ""
+        return f"Result(model={self.model_name!r}, scenario={self.scenario_name!r}, data[{shape}], seed={self.seed}{failed})"

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bubblemachine.errors import ModelError, ScenarioError
-from bubblemachine.sfc.model import Distribution, Model, parse_distribution
+from bubblemachine.sfc.distributions import Distribution, parse_distribution
+from bubblemachine.sfc.model import Model
+from bubblemachine.sfc.values import is_finite_number
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def scenario_from_dict(data: dict[str, Any], where: str = "<dict>") -> Scenario:
             raise ScenarioError(f"{w}: needs set = {{ name = value, ... }}")
         items = []
         for n, v in vals.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            if not is_finite_number(v):
                 raise ScenarioError(f"{w} set.{n}: expected a finite number, got {v!r}")
             items.append((n, float(v)))
         st = s.get("start")

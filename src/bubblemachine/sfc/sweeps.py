@@ -37,9 +37,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bubblemachine.errors import ScenarioError, SimulationError
+from bubblemachine.errors import RunOptionError, ScenarioError, SimulationError
+from bubblemachine.progress import ProgressLike, resolve_progress
+from bubblemachine.sfc.memory import (
+    Estimate,
+    check_budget,
+    estimate_run,
+    format_bytes,
+    resolve_budget,
+)
+from bubblemachine.sfc.spec import FailurePolicy, RunSpec, check_quantiles, resolve_run
 
-__all__ = ["SweepResult", "parse_grid_spec", "point_seeds", "sweep"]
+__all__ = ["PointOutput", "PointTask", "SweepJob", "SweepPlan", "SweepResult", "parse_grid_spec", "plan_sweep",
+           "point_seeds", "run_sweep", "sweep"]
 
 MANIFEST = "sweep.json"
 INDEX = "index.parquet"
@@ -47,7 +57,10 @@ SUMMARY = "summary.parquet"
 POINTS_DIR = "points"
 FORMAT_VERSION = 1
 DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
-_MAX_POINTS = 1_000_000
+#: Most grid points in one sweep (checked before any list of points is built).
+MAX_POINTS = 1_000_000
+SWEEP_HINTS = ("run fewer paths per point (paths=, --paths), save fewer series (save=, --save), "
+               "or fewer workers at once (workers=, --workers)")
 
 
 # --------------------------------------------------------------------------- grid
@@ -55,7 +68,8 @@ def parse_grid_spec(spec: str) -> tuple[str, list[float]]:
     """Parse one ``--grid`` option.
 
     Forms: ``name=start:stop:n`` (``n`` evenly spaced values, both ends included),
-    ``name=v1,v2,...`` (a list), ``name=v`` (one value).
+    ``name=v1,v2,...`` (a list), ``name=v`` (one value). ``n`` is checked against
+    :data:`MAX_POINTS` before any value is made.
 
     Raises:
         ScenarioError: naming the spec and what is wrong with it.
@@ -76,6 +90,8 @@ def parse_grid_spec(spec: str) -> tuple[str, list[float]]:
             raise ScenarioError(f"{where}: N in START:STOP:N must be a whole number of points, got {parts[2]!r}") from None
         if n < 1:
             raise ScenarioError(f"{where}: N in START:STOP:N must be >= 1, got {n}")
+        if n > MAX_POINTS:
+            raise ScenarioError(f"{where}: {n:,} points is more than a sweep may have ({MAX_POINTS:,}); use fewer")
         if n == 1:
             return name, [start]
         step = (stop - start) / (n - 1)
@@ -97,21 +113,28 @@ def _float(text: str, where: str) -> float:
 
 
 def _validate_grid(grid: Any, model) -> dict[str, list[float]]:
+    from bubblemachine.sfc.parameters import validate_overrides
+
     if not isinstance(grid, Mapping) or not grid:
         raise ScenarioError(
             "grid: expected a non-empty mapping {name: values}, e.g. {'alpha1': [0.5, 0.6, 0.7]}"
         )
-    from bubblemachine.sfc.parameters import validate_overrides
-
+    sizes = {}
     for name, values in grid.items():
-        if isinstance(values, (list, tuple)) and not values:
+        try:
+            sizes[name] = 1 if isinstance(values, (int, float, str)) else len(values)
+        except TypeError:
+            sizes[name] = 1  # validate_overrides names what is wrong with it
+        if sizes[name] == 0:
             raise ScenarioError(f"grid {name}: expected a number or a non-empty list of finite numbers, got {values!r}")
-    checked = validate_overrides(model, {n: (list(v) if isinstance(v, (list, tuple)) else v) for n, v in grid.items()},
-                                 origin="grid", alternatives=True)
-    out: dict[str, list[float]] = {n: list(v) if isinstance(v, tuple) else [v] for n, v in checked.items()}
-    n = math.prod(len(v) for v in out.values())
-    if n > _MAX_POINTS:
-        raise ScenarioError(f"grid: {n:,} points is more than {_MAX_POINTS:,}; split the sweep")
+    n = math.prod(sizes.values())
+    if n > MAX_POINTS:  # before any list of values or points is built
+        raise ScenarioError(f"grid: {n:,} points is more than a sweep may have ({MAX_POINTS:,}); split the sweep")
+    checked = validate_overrides(
+        model, {k: (list(v) if not isinstance(v, (int, float, str, bytes)) and hasattr(v, "__len__") else v)
+                for k, v in grid.items()},
+        origin="grid", alternatives=True)
+    out: dict[str, list[float]] = {k: list(v) if isinstance(v, tuple) else [v] for k, v in checked.items()}
     return out
 
 
@@ -122,21 +145,65 @@ def point_seeds(seed: int, n_points: int) -> list[int]:
     return [int(c.generate_state(1, np.uint64)[0]) for c in np.random.SeedSequence(seed).spawn(n_points)]
 
 
+# --------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class SweepJob:
+    """What every worker of a sweep gets once: the base run and where shards go.
+
+    Attributes:
+        spec: the run at every point (the point's grid values and seed replace its overrides
+            and seed).
+        quantiles: levels of the final-period summary.
+        out_dir: the sweep directory when workers write their own shards (same machine),
+            else None (the driver writes the tables they return).
+        root_seed: the sweep's root seed (stored in each shard's metadata).
+    """
+
+    spec: RunSpec
+    quantiles: tuple[float, ...]
+    out_dir: str | None
+    root_seed: int
+
+
+@dataclass(frozen=True)
+class PointTask:
+    """One grid point: its index, its grid values and its seed."""
+
+    index: int
+    params: tuple[tuple[str, float], ...]
+    seed: int
+
+
+@dataclass
+class PointOutput:
+    """What a worker returns for a point: its table (None if the worker wrote the shard), the
+    number of rows, the summary rows, the saved names and how many paths failed."""
+
+    index: int
+    table: Any
+    rows: int
+    summary: list[dict[str, Any]]
+    names: tuple[str, ...]
+    uncertain_names: tuple[str, ...]
+    failed: int
+
+
 # --------------------------------------------------------------------------- worker
-def _run_point(shared, task):
-    """Run one grid point; return its Arrow table and its per-variable summary rows."""
+def run_point(job: SweepJob, task: PointTask) -> PointOutput:
+    """Run one grid point; return its Arrow table (or write its shard) and its summary rows."""
     import numpy as np
     import pyarrow as pa
 
-    from bubblemachine.sfc import simulate
+    from bubblemachine.sfc.backends import parent_alive
+    from bubblemachine.sfc.simulation import run_spec
 
-    compiled, scenario, paths, periods, save, quantiles, check, out_dir, root_seed = shared
-    index, params, seed = task
-    r = simulate(compiled, scenario, paths=paths, periods=periods, seed=seed, set=dict(params),
-                 save=save, progress=False, check=check)
+    overrides = dict(job.spec.overrides)
+    overrides.update(task.params)
+    spec = job.spec.replace(overrides=tuple(overrides.items()), seed=task.seed)
+    r = run_spec(spec, progress=False, memory_budget="off")  # the driver checked the budget
     n, t1, k = r.data.shape
     cols: dict[str, Any] = {
-        "path": np.repeat(np.arange(n, dtype=np.int32), t1),
+        "path": np.repeat(np.asarray(r.path_ids, dtype=np.int32), t1),
         "period": np.tile(np.arange(t1, dtype=np.int32), n),
     }
     for j, name in enumerate(r.names):
@@ -145,20 +212,26 @@ def _run_point(shared, task):
         cols[f"uncertain.{name}"] = np.repeat(r.uncertain[:, j], t1)
     table = pa.table(cols)
     final = r.data[:, -1, :]
-    qs = np.quantile(final, quantiles, axis=0) if len(quantiles) else np.empty((0, k))
+    import warnings
+
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column of failed paths is all NaN: NaN is the answer
+        qs = np.nanquantile(final, job.quantiles, axis=0) if len(job.quantiles) else np.empty((0, k))
+        means = np.nanmean(final, axis=0) if n else np.full(k, np.nan)
+        sds = np.nanstd(final, axis=0, ddof=1) if n > 1 else np.zeros(k)
     summary = []
     for j, name in enumerate(r.names):
-        row = {"point": index, "variable": name, "mean": float(final[:, j].mean()),
-               "sd": float(final[:, j].std(ddof=1)) if n > 1 else 0.0}
-        for qi, q in enumerate(quantiles):
+        row = {"point": task.index, "variable": name, "mean": float(means[j]), "sd": float(sds[j])}
+        for qi, q in enumerate(job.quantiles):
             row[_qname(q)] = float(qs[qi, j])
         summary.append(row)
     rows = table.num_rows
-    if out_dir is not None:  # a worker on this machine writes its shard itself (no transfer)
-        _write_shard(Path(out_dir) / _shard_name(index), table, task, root_seed)
+    if job.out_dir is not None:  # a worker on this machine writes its shard itself (no transfer)
+        if not parent_alive():  # the driver was killed: write nothing more
+            raise SimulationError("sweep: the driver process is gone")
+        _write_shard(Path(job.out_dir) / _shard_name(task.index), table, task, job.root_seed)
         table = None
-    return {"table": table, "rows": rows, "summary": summary, "names": list(r.names),
-            "uncertain_names": list(r.uncertain_names), "scenario_hash": r.scenario_hash}
+    return PointOutput(task.index, table, rows, summary, tuple(r.names), tuple(r.uncertain_names), r.failed_paths)
 
 
 def _shard_name(i: int) -> str:
@@ -170,6 +243,75 @@ def _qname(q: float) -> str:
 
 
 # --------------------------------------------------------------------------- driver
+@dataclass(frozen=True)
+class SweepPlan:
+    """A validated sweep, not run yet (:func:`plan_sweep`): everything a bad option can break.
+
+    Attributes:
+        spec: the run at every point (paths, periods, root seed, save, ...).
+        grid: ``{name: values}``; the last name varies fastest.
+        seeds: the seed of every point.
+        quantiles: levels of the final-period summary.
+        common_seed: every point runs with the root seed.
+    """
+
+    spec: RunSpec
+    grid: dict[str, list[float]]
+    seeds: tuple[int, ...]
+    quantiles: tuple[float, ...]
+    common_seed: bool
+
+    @property
+    def points(self) -> int:
+        return len(self.seeds)
+
+    def tasks(self) -> Iterator[PointTask]:
+        """The grid points, in order (generated lazily)."""
+        names = list(self.grid)
+        for i, combo in enumerate(itertools.product(*self.grid.values())):
+            yield PointTask(i, tuple(zip(names, combo, strict=True)), self.seeds[i])
+
+    def estimate(self, concurrent: int) -> Estimate:
+        """Peak memory with ``concurrent`` points in memory at once (a run, its table, its summary)."""
+        run = estimate_run(self.spec)
+        per_point = run.bytes + 8 * self.spec.paths * (self.spec.periods + 1) * (len(self.spec.names) + 2)
+        return Estimate(per_point * concurrent, f"{concurrent} point(s) at once x {format_bytes(per_point)} "
+                        f"({self.spec.paths:,} paths x {self.spec.periods + 1:,} periods x {len(self.spec.names):,} series, "
+                        "the run and its table)")
+
+
+def plan_sweep(
+    model: Any,
+    grid: Mapping[str, Any],
+    *,
+    scenario: Any = None,
+    paths: int | None = None,
+    periods: int | None = None,
+    seed: int | None = None,
+    save: Sequence[str] | None = None,
+    common_seed: bool = False,
+    quantiles: Sequence[float] = DEFAULT_QUANTILES,
+    check: bool = True,
+    on_failure: FailurePolicy | str = FailurePolicy.RAISE,
+    solver: Any = None,
+) -> SweepPlan:
+    """Validate a sweep's options (see :func:`sweep`) without running anything.
+
+    Raises:
+        ScenarioError (RunOptionError): a bad grid or option, naming it.
+    """
+    spec = resolve_run(model, scenario, periods=periods, paths=paths, seed=seed, save=save, solver=solver,
+                       check=check, on_failure=on_failure)
+    g = _validate_grid(grid, spec.model)
+    try:
+        qs = check_quantiles(quantiles, "sweep quantiles")
+    except RunOptionError:
+        raise RunOptionError(f"sweep quantiles: levels must lie in [0, 1], got {list(quantiles)!r}") from None
+    n = math.prod(len(v) for v in g.values())
+    seeds = (spec.seed,) * n if common_seed else tuple(point_seeds(spec.seed, n))
+    return SweepPlan(spec, g, seeds, qs, bool(common_seed))
+
+
 def sweep(
     model: Any,
     grid: Mapping[str, Any],
@@ -182,11 +324,13 @@ def sweep(
     out: str | Path | None = None,
     backend: Any = None,
     workers: int | None = None,
-    progress: bool = True,
+    progress: ProgressLike = True,
     overwrite: bool = False,
     common_seed: bool = False,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     check: bool = True,
+    on_failure: FailurePolicy | str = FailurePolicy.RAISE,
+    memory_budget: str | int | None = None,
 ) -> SweepResult:
     """Run ``model`` at every point of the Cartesian product of ``grid``; write shards to ``out``.
 
@@ -196,130 +340,154 @@ def sweep(
             (a grid value overrides the scenario's uncertain draw for that name). The last
             name varies fastest.
         scenario: a scenario (object or file) applied at every point, or None.
-        paths: Monte Carlo paths per point (default: the scenario's, else 1).
-        periods: solved periods (default: the scenario's, else 100).
-        seed: root seed (default: the scenario's, else fresh entropy; stored in the manifest).
+        paths: Monte Carlo paths per point (default: the scenario's, else the model's
+            ``[model] defaults``, else 1).
+        periods: solved periods (default: the scenario's, else the model's, else 100).
+        seed: root seed (default: the scenario's, else the model's, else fresh entropy;
+            stored in the manifest).
         save: variables to keep (default: every variable, as ``simulate``).
         out: output directory (default: ``<home>/sweeps/<model>-<UTC time>``). It must be
             new, empty, or hold an earlier sweep and ``overwrite=True``.
         backend: ``"serial"`` (default), ``"process"``, ``"ray"`` or a backend object; grid
             points are the tasks (each runs its paths vectorised).
         workers: processes / Ray CPUs for a backend given by name.
-        progress: draw a progress bar over points.
+        progress: a progress bar over points (True, False or a progress factory).
         overwrite: replace an earlier (complete or unfinished) sweep in ``out``.
         common_seed: give every point the root seed (common random numbers) instead of its
             own spawned seed.
         quantiles: quantile levels of the final-period value stored in ``summary.parquet``.
         check: the engine's accounting checks every period.
+        on_failure: what a path that fails to solve does at each point (as ``simulate``);
+            ``index.parquet`` counts the failed paths per point.
+        memory_budget: as ``simulate``; checked for the points held in memory at once.
 
     Returns:
         A :class:`SweepResult` over ``out`` (reads shards lazily).
 
     Raises:
-        ScenarioError: a bad grid, option or output directory (naming it).
+        ScenarioError: a bad grid, option or output directory (naming it); nothing is written.
         SimulationError and subclasses: a point that cannot be solved; the shards written so
-            far stay, the manifest is not written.
+            far stay, the manifest is not written (with no shard written, nothing stays).
     """
-    import numpy as np
+    plan = plan_sweep(model, grid, scenario=scenario, paths=paths, periods=periods, seed=seed, save=save,
+                      common_seed=common_seed, quantiles=quantiles, check=check, on_failure=on_failure)
+    return run_sweep(plan, out=out, backend=backend, workers=workers, progress=progress, overwrite=overwrite,
+                     memory_budget=memory_budget)
 
+
+def run_sweep(
+    plan: SweepPlan,
+    *,
+    out: str | Path | None = None,
+    backend: Any = None,
+    workers: int | None = None,
+    progress: ProgressLike = True,
+    overwrite: bool = False,
+    memory_budget: str | int | None = None,
+) -> SweepResult:
+    """Run a planned sweep (:func:`plan_sweep`) on ``backend``; the arguments are those of :func:`sweep`."""
     from bubblemachine import __version__
     from bubblemachine._io import atomic_write_text
-    from bubblemachine.sfc import _compiled, load_scenario
-    from bubblemachine.sfc.backends import get_backend
-    from bubblemachine.sfc.scenario import Scenario
+    from bubblemachine.sfc.backends import open_backend
 
-    if scenario is not None and not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    if model is None:
-        if scenario is None or scenario.model is None:
-            raise ScenarioError("sweep: no model given and the scenario names none")
-        model = scenario.model
-    cm = _compiled(model, None)
-    m = cm.model
-    if scenario is not None:
-        scenario.validate_against(m)
-    g = _validate_grid(grid, m)
-    T = periods if periods is not None else (scenario.periods if scenario and scenario.periods else 100)
-    n = paths if paths is not None else (scenario.paths if scenario and scenario.paths else 1)
-    for label, v in (("periods", T), ("paths", n)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ScenarioError(f"sweep {label}: expected a positive integer, got {v!r}")
-    if seed is None:
-        seed = scenario.seed if scenario is not None and scenario.seed is not None else int(np.random.SeedSequence().entropy)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ScenarioError(f"sweep seed: expected a non-negative integer, got {seed!r}")
-    seed = int(seed)
-    if save is not None:
-        save = list(dict.fromkeys(save))
-        known = {*m.equations, *m.exogenous, *m.random, *m.parameters}
-        bad = [v for v in save if v not in known]
-        if bad:
-            raise ScenarioError(f"sweep save: unknown variable {bad[0]!r} in model {m.name}")
-    qs = [float(q) for q in quantiles]
-    if not all(0.0 <= q <= 1.0 for q in qs):
-        raise ScenarioError(f"sweep quantiles: levels must lie in [0, 1], got {list(quantiles)}")
+    spec, m = plan.spec, plan.spec.model
+    options = {"workers": workers} if backend is None or isinstance(backend, str) else {}
+    with open_backend(backend, **options) as be:
+        concurrent = 1 if be.name == "serial" else be.workers
+        check_budget(plan.estimate(concurrent), resolve_budget(memory_budget), what=f"sweep {m.name}", hints=SWEEP_HINTS)
+        if out is None:
+            from bubblemachine.paths import home
 
-    names = list(g)
-    combos = list(itertools.product(*g.values()))
-    seeds = [seed] * len(combos) if common_seed else point_seeds(seed, len(combos))
-    tasks = [(i, tuple(zip(names, combo, strict=True)), s) for i, (combo, s) in enumerate(zip(combos, seeds, strict=True))]
+            out = home() / "sweeps" / f"{m.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{spec.seed % 10**6:06d}"
+        out = Path(out)
+        _prepare_out(out, overwrite=overwrite)
+        created = not out.exists()
+        (out / POINTS_DIR).mkdir(parents=True, exist_ok=True)
+        try:
+            manifest = _execute(plan, be, out, progress)
+        except BaseException:
+            _clean_failed_start(out, created)
+            raise
+    manifest["bubblemachine"] = __version__
+    atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    return SweepResult(out)
 
-    if out is None:
-        from bubblemachine.paths import home
 
-        out = home() / "sweeps" / f"{m.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{seed % 10**6:06d}"
-    out = Path(out)
-    _prepare_out(out, overwrite=overwrite)
-    (out / POINTS_DIR).mkdir(parents=True, exist_ok=True)
-
-    be = get_backend(backend, workers=workers) if backend is None or isinstance(backend, str) else get_backend(backend)
-    # serial and process workers share this filesystem: they write their own shards; Ray
-    # (possibly a cluster) sends tables back and the driver writes them
-    local = getattr(be, "name", "") in ("serial", "process")
-    shared = (cm, scenario, int(n), int(T), save, qs, check, str(out) if local else None, seed)
+def _execute(plan: SweepPlan, be: Any, out: Path, progress: ProgressLike) -> dict[str, Any]:
+    """Run every point, write shards, the index and the summary; return the manifest (unwritten)."""
+    spec, m = plan.spec, plan.spec.model
+    job = SweepJob(spec, plan.quantiles, str(out) if be.local else None, spec.seed)
+    names = list(plan.grid)
+    params_of = {}
     index_rows: list[dict[str, Any]] = []
     summary_rows: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
     started = time.time()
-    with _Bar(progress and len(tasks) > 1, len(tasks), f"sweep {m.name}: {len(tasks)} points x {n} paths") as bar:
-        for i, res in be.map(_run_point, tasks, shared=shared, progress=bar.advance):
+    label = f"sweep {m.name}: {plan.points} points x {spec.paths} paths"
+    bar_factory = resolve_progress(progress if plan.points > 1 else False)
+    with bar_factory(label, total=plan.points) as bar:
+        done = 0
+
+        def advance(k: int) -> None:
+            nonlocal done
+            done += k
+            bar.update(done)
+
+        def tasks() -> Iterator[PointTask]:
+            for t in plan.tasks():
+                params_of[t.index] = (t.params, t.seed)
+                yield t
+
+        for i, res in be.map(run_point, tasks(), shared=job, progress=advance):
             shard = _shard_name(i)
-            if res["table"] is not None:
-                _write_shard(out / shard, res["table"], tasks[i], seed)
-            params = dict(tasks[i][1])
-            index_rows.append({"point": i, "seed": tasks[i][2], **params, "shard": shard,
-                               "rows": res["rows"]})
-            summary_rows.extend(res["summary"])
-            meta.setdefault("names", res["names"])
-            meta.setdefault("uncertain_names", res["uncertain_names"])
+            params, seed = params_of.pop(i)
+            if res.table is not None:
+                _write_shard(out / shard, res.table, PointTask(i, params, seed), spec.seed)
+            index_rows.append({"point": i, "seed": seed, **dict(params), "shard": shard, "rows": res.rows,
+                               "failed": res.failed})
+            summary_rows.extend(res.summary)
+            meta.setdefault("names", list(res.names))
+            meta.setdefault("uncertain_names", list(res.uncertain_names))
     index_rows.sort(key=lambda r: r["point"])
     summary_rows.sort(key=lambda r: r["point"])
-    _write_frame(out / INDEX, index_rows, ["point", "seed", *names, "shard", "rows"])
-    _write_frame(out / SUMMARY, summary_rows, ["point", "variable", "mean", "sd", *map(_qname, qs)])
-    manifest = {
+    _write_frame(out / INDEX, index_rows, ["point", "seed", *names, "shard", "rows", "failed"])
+    _write_frame(out / SUMMARY, summary_rows, ["point", "variable", "mean", "sd", *map(_qname, plan.quantiles)])
+    sc = spec.scenario
+    return {
         "format": "bubblemachine-sweep",
         "format_version": FORMAT_VERSION,
-        "bubblemachine": __version__,
         "model": m.name,
         "model_digest": m.digest,
-        "scenario": scenario.to_dict() if scenario is not None else None,
-        "scenario_name": scenario.name if scenario is not None else "baseline",
-        "grid": g,
-        "points": len(tasks),
-        "paths": int(n),
-        "periods": int(T),
-        "seed": seed,
-        "common_seed": bool(common_seed),
+        "scenario": sc.to_dict() if sc is not None else None,
+        "scenario_name": sc.name if sc is not None else "baseline",
+        "grid": plan.grid,
+        "points": plan.points,
+        "paths": spec.paths,
+        "periods": spec.periods,
+        "seed": spec.seed,
+        "common_seed": plan.common_seed,
+        "on_failure": spec.on_failure.value,
+        "failed_paths": sum(r["failed"] for r in index_rows),
         "names": meta.get("names", []),
         "uncertain_names": meta.get("uncertain_names", []),
-        "quantiles": qs,
+        "quantiles": list(plan.quantiles),
         "backend": getattr(be, "name", type(be).__name__),
         "shards": [r["shard"] for r in index_rows],
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "elapsed_s": round(time.time() - started, 3),
     }
-    atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
-    return SweepResult(out)
+
+
+def _clean_failed_start(out: Path, created: bool) -> None:
+    """A sweep that failed before writing any shard leaves nothing behind (no 'unfinished' folder)."""
+    points = out / POINTS_DIR
+    try:
+        if points.is_dir() and not any(points.iterdir()):
+            points.rmdir()
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+    except OSError:  # pragma: no cover - best effort: the original error matters more
+        pass
 
 
 def _prepare_out(out: Path, *, overwrite: bool) -> None:
@@ -341,15 +509,14 @@ def _prepare_out(out: Path, *, overwrite: bool) -> None:
         shutil.rmtree(out / POINTS_DIR)
 
 
-def _write_shard(path: Path, table, task, root_seed: int) -> None:
+def _write_shard(path: Path, table, task: PointTask, root_seed: int) -> None:
     import pyarrow.parquet as pq
 
     from bubblemachine._io import atomic_path
 
-    index, params, seed = task
     meta = dict(table.schema.metadata or {})
     meta[b"bubblemachine.sweep"] = json.dumps(
-        {"point": index, "seed": seed, "root_seed": root_seed, "params": dict(params)}
+        {"point": task.index, "seed": task.seed, "root_seed": root_seed, "params": dict(task.params)}
     ).encode()
     # dictionary encoding only where values repeat (ids, per-path draws); float series get
     # byte-stream-split + zstd: ~1.5x faster to write and ~40% smaller than the defaults
@@ -368,37 +535,6 @@ def _write_frame(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> 
     df = pd.DataFrame(rows, columns=columns)
     with atomic_path(path) as tmp:
         df.to_parquet(tmp, index=False)
-
-
-class _Bar:
-    def __init__(self, enabled: bool, total: int, label: str) -> None:
-        self.enabled, self.total, self.label = enabled, total, label
-        self._p = None
-
-    def __enter__(self):
-        if self.enabled:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            self._p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                               TimeRemainingColumn(), transient=True)
-            self._p.__enter__()
-            self._task = self._p.add_task(self.label, total=self.total)
-        return self
-
-    def advance(self, k: int = 1) -> None:
-        if self._p is not None:
-            self._p.advance(self._task, k)
-
-    def __exit__(self, *exc):
-        if self._p is not None:
-            self._p.__exit__(*exc)
-        return False
 
 
 # --------------------------------------------------------------------------- reading
