@@ -261,7 +261,7 @@ class Zygote:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BUBBLEMACHINE_", "LC_"))}
         env.update(_BASE_ENV)
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("zygote.py"))], env=env,
+            [sys.executable, str(Path(__file__).with_name("zygote.py")), "--warm"], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
         )
         ready = self._read(120.0)
@@ -324,7 +324,10 @@ def _run(case: Case, root: Path, scratch: Path, argv: list[str], env: dict[str, 
     start = time.monotonic()
     timed_out = False
     cpu = None
-    if os.environ.get(ENV_COLD) or not hasattr(os, "fork"):
+    if case.smoke or os.environ.get(ENV_COLD) or not hasattr(os, "fork"):  # a fresh program
+        import resource
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         proc = subprocess.Popen(
             [sys.executable, "-m", "bubblemachine", *argv], cwd=root / "work", env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -337,6 +340,8 @@ def _run(case: Case, root: Path, scratch: Path, argv: list[str], env: dict[str, 
             _kill_session(proc.pid)
             out, err = proc.communicate()
         pid, code = proc.pid, proc.returncode
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     else:
         scratch.mkdir(parents=True, exist_ok=True)
         paths = {k: scratch / k for k in ("stdin", "stdout", "stderr")}

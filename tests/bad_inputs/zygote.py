@@ -1,14 +1,15 @@
 """A pre-loaded parent that forks one real ``bubblemachine`` process per corpus case.
 
-Starting Python and importing Typer (and Pydantic, which this Typer imports) costs about
-half a second of CPU per process; the corpus has hundreds of cases. This server pays that
-once: it imports what the program imports at start-up, then for each request forks a child
+Starting Python and importing Typer (and Pydantic, which this Typer imports), then NumPy and
+pandas, costs about a second of CPU per process; the corpus has hundreds of cases. This
+server pays that once: it imports what the program imports at start-up (with ``--warm``
+also NumPy, pandas and PyArrow, see :func:`_preload`), then for each request forks a child
 that becomes the command: its own session (``setsid``), working folder, environment,
 stdin/stdout/stderr, and calls the installed entry point ``bubblemachine.cli.main`` with
-the case's argv, exiting with its code. Only the start-up modules are loaded and no command
-has run in this process, so every case starts from the state a fresh ``bubblemachine`` has
-when ``main()`` begins (``BUBBLEMACHINE_CORPUS_COLD=1`` runs each case with a cold
-``python -m bubblemachine`` instead, to check exactly that).
+the case's argv, exiting with its code. No command has run in this process, so every case
+starts from the state a fresh ``bubblemachine`` has when ``main()`` begins, give or take the
+preloaded libraries (``BUBBLEMACHINE_CORPUS_COLD=1`` runs every case with a cold
+``python -m bubblemachine`` instead; the smoke cases always run cold).
 
 Protocol (one JSON object per line on stdin): a request ``{"argv", "cwd", "env", "stdin",
 "stdout", "stderr"}`` (the last three are file paths) is answered with
@@ -25,18 +26,24 @@ import sys
 import traceback
 
 
-def _preload() -> None:
-    """Load exactly what ``bubblemachine`` has loaded when its ``main()`` starts, no more.
+def _preload(warm: bool) -> None:
+    """Load what ``bubblemachine`` has loaded when its ``main()`` starts; ``warm`` adds the
+    third-party libraries most commands import anyway (NumPy, pandas, PyArrow).
 
-    NumPy, pandas and the engine are imported by the commands themselves (the CLI keeps its
-    start light); preloading them here would make the forked command differ from a real one
-    (code may depend on what is already imported), so each child imports them as the
-    program does.
+    No module of Bubble Machine beyond its start-up ones is loaded, and no command has run:
+    code that asks whether a library is already imported is the only way a warm child can
+    differ from a fresh program; ``test_bad_inputs.py`` lists the one place that does it (the
+    model loader checks a calendar's frequency early when pandas is loaded: the same error,
+    raised a step sooner) and fails when another appears.
     """
+    import bubblemachine.cli  # noqa: F401  (what `bubblemachine` imports at start-up)
     import typer.main
 
-    import bubblemachine.cli  # noqa: F401  (what `bubblemachine` imports at start-up)
-
+    if warm:
+        import numpy  # noqa: F401
+        import pandas  # noqa: F401
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
     # Building the command tree imports what Typer needs to coerce options (Pydantic);
     # the child builds its own tree again, exactly as the program does.
     typer.main.get_command(bubblemachine.cli.app)
@@ -79,8 +86,8 @@ def _child(req: dict) -> None:
         os._exit(code)
 
 
-def serve() -> None:
-    _preload()
+def serve(warm: bool = False) -> None:
+    _preload(warm)
     out = sys.stdout
     out.write(json.dumps({"ready": os.getpid()}) + "\n")
     out.flush()
@@ -101,4 +108,4 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(warm="--warm" in sys.argv[1:])
