@@ -87,48 +87,11 @@ def _edges() -> dict[str, set[str]]:
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[frozenset[str]]:
-    """Strongly connected components with more than one module (iterative Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    out: list[frozenset[str]] = []
-    counter = 0
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(edges[w]))))
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
-                if low[v] == index[v]:
-                    comp = set()
-                    while True:
-                        w = stack.pop()
-                        on.discard(w)
-                        comp.add(w)
-                        if w == v:
-                            break
-                    if len(comp) > 1:
-                        out.append(frozenset(comp))
-    return out
+    """Strongly connected components with more than one module (the engine's Tarjan)."""
+    from bubblemachine.sfc.compiler import strongly_connected_components
+
+    comps = strongly_connected_components(sorted(edges), {m: sorted(ts) for m, ts in edges.items()})
+    return [frozenset(c) for c in comps if len(c) > 1]
 
 
 def test_the_walk_sees_the_imports():
