@@ -166,3 +166,12 @@ def require(module: str, extra: str, purpose: str = ""):
         return import_module(module)
     except ImportError as exc:  # pragma: no cover - exercised by monkeypatching in tests
         raise MissingDependencyError(module, extra, purpose) from exc
+
+
+class PathError(BubbleMachineError):
+    """A file or folder that cannot be read or written: the message names the path and the cause.
+
+    Raised for every file-system failure a user can cause (``--out`` into a read-only folder,
+    a file where a folder is expected, ``--home`` pointing at a file, a full disk), so that
+    it reaches the user as one line, never as a traceback.
+    """

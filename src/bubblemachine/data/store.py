@@ -350,13 +350,27 @@ class Store:
             The ids removed.
         """
         if sids is None:
+            if not self.root.exists():
+                return []
             with _locked(self.root):
                 try:
                     removed = sorted(_read_manifest(self.root)["series"])
                 except DataError:
                     removed = []
-                (self.root / MANIFEST).unlink(missing_ok=True)
-                shutil.rmtree(self.root / "series", ignore_errors=True)
+                try:
+                    (self.root / MANIFEST).unlink(missing_ok=True)
+                    if (self.root / "series").exists():
+                        shutil.rmtree(self.root / "series")
+                    for f in self.root.glob(f".{MANIFEST}.*.tmp"):
+                        f.unlink()
+                except OSError as exc:
+                    from bubblemachine._io import path_error
+
+                    raise path_error(exc, action="cannot remove") from None
+            # everything the store owns is gone: its lock, then the folder itself if empty
+            with contextlib.suppress(OSError):
+                (self.root / ".lock").unlink()
+                self.root.rmdir()
             self._forget()
             return removed
         with _locked(self.root):
@@ -476,6 +490,9 @@ def validate_frame(frame: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.DataFr
     sid = meta.get("id")
     if not sid or not isinstance(sid, str):
         raise DataError(f"series metadata {meta!r}: no 'id'")
+    from bubblemachine.data.ids import check_series_id
+
+    check_series_id(sid)  # an id names files in the store: never a path
     where = f"series {sid}"
     check_units(meta.get("units", ""), where=where)
     if "date" not in frame.columns:

@@ -112,6 +112,39 @@ def load(name_or_path, *, cache: ModelCache | None = None, asof: str | None = No
     return scen, model, path
 
 
+def run_settings(name_or_path, *, paths: int | None = None, horizon: int | None = None,
+                 seed: int | None = None, cache: ModelCache | None = None,
+                 asof: str | None = None) -> tuple[int, int, int]:
+    """``(paths, horizon, seed)`` a run of this scenario uses: explicit values, else the
+    scenario's, else the model's ``[model] defaults`` (the engine's rule,
+    :func:`bubblemachine.sfc.spec.resolve_run`). ``scenario compare`` and ``explain`` resolve
+    them once, from the first scenario, and pass them to every run they compare (same seed:
+    common random numbers)."""
+    from bubblemachine.sfc.spec import resolve_run
+
+    paths = check_paths(paths) if paths is not None else None
+    horizon = check_horizon(horizon) if horizon is not None else None
+    seed = check_seed(seed) if seed is not None else None
+    import warnings
+
+    scen, model, _ = load(name_or_path, cache=cache, asof=asof)
+    with warnings.catch_warnings():  # the run itself warns (late shocks): once is enough
+        warnings.simplefilter("ignore")
+        spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed)
+    return spec.paths, spec.periods, spec.seed
+
+
+def check_same_model(a, b, *, cache: ModelCache | None = None) -> None:
+    """ScenarioError when scenarios ``a`` and ``b`` are written for different models."""
+    _, model_a, path_a = load(a, cache=cache)
+    _, model_b, path_b = load(b, cache=cache)
+    if (model_a.digest or model_a.name) != (model_b.digest or model_b.name):
+        raise ScenarioError(
+            f"{path_b}: scenario is for model {model_b.name!r}, but {path_a.stem} is for model "
+            f"{model_a.name!r}; compare scenarios of one model"
+        )
+
+
 def compiled(model, *, cache: ModelCache | None = None):
     """The compiled model, compiled once per process (keyed by the model's digest)."""
     return (cache or MODEL_CACHE).compiled(model)

@@ -289,6 +289,10 @@ class CompiledModel:
                 lag = max(lag, ref.lag)
         return lag
 
+    def check_texts(self) -> list[str]:
+        """The expressions of every hidden identity (both sides) and matrix cell and total."""
+        return self._check_texts()
+
     def _check_texts(self) -> list[str]:
         m = self.model
         texts = [t for k, (rhs, _) in m.hidden.items() for t in (k, rhs)]
@@ -573,6 +577,12 @@ def _namer(cm: CompiledModel, timevarying: frozenset[str]):
             return f"I_{n}"
         return f"I{lag}_{n}"
     return name
+
+
+def block_jacobian_lines(cm: CompiledModel, b: Block, mode: str, ctx: dict) -> list[str]:
+    """Lines computing the Jacobian ``_J{a}_{j}`` of block ``b``'s tear equations with respect
+    to its tears (``ctx["gen"]``: the code generator to use; the compiled kernel's, for one)."""
+    return _block_jacobian_lines(cm, b, mode, ctx)
 
 
 def _block_jacobian_lines(cm: CompiledModel, b: Block, mode: str, ctx: dict) -> list[str]:
