@@ -87,48 +87,11 @@ def _edges() -> dict[str, set[str]]:
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[frozenset[str]]:
-    """Strongly connected components with more than one module (iterative Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    out: list[frozenset[str]] = []
-    counter = 0
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(edges[w]))))
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
-                if low[v] == index[v]:
-                    comp = set()
-                    while True:
-                        w = stack.pop()
-                        on.discard(w)
-                        comp.add(w)
-                        if w == v:
-                            break
-                    if len(comp) > 1:
-                        out.append(frozenset(comp))
-    return out
+    """Strongly connected components with more than one module (the engine's Tarjan)."""
+    from bubblemachine.sfc.compiler import strongly_connected_components
+
+    comps = strongly_connected_components(sorted(edges), {m: sorted(ts) for m, ts in edges.items()})
+    return [frozenset(c) for c in comps if len(c) > 1]
 
 
 def test_the_walk_sees_the_imports():
@@ -158,6 +121,10 @@ def test_nothing_outside_the_cli_imports_the_cli():
     assert not bad, bad
 
 
+#: Private names still used across modules, by owner; the test fails when one is fixed.
+KNOWN_PRIVATE: dict[str, str] = {}
+
+
 def test_no_private_names_across_modules():
     bad = []
     for m, f in MODULES.items():
@@ -179,13 +146,16 @@ def test_no_private_names_across_modules():
             if (isinstance(n, ast.Attribute) and n.attr.startswith("_") and not n.attr.startswith("__")
                     and isinstance(n.value, ast.Name) and aliases.get(n.value.id, m) != m):
                 bad.append(f"{m}: {n.value.id}.{n.attr}")
-    assert not bad, bad
+    assert not [b for b in bad if b not in KNOWN_PRIVATE], bad
+    assert not [k for k in KNOWN_PRIVATE if k not in bad], "fixed: remove from KNOWN_PRIVATE"
 
 
 #: Error classes still defined outside errors.py, by owner; the test fails when one moves.
 KNOWN_ERRORS = {
     "bubblemachine.claims.registry: class ClaimError(BubbleMachineError)":
         "claims: move ClaimError to errors.py (claims/*.py is hashed into the shipped history's key)",
+    "bubblemachine.web.jobs: class QueueFull(BubbleMachineError)": "play: move to errors.py",
+    "bubblemachine.web.whatif: class WebError(BubbleMachineError)": "play: move to errors.py",
 }
 
 

@@ -11,24 +11,33 @@ import os
 from pathlib import Path
 
 ENV_HOME = "BUBBLEMACHINE_HOME"
-_override: Path | None = None
+#: The command line's ``--home``, kept in the environment (not in a module variable) so that
+#: worker processes started by this process (sweeps, backtests, claims' history) inherit it.
+ENV_HOME_OPTION = "BUBBLEMACHINE_HOME_OPTION"
 
 
 def set_home(path: str | os.PathLike[str] | None) -> None:
-    """Override the home directory for this process (the CLI's ``--home``)."""
-    global _override
-    _override = Path(path).expanduser() if path is not None else None
+    """The CLI's ``--home``: the home of this process and of the workers it starts.
+
+    ``None`` forgets an earlier ``--home`` (``BUBBLEMACHINE_HOME`` applies again).
+    """
+    if path is None:
+        os.environ.pop(ENV_HOME_OPTION, None)
+    else:
+        os.environ[ENV_HOME_OPTION] = str(Path(path).expanduser())
 
 
 def home() -> Path:
-    """The directory that holds the user's store and caches (not created here).
+    """The directory that holds the user's store and caches (not created here): ``--home``,
+    else ``BUBBLEMACHINE_HOME``, else the platform's user cache directory.
 
     Raises:
         PathError: the home (``--home``, ``BUBBLEMACHINE_HOME``) exists but is not a folder,
             or lies under a file.
     """
-    if _override is not None:
-        return _checked(_override, "--home")
+    option = os.environ.get(ENV_HOME_OPTION)
+    if option:
+        return _checked(Path(option), "--home")
     env = os.environ.get(ENV_HOME)
     if env:
         return _checked(Path(env).expanduser(), ENV_HOME)

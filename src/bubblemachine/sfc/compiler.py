@@ -137,7 +137,7 @@ class ProbeLog:
 # --------------------------------------------------------------------------- graph algorithms
 
 
-def _tarjan(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
+def strongly_connected_components(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
     """Strongly connected components in reverse topological order (iterative Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -190,7 +190,7 @@ def order_blocks(deps: dict[str, set[str]], order: list[str]) -> list[list[str]]
     for v in order:
         for u in sorted(deps[v], key=order.index):
             succ[u].append(v)
-    comps = _tarjan(order, succ)
+    comps = strongly_connected_components(order, succ)
     comps.reverse()  # Tarjan emits sinks first
     return [sorted(c, key=order.index) for c in comps]
 
@@ -202,7 +202,7 @@ def tear(block: list[str], deps: dict[str, set[str]]) -> tuple[list[str], list[s
     rest = list(block)
     while True:
         sub = {v: [w for w in rest if v in deps[w] and w in members] for v in rest}
-        comps = [c for c in _tarjan(rest, sub) if len(c) > 1 or c[0] in deps[c[0]]]
+        comps = [c for c in strongly_connected_components(rest, sub) if len(c) > 1 or c[0] in deps[c[0]]]
         if not comps:
             break
         for comp in comps:
