@@ -314,7 +314,7 @@ def write_catalogs() -> list[Path]:
     from bubblemachine._io import atomic_write_text
     from bubblemachine.claims import run_claims
 
-    traces, axes = chart_labels(run_claims().results)
+    traces, axes = chart_labels(run_claims(progress=False).results)
     cat = catalog(traces, axes)
     I18N_DIR.mkdir(exist_ok=True)
     paths = []

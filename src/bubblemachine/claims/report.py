@@ -134,7 +134,7 @@ def claims_section(ctx: ReportContext) -> Section | None:
     from bubblemachine.claims import run_claims
     from bubblemachine.claims.history import cached_history
 
-    run = run_claims(ctx.store, asof=ctx.asof)
+    run = run_claims(ctx.store, asof=ctx.asof, progress=False)
     if not run.results:
         return None
     asof = None if ctx.asof is None else f"{ctx.asof:%Y-%m-%d}"
