@@ -38,11 +38,12 @@ def _store(store: Store | None) -> Store:
 
 
 def _catalog():
+    from bubblemachine.composition import REPORT_SECTIONS
     from bubblemachine.report import registry
     from bubblemachine.report.i18n import Catalog
 
-    core = [p for p in registry.PROVIDERS if str(p).startswith("bubblemachine.report.core")]
-    return Catalog.load(registry.catalog_dirs(core or None))
+    core = [p for p in REPORT_SECTIONS if p.__module__ == "bubblemachine.report.core"]
+    return Catalog.load(registry.catalog_dirs(core))
 
 
 def _check_lang(lang: str) -> str:
@@ -163,14 +164,16 @@ def claims(
     df = pd.DataFrame(rows).set_index("id")
     df.index.name = "claim"
     df = df[[c for c in CLAIM_COLUMNS if c in df.columns]]
+    from bubblemachine.claims import VERDICTS
+
+    allowed = {"verdict": [str(v) for v in VERDICTS], "seed": ["000", "001", "002", "003", "004"]}
     for name, wanted in (("verdict", verdict), ("seed", seed)):
         if wanted is None:
             continue
-        want = [wanted] if isinstance(wanted, str) else list(wanted)
-        known = set(df[name])
-        bad = [w for w in want if w not in known]
-        if bad and name == "seed" and not set(bad) <= {"000", "001", "002", "003", "004"}:
-            raise BubbleMachineError(f"claims: seed {bad[0]!r} is not one of 000, 001, 002, 003, 004")
+        want = [wanted] if isinstance(wanted, str) else [str(w) for w in wanted]
+        bad = [w for w in want if w not in allowed[name]]
+        if bad:
+            raise BubbleMachineError(f"claims: {name} {bad[0]!r} is not one of {', '.join(allowed[name])}")
         df = df[df[name].isin(want)]
     df.attrs.update(asof=None if run.asof is None else f"{run.asof:%Y-%m-%d}", n_tests=run.n_tests,
                     bootstrap_seed=run.seed)  # fmt: skip

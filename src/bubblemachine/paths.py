@@ -21,15 +21,42 @@ def set_home(path: str | os.PathLike[str] | None) -> None:
 
 
 def home() -> Path:
-    """The directory that holds the user's store and caches (not created here)."""
+    """The directory that holds the user's store and caches (not created here).
+
+    Raises:
+        PathError: the home (``--home``, ``BUBBLEMACHINE_HOME``) exists but is not a folder,
+            or lies under a file.
+    """
     if _override is not None:
-        return _override
+        return _checked(_override, "--home")
     env = os.environ.get(ENV_HOME)
     if env:
-        return Path(env).expanduser()
+        return _checked(Path(env).expanduser(), ENV_HOME)
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("bubblemachine", appauthor=False))
+    return _checked(Path(user_cache_dir("bubblemachine", appauthor=False)), "the Bubble Machine home")
+
+
+def _checked(path: Path, source: str) -> Path:
+    """``path`` unless it (or an ancestor) exists and is not a folder; PathError naming ``source``."""
+    from bubblemachine.errors import PathError
+
+    if not str(path).strip():
+        raise PathError(f"{source} {str(path)!r}: empty folder name")
+    if path.is_symlink() and not path.exists():
+        raise PathError(f"{source} {path}: a symbolic link to {os.readlink(path)}, which does not exist")
+    for p in (path, *path.parents):
+        try:
+            if p.exists():
+                if not p.is_dir():
+                    where = "is a file" if p == path else f"lies under {p}, which is a file"
+                    raise PathError(f"{source} {path}: {where}, not a folder")
+                break
+        except OSError as exc:  # e.g. a path too long, or a folder we may not enter
+            from bubblemachine._io import describe
+
+            raise PathError(f"{source} {describe(exc, path)}") from None
+    return path
 
 
 def package_dir() -> Path:

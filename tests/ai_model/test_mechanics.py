@@ -13,6 +13,7 @@ def _p(name: str) -> float:
     return bm.load_model("ai_liquidity").parameters[name]
 
 
+@pytest.mark.slow
 def test_net_liquidity_is_fed_assets_minus_tga_minus_on_rrp():
     r = run("baseline")
     np.testing.assert_allclose(
@@ -50,6 +51,7 @@ def test_vol_target_exposure_is_target_over_ewma_vol():
     )
 
 
+@pytest.mark.slow
 def test_cta_forecast_is_capped_and_positions_bounded():
     r = run("vol_shock")
     assert np.abs(r["cta_forecast"]).max() <= _p("cta_cap") + 1e-12

@@ -70,8 +70,10 @@ def test_claims_is_a_scoreboard_frame_with_filters(store):
     only = bm.claims(["C6.3", "C2.1"], store=store, verdict=v)
     assert "C6.3" in only.index and (only["verdict"] == v).all()
     assert bm.claims(["C6.3"], store=store, seed="999" if False else df.loc["C6.3", "seed"]).shape[0] == 1
-    with pytest.raises(Exception, match="seed"):
+    with pytest.raises(Exception, match="seed '777' is not one of 000"):
         bm.claims(["C6.3"], store=store, seed="777")
+    with pytest.raises(Exception, match="verdict 'true' is not one of supported"):
+        bm.claims(["C6.3"], store=store, verdict="true")
 
 
 def test_compare_and_explain_return_frames_in_display_units():

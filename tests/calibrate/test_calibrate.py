@@ -204,6 +204,7 @@ def test_asof_earlier_uses_only_past_data(store):
     assert early.noise.last == "2024-06-27"
 
 
+@pytest.mark.slow
 def test_cli_check_and_bad_args(tmp_path):
     from typer.testing import CliRunner
 

@@ -50,6 +50,7 @@ def test_hac_ols_finds_planted_slope():
     assert fit.lags == S.nw_lags(n)
 
 
+@pytest.mark.slow
 def test_hac_ols_size_with_overlapping_returns():
     rng = np.random.default_rng(2)
     n, h = 400, 5
@@ -161,6 +162,7 @@ def test_break_test_finds_planted_slope_change():
     assert (br.n_pre, br.n_post) == (250, 150)
 
 
+@pytest.mark.slow
 def test_break_test_size():
     rng = np.random.default_rng(10)
     n = 300
@@ -227,6 +229,7 @@ def test_forward_return_starts_at_close():
     assert f.iloc[0] == pytest.approx(np.log(1.1)) and np.isnan(f.iloc[-1])
 
 
+@pytest.mark.slow
 def test_lead_lag_size():
     rng = np.random.default_rng(13)
     n = 200

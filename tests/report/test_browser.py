@@ -16,6 +16,7 @@ import re
 
 import pytest
 
+from bubblemachine.composition import REPORT_SECTIONS
 from bubblemachine.data.store import Store
 from bubblemachine.report import render
 from bubblemachine.web.browser import have_browser, session
@@ -32,7 +33,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     home = tmp_path_factory.mktemp("browser-home")
-    return render.build_report(Store(home), out_dir=home / "out", lang="ko")
+    return render.build_report(Store(home), out_dir=home / "out", lang="ko", providers=REPORT_SECTIONS)
 
 
 @pytest.fixture(scope="module")

@@ -167,7 +167,7 @@ def claims(
     asof: Annotated[str | None, typer.Option(help="Use only data known on this date (YYYY-MM-DD; each series' release rule).")] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,
-    seed: Annotated[int, typer.Option(help="Root seed of the bootstraps (intervals move a little with it; effects do not).")] = 20251114,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the bootstraps, >= 0 (intervals move a little with it; effects do not).")] = 20251114,
     history: Annotated[bool, typer.Option("--history", help="Re-run every claim as of successive dates and show how its verdict evolved.")] = False,
     every: Annotated[Every, typer.Option(help="With --history: one date a year (31 Dec) or a quarter.", case_sensitive=False)] = Every.year,
     start: Annotated[str, typer.Option(help="With --history: the first date (rounded to its year or quarter end).")] = "2005-12-31",

@@ -145,7 +145,7 @@ def positions(
     end: Annotated[str | None, typer.Option("--end", help="Last date: no data after it is read (YYYY-MM-DD).")] = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Run on the model's simulated paths: a scenario name (repeatable or comma list), or 'all'.")] = None,
     paths: Annotated[int | None, typer.Option("--paths", help="Monte Carlo paths per scenario (default: the model's own, 1,000 for ai_liquidity).", show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="The common seed of every scenario (default: the model's own).", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="The common seed of every scenario, >= 0 (default: the model's own).", show_default=False)] = None,
     files: Annotated[list[str] | None, typer.Option("--file", help="An extra strategy file (TOML; repeatable).")] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,

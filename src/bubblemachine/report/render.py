@@ -31,7 +31,10 @@ from bubblemachine.report.sections import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from bubblemachine.data import Store
+    from bubblemachine.report.registry import Provider
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -72,15 +75,16 @@ def plotly_js() -> str:
     return static_text(PLOTLY_BUNDLE.name)
 
 
-def collect_sections(ctx: ReportContext, providers: list[str]) -> list[Section]:
+def collect_sections(ctx: ReportContext, providers: Sequence[Provider]) -> list[Section]:
     """Run every provider, drop ``None``, check ids are unique, sort by ``order``."""
-    from bubblemachine.report.registry import resolve
+    from bubblemachine.report.registry import provider_name, resolve
 
     sections: list[tuple[int, int, Section]] = []
     seen_sections: set[str] = set()
     seen_blocks: set[str] = set()
-    for i, spec in enumerate(providers):
-        sec = resolve(spec)(ctx)
+    for i, provider in enumerate(providers):
+        spec = provider_name(provider)
+        sec = resolve(provider)(ctx)
         if sec is None:
             continue
         if not isinstance(sec, Section):
@@ -212,7 +216,7 @@ def build_report(
     out_dir: str | Path,
     asof=None,
     lang: str = "ko",
-    providers: list[str] | None = None,
+    providers: Sequence[Provider],
 ) -> ReportResult:
     """Build ``<out_dir>/report.html``.
 
@@ -221,7 +225,8 @@ def build_report(
         out_dir: output folder (created if needed).
         asof: last date of data to use (YYYY-MM-DD or None for all data).
         lang: initial language, "ko" or "en" (the page holds both).
-        providers: section providers (default: ``registry.PROVIDERS``).
+        providers: the section providers (``bubblemachine.composition.REPORT_SECTIONS`` for
+            the full report; the report package does not know them).
 
     Returns:
         The path written, the sections, the data vintage and the git commit.
@@ -240,7 +245,7 @@ def build_report(
     ts = parse_asof(asof)
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise ReportError(f"--out {out_dir}: exists and is not a folder")
-    providers = list(registry.PROVIDERS if providers is None else providers)
+    providers = registry.check_providers(providers)
     catalog = Catalog.load(registry.catalog_dirs(providers))
     ctx = ReportContext(store=store, asof=ts, lang=lang, catalog=catalog)
     sections = collect_sections(ctx, providers)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bubblemachine.errors import BubbleMachineError
+from bubblemachine.errors import ReportError  # re-exported (defined in errors.py)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -19,10 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from bubblemachine.data import Store
     from bubblemachine.indicators import Indicator
     from bubblemachine.report.i18n import Catalog
-
-
-class ReportError(BubbleMachineError):
-    """A report cannot be built (missing translation key, malformed section, bad provider)."""
 
 
 #: Semantic tones a cell can carry (the renderer colours them; verdicts, signs of a result).

@@ -174,10 +174,10 @@ class Result:
         return Path(path)
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the long table to CSV atomically."""
+        """Write the long table to CSV atomically; floats as the shortest text that reads back exactly."""
         from bubblemachine._io import atomic_write_text
 
-        atomic_write_text(path, self.to_long().to_csv(index=False, float_format="%.17g"))
+        atomic_write_text(path, self.to_long().to_csv(index=False))
         return Path(path)
 
     @classmethod

@@ -67,6 +67,7 @@ class Site:
     """What the app holds between requests: store, catalogs, caches, the run queue."""
 
     def __init__(self, *, store: Any = None, max_queue: int = 4, timeout: float = 60.0) -> None:
+        from bubblemachine.composition import REPORT_SECTIONS
         from bubblemachine.report import registry
         from bubblemachine.report.i18n import Catalog
 
@@ -75,7 +76,7 @@ class Site:
 
             store = open_store()
         self.store = store
-        self.providers = list(registry.PROVIDERS)
+        self.providers = list(REPORT_SECTIONS)
         self.catalog = Catalog.load([*registry.catalog_dirs(self.providers), HERE / "i18n"])
         from bubblemachine.scenarios.report import group_messages
 

@@ -343,7 +343,8 @@ def run(w: WhatIf, *, progress: Progress | None = None) -> dict[str, Any]:
     from bubblemachine.sfc.scenario import scenario_from_dict
 
     progress = progress or (lambda f, s: None)
-    _, model, _ = runner.load(w.scenario)
+    scen0, model, spath = runner.load(w.scenario)
+    start = _start_date(scen0, spath)
     series, table, attributed, save, groups = _save_lists(model)
     key = (model.digest, w.paths, w.horizon, w.seed)
     base = _BASELINES.get(key)
@@ -360,7 +361,20 @@ def run(w: WhatIf, *, progress: Progress | None = None) -> dict[str, Any]:
     scen = scenario_from_dict(scenario_dict(w), where=f"playground ({w.scenario})")
     arrays = _simulate(model, scen, w, save, progress, "scenario", (start, 1.0))
     summ = summarize_run(arrays, series=series, attributed=attributed, table=table, horizon=w.horizon, groups=groups)
-    return {"baseline": base, "run": summ, "series": series, "table": table, "attributed": attributed, "groups": groups}
+    return {"baseline": base, "run": summ, "series": series, "table": table, "attributed": attributed,
+            "groups": groups, "start": start}
+
+
+def _start_date(scen: Any, spath: Any) -> str:
+    """The AI model's period 0: the as-of date its calibration starts from (the latest date the
+    store supports, where the runner tells it), else the shipped calibration's date."""
+    from bubblemachine.scenarios import runner
+    from bubblemachine.scenarios.report import PERIOD0
+
+    model_ref = getattr(runner, "model_ref", None)
+    if model_ref is None or not getattr(scen, "model", None):
+        return PERIOD0
+    return model_ref(scen.model, spath, None)[1] or PERIOD0
 
 
 #: Baseline summaries by (model digest, paths, horizon, seed), kept for the server's life.
@@ -384,8 +398,9 @@ def blocks(out: dict[str, Any]) -> list[Any]:
     sums = {"baseline": out["baseline"], "custom": out["run"]}
     names = ["baseline", "custom"]
     rows = []
+    start = out.get("start") or PERIOD0
     for s in out["table"]:
-        e = extremes(out["run"], out["baseline"], s, start=PERIOD0)
+        e = extremes(out["run"], out["baseline"], s, start=start)
         med = float(np.median(np.asarray(out["run"]["changes"][s]) - np.asarray(out["baseline"]["changes"][s])))
         rows.append((Label(f"whatif.col.{s}"), round(med * scale_of(s), 2) + 0.0, e["trough"], e["trough_date"],
                      e["peak"], e["peak_date"]))
@@ -393,7 +408,7 @@ def blocks(out: dict[str, Any]) -> list[Any]:
                   columns=("web.col.series", "web.col.end", "web.col.trough", "web.col.trough_date",
                            "web.col.peak", "web.col.peak_date"),
                   rows=tuple(rows), refs=("M1.2", "M2.1"), caption_key="web.whatif.table_caption")  # fmt: skip
-    charts = [fan_chart(s, sums, names, caption_key="web.whatif.fan_caption", chart_id=f"play-fan-{s}")
+    charts = [fan_chart(s, sums, names, start=start, caption_key="web.whatif.fan_caption", chart_id=f"play-fan-{s}")
               for s in out["series"]]
     attrs = [attribution_chart(s, sums, names, out["groups"], caption_key="web.whatif.attr_caption",
                                chart_id=f"play-attr-{s}") for s in out["attributed"]]
