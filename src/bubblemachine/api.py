@@ -151,9 +151,7 @@ def claims(
     from bubblemachine.errors import BubbleMachineError
 
     _check_lang(lang)
-    kw: dict[str, Any] = {"ids": list(ids) if ids is not None else None, "asof": asof}
-    if progress:
-        kw["progress"] = progress
+    kw: dict[str, Any] = {"ids": list(ids) if ids is not None else None, "asof": asof, "progress": progress}
     run = run_claims(_store(store), **kw)
     rows = []
     for r in run.results:

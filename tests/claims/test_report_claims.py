@@ -86,7 +86,7 @@ def test_timeline_has_one_row_a_claim(section):
     assert [r[0] for r in tl.rows] == list(registry.load())
     by = {r[0]: r for r in tl.rows}
     strip = by["C3.1-TSLA-2010-15"][4]
-    assert strip == "2014 ?+++++++++ 2023"  # one mark a year to the report's as-of; the 2010-15 window closed in 2015
+    assert strip == "2014 ?++++ +++++ 2023"  # one mark a year to the report's as-of; the 2010-15 window closed in 2015
     assert by["C3.1-TSLA-2010-15"][1].tone == "positive" and by["C3.1-TSLA-2010-15"][2] == "2015"
 
 

@@ -226,7 +226,7 @@ def claims_history(
     seed: int | None = None,
     backend: str | Backend | None = None,
     workers: int | None = None,
-    progress: ProgressLike = False,
+    progress: ProgressLike = True,
 ) -> ClaimsHistory:
     """Re-run every claim as of successive dates (point in time) and collect the results.
 

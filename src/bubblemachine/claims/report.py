@@ -100,7 +100,7 @@ def rules_table(run: ClaimsRun) -> Table:
     rows = []
     for r in run.results:
         e, c = r.evidence, r.claim
-        sample = f"{e.sample_start}..{e.sample_end}" if e is not None and e.sample_start else None
+        sample = f"{e.sample_start} – {e.sample_end}" if e is not None and e.sample_start else None  # spaces: wraps on a phone
         rows.append((c.id, Label(f"claims.window.{c.window.kind}"), sample, str(e.n) if e is not None else None,
                      c.thresholds.short(), Label(decision_key(r.verdict, r.decision.reason), tone=r.verdict.tone)))  # fmt: skip
     return Table(id="claims_rules", title_key="claims.rules.title",
@@ -116,6 +116,11 @@ def multitest_table(run: ClaimsRun) -> Table:
                  rows=rows, caption_key="claims.multitest.caption")  # fmt: skip
 
 
+def grouped(strip: str, size: int = 5) -> str:
+    """A timeline strip in groups of five marks (five years), so it reads and wraps: ``..... ?++++ ++``."""
+    return " ".join(strip[i : i + size] for i in range(0, len(strip), size))
+
+
 def timeline_table(hist: ClaimsHistory) -> Table:
     """One row a claim: the verdict now, since when, the last flip, and a strip of marks a date."""
     first, last = hist.labels[0][:4], hist.labels[-1][:4]
@@ -123,7 +128,7 @@ def timeline_table(hist: ClaimsHistory) -> Table:
     for cid in hist.ids:
         tl = hist.timeline(cid)
         rows.append((cid, _verdict(tl.now), tl.since[:4] if tl.since else None, tl.flipped[:4] if tl.flipped else None,
-                     f"{first} {tl.strip} {last}"))  # fmt: skip
+                     f"{first} {grouped(tl.strip)} {last}"))  # fmt: skip
     return Table(id="claims_timeline", title_key="claims.timeline.title",
                  columns=("claims.col.id", "claims.col.now", "claims.col.since", "claims.col.flip", "claims.col.strip"),
                  rows=tuple(rows), refs=hist.ids, caption_key="claims.timeline.caption")  # fmt: skip
@@ -134,7 +139,7 @@ def claims_section(ctx: ReportContext) -> Section | None:
     from bubblemachine.claims import run_claims
     from bubblemachine.claims.history import cached_history
 
-    run = run_claims(ctx.store, asof=ctx.asof)
+    run = run_claims(ctx.store, asof=ctx.asof, progress=False)
     if not run.results:
         return None
     asof = None if ctx.asof is None else f"{ctx.asof:%Y-%m-%d}"

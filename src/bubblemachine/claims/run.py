@@ -113,7 +113,7 @@ def run_claims(
     ids: list[str] | None = None,
     asof: str | date | None = None,
     seed: int | None = None,
-    progress: ProgressLike = False,
+    progress: ProgressLike = True,
 ) -> ClaimsRun:
     """Run claim tests on the store and return verdicts with adjusted p-values.
 
