@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request  # the web extra; this module is imported only by `serve` and tests
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from bubblemachine.web.jobs import JobQueue, QueueFull
 from bubblemachine.web.whatif import WebError
@@ -44,10 +44,6 @@ STATIC_FILES: dict[str, tuple[Path, str]] = {
 }
 #: Largest request body accepted (a What-if form is < 2 KB).
 MAX_BODY = 16 * 1024
-#: Core report sections shown on the Monitor page.
-MONITOR_SECTIONS = ("summary", "liquidity", "rates", "systematic", "ai")
-#: Sections with a page of their own (not listed under "more").
-OWN_PAGES = (*MONITOR_SECTIONS, "claims", "whatif")
 LANGS = ("ko", "en")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -103,18 +99,45 @@ class Site:
 
         return runner.load("baseline")[1]
 
-    def sections(self, asof: Any) -> list[Any]:
-        """Every registered section at ``asof`` (cached), in report order."""
+    @staticmethod
+    def slug(spec: Any) -> str:
+        """A provider's page name: its function name without ``_section`` (``backtest``)."""
+        name = spec.partition(":")[2] if isinstance(spec, str) else getattr(spec, "__name__", str(spec))
+        return name.removesuffix("_section")
+
+    def core_specs(self) -> list[Any]:
+        return [p for p in self.providers if str(p).startswith("bubblemachine.report.core")]
+
+    def extra_specs(self) -> list[Any]:
+        """Providers with no page of their own (forecast, backtest, positions ...)."""
+        own = ("bubblemachine.report.core", "bubblemachine.claims.", "bubblemachine.scenarios.")
+        return [p for p in self.providers if not str(p).startswith(own)]
+
+    def sections(self, specs: list[Any], asof: Any) -> list[Any]:
+        """The sections of ``specs`` at ``asof`` (each provider run once per as-of, cached)."""
         from bubblemachine.report.render import collect_sections
         from bubblemachine.report.sections import ReportContext
 
-        key = ("sections", None if asof is None else f"{asof:%Y-%m-%d}")
+        out = []
+        for spec in specs:
+            key = ("section", str(spec), None if asof is None else f"{asof:%Y-%m-%d}")
 
-        def make() -> list[Any]:
-            ctx = ReportContext(store=self.store, asof=asof, lang="en", catalog=self.catalog)
-            return collect_sections(ctx, self.providers)
+            def make(spec: Any = spec) -> list[Any]:
+                ctx = ReportContext(store=self.store, asof=asof, lang="en", catalog=self.catalog)
+                return collect_sections(ctx, [spec])
 
-        return self.cached(key, make)
+            out += self.cached(key, make)
+        return sorted(out, key=lambda s: s.order)
+
+    def nav_sections(self) -> list[tuple[str, Any]]:
+        """(page name, section) of the extra sections computed so far (never waits for one)."""
+        out = []
+        for spec in self.extra_specs():
+            key = ("section", str(spec), None)
+            with self._lock:
+                secs = self._cache.get(key)
+            out += [(self.slug(spec), s) for s in secs or ()]
+        return out
 
     def warm(self) -> None:
         """Compile the model and run the default baseline in the background (first run fast)."""
@@ -125,6 +148,15 @@ class Site:
             return whatif.run(w, progress=progress)
 
         self.jobs.submit("__warmup__", job)
+
+        def extras() -> None:  # the slow sections (backtests, positions) for the navigation
+            for spec in self.extra_specs():
+                try:
+                    self.sections([spec], None)
+                except Exception:  # noqa: BLE001 - a broken provider must not stop the server
+                    pass
+
+        threading.Thread(target=extras, name="bubblemachine-sections", daemon=True).start()
 
 
 def create_app(*, store: Any = None, max_queue: int = 4, timeout: float = 60.0, warm: bool = True,
@@ -189,7 +221,7 @@ def create_app(*, store: Any = None, max_queue: int = 4, timeout: float = 60.0, 
         h = helpers[lang]
         t = env.get_template(template)
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-        extra = [s for s in site.sections(None) if s.id not in OWN_PAGES] if ctx.pop("nav_sections", True) else []
+        extra = site.nav_sections() if ctx.pop("nav_sections", True) else []
         html = t.render(**h.globals(), lang=lang, langs=LANGS, version=__version__, path=request.url.path,
                         lang_url={lg: f"{request.url.path}?{urlencode([*params, ('lang', lg)])}" for lg in LANGS},
                         extra_sections=extra, **ctx)
@@ -316,7 +348,7 @@ def create_app(*, store: Any = None, max_queue: int = 4, timeout: float = 60.0, 
             asof = asof_of(request)
         except BubbleMachineError as exc:
             return error_page(request, exc)
-        secs = [s for s in site.sections(asof) if s.id in MONITOR_SECTIONS]
+        secs = site.sections(site.core_specs(), asof)
         blocks = [b for s in secs for b in s.blocks]
         return page(request, "sections.html.j2", sections=secs, figures=figures_json(blocks, lang_of(request)),
                     asof=None if asof is None else f"{asof:%Y-%m-%d}", title_key="web.nav.monitor", picker=True)
@@ -334,19 +366,18 @@ def create_app(*, store: Any = None, max_queue: int = 4, timeout: float = 60.0, 
         blocks = [b for s in ctx["sections"] for b in s.blocks]
         return page(request, "claims.html.j2", figures=figures_json(blocks, lang_of(request)), **ctx)
 
-    @app.get("/section/{sid}", response_class=HTMLResponse)
-    def section(request: Request, sid: str) -> HTMLResponse:
-        if sid in MONITOR_SECTIONS:
-            return RedirectResponse(f"/monitor?{request.url.query}", status_code=307)
-        if sid in ("claims", "whatif"):
-            return RedirectResponse(f"/{'claims' if sid == 'claims' else ''}?{request.url.query}", status_code=307)
+    @app.get("/section/{name}", response_class=HTMLResponse)
+    def section(request: Request, name: str) -> HTMLResponse:
+        specs = [p for p in site.extra_specs() if site.slug(p) == name]
+        if not specs:
+            return error_page(request, WebError(f"no section {name[:40]!r}"), status=404)
         try:
             asof = asof_of(request)
+            secs = site.sections(specs, asof)
         except BubbleMachineError as exc:
             return error_page(request, exc)
-        secs = [s for s in site.sections(asof) if s.id == sid]
         if not secs:
-            return error_page(request, WebError(f"no section {sid[:40]!r}"), status=404)
+            return error_page(request, WebError(f"section {name[:40]!r} has nothing to show at this date"), status=404)
         blocks = [b for s in secs for b in s.blocks]
         return page(request, "sections.html.j2", sections=secs, figures=figures_json(blocks, lang_of(request)),
                     asof=None if asof is None else f"{asof:%Y-%m-%d}", title_key=secs[0].title_key, picker=True)
