@@ -45,7 +45,8 @@ BUFFER_BYTES = 64 * 2**20
 
 
 def threads() -> int:
-    """Threads a kernel run uses: ``BUBBLEMACHINE_THREADS``, else the CPUs this process may use."""
+    """Threads a kernel run uses: ``BUBBLEMACHINE_THREADS``, else the CPUs this process may use
+    (one in a worker process of the process backend)."""
     env = os.environ.get(ENV_THREADS)
     if env:
         try:
@@ -54,6 +55,10 @@ def threads() -> int:
             from bubblemachine.errors import RunOptionError
 
             raise RunOptionError(f"{ENV_THREADS}={env!r}: expected a whole number of threads") from None
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        return 1  # a worker of the process backend: the workers already share the CPUs
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - macOS, Windows
