@@ -40,10 +40,13 @@ THREAD_MIN_PATHS = 256
 #: paths x periods x equations below which a run is not worth starting threads for.
 THREAD_MIN_WORK = 10_000_000
 ENV_THREADS = "BUBBLEMACHINE_THREADS"
+#: Largest chunk buffer of saved values (quantile runs): its periods per chunk shrink to fit.
+BUFFER_BYTES = 64 * 2**20
 
 
 def threads() -> int:
-    """Threads a kernel run uses: ``BUBBLEMACHINE_THREADS``, else the CPUs this process may use."""
+    """Threads a kernel run uses: ``BUBBLEMACHINE_THREADS``, else the CPUs this process may use
+    (one in a worker process of the process backend)."""
     env = os.environ.get(ENV_THREADS)
     if env:
         try:
@@ -52,6 +55,10 @@ def threads() -> int:
             from bubblemachine.errors import RunOptionError
 
             raise RunOptionError(f"{ENV_THREADS}={env!r}: expected a whole number of threads") from None
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
+        return 1  # a worker of the process backend: the workers already share the CPUs
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - macOS, Windows
@@ -199,7 +206,7 @@ class KernelLoop:
         self.loop, self.kernel = loop, kernel
         self.rng_chunk, self.path_block = rng_chunk, path_block
         ks = self.ks = kernel.source
-        cm, m = loop.cm, loop.cm.model
+        m = loop.cm.model
         n = loop.n
         self.check = loop.chk is not None
         rec_pos = {name: j for j, name in enumerate(loop.record)}
@@ -223,14 +230,20 @@ class KernelLoop:
         self.values = loop.inp.values
         self._tables(self.values)
         save_row0 = loop.row0[loop.save_idx]
-        self.ch = self._chunk_size()
+        loop.row0 = None  # [record, paths]: only the recorders made from it needed it (memory)
+        self.ch = self._chunk_size(len(loop.names))
         self.rec = _Recorder(loop.T, self.ch, save_row0, loop.spec.quantiles)
         self.bridge = _Bridge(self)
         self.fallbacks = 0
 
-    def _chunk_size(self) -> int:
+    def _chunk_size(self, k: int) -> int:
+        """Periods per kernel call: a chunk of random draws (or 256), fewer when a chunk buffer
+        ``[paths, periods, saved]`` (quantiles) would pass :data:`BUFFER_BYTES`."""
         lp = self.loop
-        return min(self.rng_chunk if lp.cm.model.random else 256, lp.T)
+        ch = min(self.rng_chunk if lp.cm.model.random else 256, lp.T)
+        if lp.spec.quantiles is not None:
+            ch = max(1, min(ch, BUFFER_BYTES // max(1, lp.n * k * 8)))
+        return ch
 
     # ------------------------------------------------------------------ inputs
     def _tables(self, values: list[Any]) -> None:
@@ -310,7 +323,7 @@ class KernelLoop:
             draws = _ThreadedDraws(lp.rs, pool, self.rng_chunk, self.path_block)
             t0 = 1
             while t0 <= lp.T:
-                t1 = lp.chunk_end(t0)
+                t1 = self.chunk_end(t0)
                 if not self._kernel_chunk(t0, t1, pool, draws):
                     if not self._numpy_chunks(t0, t1):
                         break
@@ -321,6 +334,14 @@ class KernelLoop:
             if pool is not None:
                 pool.shutdown(wait=True)
         return lp.output(self.rec)
+
+    def chunk_end(self, t0: int) -> int:
+        """The end (exclusive) of the kernel's chunk from ``t0``: ``ch`` periods at most, never
+        crossing a chunk of random draws."""
+        t1 = min(t0 + self.ch, self.loop.T + 1)
+        if self.loop.cm.model.random:
+            t1 = min(t1, ((t0 - 1) // self.rng_chunk + 1) * self.rng_chunk + 1)
+        return t1
 
     def _numpy_chunks(self, t0: int, t1: int) -> bool:
         """Hand periods ``t0..t1-1`` to the NumPy path (in its own, memory-budgeted chunks);

@@ -40,7 +40,13 @@ import re
 from dataclasses import dataclass
 
 from bubblemachine.sfc import expr as E
-from bubblemachine.sfc.compiler import HIDDEN_ATOL, HIDDEN_RTOL, Block, CompiledModel, block_jacobian_lines
+from bubblemachine.sfc.compiler import (
+    HIDDEN_ATOL,
+    HIDDEN_RTOL,
+    Block,
+    CompiledModel,
+    block_jacobian_lines,
+)
 
 #: Bumped whenever the generated code changes meaning (part of the cache key via the source).
 GENERATOR_VERSION = 1
@@ -150,7 +156,8 @@ class KernelSource:
         slots: the state slots ``(name, lag)``: the compiled model's lag slots first (the
             NumPy chunk function's state, in its order), then lags only the checks need.
         n_model_slots: how many of ``slots`` are the compiled model's.
-        check_names: the names whose last ``check_lag`` periods the kernel hands back.
+        check_names: the names the checks read at a lag, whose last ``check_lag`` periods the
+            kernel hands back (the history a chunk given to the NumPy path needs).
         check_lag: how far back the checks look (rows of the history array).
         model_name: the model's name (for messages).
         n_random: the model's random variables (the length of the draws' tuple; at least 1).
@@ -204,7 +211,10 @@ class _Generator:
         self.model_slots = list(cm.lag_slots)
         extra = [(v, k) for v in m.equations for k in range(1, self.lags.get(v, 0) + 1) if (v, k) not in set(self.model_slots)]
         self.slots = self.model_slots + extra
-        self.check_names = tuple(cm.check_names)
+        # the names the checks read at a lag: the NumPy path needs their last periods when a
+        # chunk is handed back (the history rows of its record); nothing else is kept
+        lagged = {r.name for r in check_refs if r.lag}
+        self.check_names = tuple(n for n in cm.check_names if n in lagged)
         self.check_lag = cm.check_lag
         self.gen = _KernelCodeGen(self.name, "scalar")
         self.out: list[str] = []
@@ -235,6 +245,7 @@ class _Generator:
             self.w(ind, f"X_{n} = R[{self.rnd_pos[n]}][t - rbase, p]")
             self.w(ind, f"AV[{len(m.equations) + len(m.inputs) + self.rnd_pos[n]}] = X_{n}")
         self.finite: list[str] = []
+        self.carry: list[tuple[str, str]] = []
         for b in self.cm.blocks:
             if not b.cyclic:
                 v = b.variables[0]
@@ -253,10 +264,11 @@ class _Generator:
         self.w(ind + 1, "ST[2] = p")
         self.w(ind + 1, "return")
         self.w(ind, "if CHECK:")
+        at = len(self.out)
         n_checks = self.checks(ind + 1)
+        self.carry = self.carry_lagged_calls(at, ind + 1)
         if not n_checks:
             self.w(ind + 1, "pass")
-        ne, ni = len(m.equations), len(m.inputs)
         self.w(ind, "for _j in range(RIDX.shape[0]):")
         self.w(ind + 1, "_r = RIDX[_j]")
         self.w(ind + 1, "REC[p, t - rtbase, _j] = AV[_r]")
@@ -288,6 +300,8 @@ class _Generator:
         self.w(3, f"AV[j + {len(m.equations)}] = IC[j] if r < 0 else PP[r, p]")
         for s, (v, k) in enumerate(self.slots):
             self.w(2, f"L{k}_{v} = S[{s}, p]")
+        for name, call in self.carry:
+            self.w(2, f"{name} = {call}")
         self.w(2, "for t in range(t0, t1):")
         self.w(3, "for _m in range(TVI.shape[0]):")
         self.w(4, "r = TVR[_m]")
@@ -314,6 +328,22 @@ class _Generator:
         key = hashlib.sha256(text.encode()).hexdigest()
         return KernelSource(text, key, tuple(self.slots), len(self.model_slots), self.check_names, self.check_lag,
                             m.name, len(m.random))
+
+    def carry_lagged_calls(self, at: int, ind: int) -> list[tuple[str, str]]:
+        """Checks often compare ``log(x)`` with ``log(x[-1])``: the lagged call's value is the
+        one the checks computed a period before, so it is carried in a local instead of being
+        computed again (the same function of the same number: the same bits). Returns
+        ``(local, call at the lag)`` to initialise at the start of each path."""
+        pat = re.compile(r"\b(_log|_exp|_sqrt|_tanh)\(L1_(\w+)\)")
+        lines = self.out[at:]
+        found = {(f, v) for line in lines for f, v in pat.findall(line)}
+        if not found:
+            return []
+        carry = {(f, v): f"_CL{f}_{v}" for f, v in sorted(found)}
+        self.out[at:] = [pat.sub(lambda mm: carry[(mm.group(1), mm.group(2))], line) for line in lines]
+        for (f, v), local in carry.items():  # for the next period: this period's value
+            self.w(ind, f"{local} = {f}(V_{v})")
+        return [(local, f"{f}(L1_{v})") for (f, v), local in carry.items()]
 
     def finish_var(self, ind: int, v: str) -> None:
         self.w(ind, f"AV[{self.eq_pos[v]}] = V_{v}")
