@@ -6,9 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BM     := $(VENV)/bin/bubblemachine
 STAMP  := $(VENV)/.bubblemachine-installed
-EXTRAS ?= dev,ray,market
+EXTRAS ?= dev,ray,market,web,fast
 
-.PHONY: run test venv bench lint clean
+# Test workers (pytest-xdist): one per core by default; JOBS=1 runs the suite serially.
+JOBS   ?= auto
+
+.PHONY: run test test-fast venv bench lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "bubblemachine needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
@@ -23,9 +26,13 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BM) run
 
-## test: the whole test suite (no network)
+## test: the whole test suite (no network), in parallel (one worker per core)
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup
+
+## test-fast: the inner loop: everything but the tests marked slow
+test-fast: $(STAMP)
+	$(PY) -m pytest -n $(JOBS) --dist loadgroup -m "not slow and not network" -q
 
 ## bench: every benchmark in benchmarks/ (results go to docs/benchmarks.md by hand)
 bench: $(STAMP)

@@ -72,6 +72,7 @@ def main(argv=None) -> int:
     from bubblemachine.sfc.backends import split_ranges
     from bubblemachine.sfc.compiler import compile_model
     from bubblemachine.sfc.run import run_paths
+    from bubblemachine.sfc.spec import resolve_run
 
     rss0 = maxrss_mb()
     text = synthetic_model_toml(args.equations, seed=0)
@@ -89,7 +90,8 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     # warm-up: code generation for this record layout (not counted)
     t0 = time.perf_counter()
-    run_paths(cm, None, path_ids=range(0, 2), seed=args.seed, periods=2, save=save)
+    run_paths(resolve_run(cm, paths=2, seed=args.seed, periods=2, save=save), range(0, 2))
+    spec = resolve_run(cm, paths=paths, seed=args.seed, periods=periods, save=save)
     t_codegen = time.perf_counter() - t0
     batches = split_ranges(paths, max(1, -(-paths // args.batch)))
     t_run = t_write = c_run = 0.0
@@ -98,17 +100,17 @@ def main(argv=None) -> int:
     try:
         for i, ids in enumerate(batches):
             c0, t0 = time.process_time(), time.perf_counter()
-            raw = run_paths(cm, None, path_ids=ids, seed=args.seed, periods=periods, save=save)
+            raw = run_paths(spec, ids)
             t_run += time.perf_counter() - t0
             c_run += time.process_time() - c0
-            data = raw["data"]  # [paths, periods + 1, save]
+            data = raw.data  # [paths, periods + 1, save]
             vmax = max(vmax, float(np.abs(data).max()))
             checksum += float(data[:, -1, :].sum())
             t0 = time.perf_counter()
             n, t1, k = data.shape
             cols = {"path": np.repeat(np.arange(ids.start, ids.stop, dtype=np.int32), t1),
                     "period": np.tile(np.arange(t1, dtype=np.int32), n)}
-            for j, name in enumerate(raw["names"]):
+            for j, name in enumerate(raw.names):
                 cols[name] = np.ascontiguousarray(data[:, :, j]).reshape(-1)
             floats = [c for c in cols if c not in ("path", "period")]
             pq.write_table(pa.table(cols), out / f"batch-{i:04d}.parquet", compression="zstd",

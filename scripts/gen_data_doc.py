@@ -34,9 +34,9 @@ def _publisher(text: str) -> str:
 def table() -> str:
     sys.path.insert(0, str(ROOT / "src"))
     from bubblemachine.data.catalog import catalog
-    from bubblemachine.data.store import _snapshot_manifest
+    from bubblemachine.data.store import snapshot_manifest
 
-    manifest = _snapshot_manifest()["series"]
+    manifest = snapshot_manifest()["series"]
     lines = [
         "| id | title | units | freq | snapshot span | live source | publisher |",
         "|---|---|---|---|---|---|---|",

@@ -20,6 +20,27 @@ class NetworkError(DataError):
     """A live source could not be reached or answered with an error."""
 
 
+class SourceUnreachable(NetworkError):
+    """A live source cannot be reached at all (no network, DNS failure, refused)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source} unreachable ({reason})")
+        self.source = source
+        self.reason = reason
+
+
+class MissingFileError(DataError):
+    """A file the store's manifest lists is missing (the message says how to recover)."""
+
+
+class StrategyError(BubbleMachineError):
+    """A malformed strategy or instrument file, or an unknown strategy id (positions)."""
+
+
+class ForecastError(BubbleMachineError):
+    """A forecast or backtest that cannot be made as asked (bad option, no data)."""
+
+
 class ModelError(BubbleMachineError):
     """A malformed model file (parse errors, unknown names, missing equations)."""
 
@@ -100,6 +121,10 @@ class MemoryBudgetError(RunOptionError):
     """
 
 
+class ReportError(BubbleMachineError):
+    """A report cannot be built (missing translation key, malformed section, bad provider)."""
+
+
 class BubbleMachineWarning(UserWarning):
     """Something the user should know that does not stop the run (e.g. a shock after the horizon).
 
@@ -141,3 +166,12 @@ def require(module: str, extra: str, purpose: str = ""):
         return import_module(module)
     except ImportError as exc:  # pragma: no cover - exercised by monkeypatching in tests
         raise MissingDependencyError(module, extra, purpose) from exc
+
+
+class PathError(BubbleMachineError):
+    """A file or folder that cannot be read or written: the message names the path and the cause.
+
+    Raised for every file-system failure a user can cause (``--out`` into a read-only folder,
+    a file where a folder is expected, ``--home`` pointing at a file, a full disk), so that
+    it reaches the user as one line, never as a traceback.
+    """

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["assert_stock_flow_consistent", "parameters", "scenario_sets"]
+__all__ = ["assert_stock_flow_consistent", "parameters", "scenario_sets", "sfc_models"]
 
 
 def _inputs_at(result, model) -> dict[str, Any]:
@@ -87,9 +87,9 @@ def _evaluate(
 
 def _base_namespace(model) -> dict[str, Any]:
     """The generated code's namespace (functions, constants) for ``model``: compiled once."""
-    from bubblemachine.sfc.compiler import _namespace, compile_model
+    from bubblemachine.sfc.compiler import code_namespace, compile_model
 
-    return _namespace("vector", compile_model(model))
+    return code_namespace("vector", compile_model(model))
 
 
 def assert_stock_flow_consistent(result, model=None, rtol: float = 1e-8, atol: float = 1e-8) -> None:
@@ -230,5 +230,67 @@ def scenario_sets(model, ranges: Mapping[str, tuple[float, float]], *, periods: 
         start = draw(st.integers(min_value=periods[0], max_value=periods[1]))
         value = draw(st.floats(min_value=lo, max_value=hi, allow_nan=False))
         return {"shock": [{"set": {name: value}, "start": start}]}
+
+    return build()
+
+
+def sfc_models(*, max_flows: int = 8):
+    """A Hypothesis strategy of small, solvable models (:class:`~bubblemachine.sfc.Model`).
+
+    Each model has a simultaneous income block (linear, or nonlinear with ``tanh``), stocks
+    that accumulate flows, a chain of flows built from the language's functions (``exp log
+    sqrt abs tanh min max clip where d``, comparisons, ``and``/``or``/``not``, powers) kept
+    finite by construction, lags up to 3, an optional per-period draw, and a hidden identity
+    that holds. For differential tests of the engine (the compiled kernel against the NumPy
+    path, solvers against each other).
+    """
+    from hypothesis import strategies as st
+
+    from bubblemachine.sfc.model import loads_model
+
+    bounded = [
+        "tanh({a})", "{a} / (1 + abs({a}))", "clip({a}, -3, 3)", "where({a} > 0.1, {a} * 0.5, -{a} * 0.25)",
+        "exp(clip({a}, -2, 2)) - 1", "log(1 + abs({a}))", "sqrt(1 + {a} * {a}) - 1", "min({a}, 1) + max({a}, -1)",
+        "where(({a} > 0) and not ({a} > 2) or ({a} < -3), 1, 0)", "abs({a}) ** 1.5 / (2 + abs({a}) ** 1.5)",
+        "d({a}) * 0.5", "({a} - {a}[-2]) * 0.1", "tanh({a}[-3])",
+    ]
+
+    @st.composite
+    def build(draw):
+        n = draw(st.integers(min_value=1, max_value=max_flows))
+        nonlinear = draw(st.booleans())
+        noisy = draw(st.booleans())
+        a1 = draw(st.floats(0.2, 0.8))
+        theta = draw(st.floats(0.1, 0.3))
+        eqs = [
+            'Y = "C + G + F"',
+            'T = "theta * Y"',
+            'YD = "Y - T"',
+            f'C = "{"a1 * YD + 0.1 * tanh(YD / 50)" if nonlinear else "a1 * YD"} + 0.05 * H[-1]"',
+            'H = "H[-1] + YD - C"',
+            'Hs = "Hs[-1] + G + F - T"',
+        ]
+        names = ["Y", "H", "YD"] + (["eps"] if noisy else [])
+        flows = []
+        for i in range(n):
+            src = draw(st.sampled_from(names))
+            lag = draw(st.sampled_from(["", "[-1]"])) if src in ("Y", "H", "YD") else ""
+            arg = f"({src}{lag} / 100)" if src != "eps" else "eps"
+            if draw(st.booleans()) and flows:
+                arg = f"({arg} + {draw(st.sampled_from(flows))})"
+            form = draw(st.sampled_from(bounded))
+            if "[-" in form or "d(" in form:  # lags apply to a name: an earlier flow, or Y
+                arg = f"f{draw(st.integers(0, i - 1))}" if i else "Y"
+            eqs.append(f'f{i} = "{form.format(a=arg)}"')
+            flows.append(f"f{i}")
+        eqs.append(f'F = "{" + ".join(flows)}"')
+        text = "\n".join([
+            '[model]\nname = "GENERATED"', "[equations]", *eqs,
+            "[parameters]", f"a1 = {a1!r}", f"theta = {theta!r}", "G = 20",
+            *(["[random]", 'eps = { dist = "normal", mean = 0.0, sd = 0.3 }'] if noisy else []),
+            "[initial]", "Y = 50", "H = 10", "Hs = 10", "YD = 40",
+            "[hidden]", 'H = "Hs"',
+        ]) + "\n"
+        return loads_model(text, "generated.toml")
 
     return build()

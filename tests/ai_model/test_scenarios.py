@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 from tests.ai_model.conftest import SEED, compiled, diff, run
 
+# heavy: skipped by `make test-fast`
+pytestmark = [pytest.mark.slow]
+
 END = 252
 
 

@@ -70,8 +70,12 @@ def test_initial_levels_match_store(doc, store):
     # capex: Q3 2025 of AMZN 35.095 + GOOGL 23.953 + META 18.829 + MSFT 19.394 + ORCL 8.502 (USD bn)
     assert ini["ai_capex"] == pytest.approx(35.095 + 23.953 + 18.829 + 19.394 + 8.502, abs=1e-6)
     expected = {"spx", "ndx", "m7", "chips", "memory", "midcap_ai", "software", "energy", "btc", "eth",
-                "ust2y", "ust10y", "ig_oas", "hy_oas", "vix", "fed_assets", "tga", "reserves", "on_rrp", "ai_capex"}
+                "ust2y", "ust10y", "ig_oas", "hy_oas", "vix", "fed_assets", "tga", "reserves", "on_rrp", "ai_capex",
+                "net_liquidity", "bdq"}
     assert set(ini) == expected
+    # dated state (issue 9): 2025-11-14 is the 33rd NYSE session of Q4 2025 (0-based 32)
+    assert ini["bdq"] == 32
+    assert ini["net_liquidity"] == pytest.approx(ini["fed_assets"] - ini["tga"] - ini["on_rrp"], abs=1e-6)
 
 
 def test_sigma_spx_and_rates_by_hand(doc, store):
@@ -200,6 +204,7 @@ def test_asof_earlier_uses_only_past_data(store):
     assert early.noise.last == "2024-06-27"
 
 
+@pytest.mark.slow
 def test_cli_check_and_bad_args(tmp_path):
     from typer.testing import CliRunner
 

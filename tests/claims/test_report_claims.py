@@ -12,9 +12,9 @@ from bubblemachine.claims.report import claims_section
 from bubblemachine.data import open_store
 from bubblemachine.report import registry as report_registry
 from bubblemachine.report.i18n import Catalog
-from bubblemachine.report.sections import Chart, Label, ReportContext, Table, Text
+from bubblemachine.report.sections import TONES, Chart, Label, ReportContext, Table, Text
 
-PROVIDER = "bubblemachine.claims.report:claims_section"
+PROVIDER = claims_section
 ASOF = "2023-12-29"
 
 
@@ -40,7 +40,9 @@ def _table(section, tid):
 
 
 def test_provider_is_registered():
-    assert PROVIDER in report_registry.PROVIDERS
+    from bubblemachine.composition import REPORT_SECTIONS
+
+    assert PROVIDER in REPORT_SECTIONS
 
 
 def test_section_keys_exist_in_both_languages(section, catalog):
@@ -50,15 +52,18 @@ def test_section_keys_exist_in_both_languages(section, catalog):
     assert {"WALCL", "SPX", "BTC", "HYPERSCALER_CAPEX", "VIX3M", "PAYEMS"} <= set(section.series)  # stamped in the header
 
 
-def test_verdicts_carry_a_semantic_class(section):
+def test_verdicts_carry_a_semantic_tone(section):
     board = _table(section, "claims_scoreboard")
     assert len(board.rows) == len(registry.load())
-    classes = {row[2].cls for row in board.rows}
-    assert classes <= {v.css for v in Verdict} and "verdict-supported" in classes
+    by_slug = {v.slug: v for v in Verdict}
+    tones = set()
     for row in board.rows:
-        assert row[2].key == "claims.verdict." + row[2].cls.removeprefix("verdict-")
+        verdict = by_slug[row[2].key.removeprefix("claims.verdict.")]
+        assert row[2].tone == verdict.tone
+        tones.add(row[2].tone)
+    assert {"positive", "negative", "caution"} <= tones
     texts = [b for b in section.blocks if isinstance(b, Text) and b.key.startswith("claims.decision.")]
-    assert len(texts) == len(registry.load()) and all(t.cls and t.cls.startswith("verdict-") for t in texts)
+    assert len(texts) == len(registry.load()) and all(t.tone in TONES for t in texts)
 
 
 def test_multiple_testing_counts_are_whole_numbers_and_no_row_is_blank(section):
@@ -81,8 +86,8 @@ def test_timeline_has_one_row_a_claim(section):
     assert [r[0] for r in tl.rows] == list(registry.load())
     by = {r[0]: r for r in tl.rows}
     strip = by["C3.1-TSLA-2010-15"][4]
-    assert strip == "2014 ?+++++++++ 2023"  # one mark a year to the report's as-of; the 2010-15 window closed in 2015
-    assert by["C3.1-TSLA-2010-15"][1].cls == "verdict-supported" and by["C3.1-TSLA-2010-15"][2] == "2015"
+    assert strip == "2014 ?++++ +++++ 2023"  # one mark a year to the report's as-of; the 2010-15 window closed in 2015
+    assert by["C3.1-TSLA-2010-15"][1].tone == "positive" and by["C3.1-TSLA-2010-15"][2] == "2015"
 
 
 def test_scoreboard_then_one_chart_and_two_sentences_per_claim(section):

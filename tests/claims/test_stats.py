@@ -50,6 +50,7 @@ def test_hac_ols_finds_planted_slope():
     assert fit.lags == S.nw_lags(n)
 
 
+@pytest.mark.slow
 def test_hac_ols_size_with_overlapping_returns():
     rng = np.random.default_rng(2)
     n, h = 400, 5
@@ -161,6 +162,7 @@ def test_break_test_finds_planted_slope_change():
     assert (br.n_pre, br.n_post) == (250, 150)
 
 
+@pytest.mark.slow
 def test_break_test_size():
     rng = np.random.default_rng(10)
     n = 300
@@ -227,6 +229,7 @@ def test_forward_return_starts_at_close():
     assert f.iloc[0] == pytest.approx(np.log(1.1)) and np.isnan(f.iloc[-1])
 
 
+@pytest.mark.slow
 def test_lead_lag_size():
     rng = np.random.default_rng(13)
     n = 200
@@ -252,11 +255,11 @@ def test_random_window_test_size():
 
 # ----------------------------------------------------------------------------- calendar time
 def test_forward_return_bdays_counts_business_days_not_rows():
-    days = pd.bdate_range("2024-01-01", periods=30)
-    p = pd.Series(np.exp(np.arange(30) / 100.0), index=days)
+    days = pd.bdate_range("2024-03-04", periods=18)  # NYSE trading days up to Thursday 2024-03-28 (Good Friday after)
+    p = pd.Series(np.exp(np.arange(18) / 100.0), index=days)
     gap = p.drop(days[6:9])  # three missing rows
     f = S.forward_return_bdays(gap, 5)
-    # from day 4 (Fri 5 Jan): 5 business days later is Fri 12 Jan = day 9 (present), log step 0.01 a day
+    # from day 4 (Fri 8 Mar): 5 trading days later is Fri 15 Mar = day 9 (present), log step 0.01 a day
     assert f.loc[days[4]] == pytest.approx(0.05)
     # a row-count horizon would have gone to day 12 instead
     assert S.forward_return(gap, 5).loc[days[4]] == pytest.approx(0.08)
@@ -264,7 +267,7 @@ def test_forward_return_bdays_counts_business_days_not_rows():
 
 
 def test_value_after_and_change_bdays():
-    days = pd.bdate_range("2024-01-01", periods=10)
+    days = pd.bdate_range("2024-03-04", periods=10)  # NYSE trading days (no holiday in these two weeks)
     s = pd.Series(np.arange(10.0), index=days)
     assert S.value_after_bdays(s, 2).iloc[0] == 2.0
     assert S.change_bdays(s, 3).iloc[5] == 3.0 and np.isnan(S.change_bdays(s, 3).iloc[1])

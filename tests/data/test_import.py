@@ -90,7 +90,7 @@ def test_units_must_match_catalogue(tmp_path):
     _walcl_csv(tmp_path, store)
     with pytest.raises(Exception, match="catalogued in 'USD millions'; --units 'USD billions' disagrees"):
         import_path(tmp_path / "fred_WALCL.csv", store=store, units="USD billions")
-    with pytest.raises(Exception, match="units 'USD lots' not understood"):
+    with pytest.raises(Exception, match="--units: 'USD lots' is not a known unit"):
         import_path(tmp_path / "fred_WALCL.csv", store=store, units="USD lots")
 
 

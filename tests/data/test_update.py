@@ -226,6 +226,7 @@ def _bm(home: Path, *args: str, env: dict) -> subprocess.CompletedProcess:
                           env={**os.environ, "COLUMNS": "80", **env})
 
 
+@pytest.mark.slow
 def test_cli_offline_is_one_line_exit_0_and_strict_exit_2(tmp_path):
     import socket
 

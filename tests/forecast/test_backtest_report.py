@@ -54,7 +54,7 @@ def test_section_blocks_and_keys_in_both_languages(tmp_path):
 
     r = _synthetic(np.random.default_rng(0))
     r.write(paths.home() / "backtest" / "latest", compact=True)
-    catalog = Catalog.load(catalog_dirs(["bubblemachine.backtests.report:backtest_section"]))
+    catalog = Catalog.load(catalog_dirs([backtest_section]))
     ctx = ReportContext(store=open_store(), asof=None, lang="en", catalog=catalog)
     sec = backtest_section(ctx)
     assert sec is not None and sec.id == "backtest"

@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from bubblemachine.composition import REPORT_SECTIONS
 from bubblemachine.data.store import Store
 from bubblemachine.report import registry, render
 from bubblemachine.report.i18n import LANGS, Catalog
@@ -20,7 +21,7 @@ from bubblemachine.report.sections import (
     Text,
 )
 
-CORE = [p for p in registry.PROVIDERS if p.startswith("bubblemachine.report.core:")]
+CORE = [p for p in REPORT_SECTIONS if p.__module__ == "bubblemachine.report.core"]
 """The core providers (tests that exercise the renderer need not run every section)."""
 
 
@@ -31,13 +32,13 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def catalog():
-    return Catalog.load(registry.catalog_dirs())
+    return Catalog.load(registry.catalog_dirs(REPORT_SECTIONS))
 
 
 @pytest.fixture(scope="module")
 def sections(store, catalog):
     ctx = ReportContext(store=store, asof=None, lang="ko", catalog=catalog)
-    return render.collect_sections(ctx, registry.PROVIDERS)
+    return render.collect_sections(ctx, REPORT_SECTIONS)
 
 
 def test_both_languages_define_the_same_keys(catalog):
@@ -171,7 +172,10 @@ def plugin(tmp_path, monkeypatch):
 
 
 def test_a_plugged_in_section_renders_with_its_own_catalog(plugin, store, tmp_path):
-    providers = [*CORE, f"{plugin}:section", f"{plugin}:nothing"]
+    import importlib
+
+    mod = importlib.import_module(plugin)
+    providers = [*CORE, mod.section, mod.nothing]
     dirs = registry.catalog_dirs(providers)
     assert any(d.parent.name == "bm_plugin_pkg" for d in dirs)
     res = render.build_report(store, out_dir=tmp_path / "out", providers=providers, lang="en")
@@ -191,17 +195,29 @@ def test_a_plugged_in_section_renders_with_its_own_catalog(plugin, store, tmp_pa
 
 def test_a_missing_key_fails_the_build(plugin, store, tmp_path):
     with pytest.raises(ReportError, match="plugin.no_such_key"):
-        render.build_report(store, out_dir=tmp_path / "out", providers=[f"{plugin}:broken"])
+        render.build_report(store, out_dir=tmp_path / "out", providers=[__import__("importlib").import_module(plugin).broken])
     assert not (tmp_path / "out" / "report.html").exists()
 
 
-def test_bad_provider_specs_are_named_errors():
-    with pytest.raises(ReportError, match="module:function"):
+def test_bad_providers_are_named_errors(store, tmp_path):
+    with pytest.raises(ReportError, match="'no_colon_here': expected a function"):
         registry.resolve("no_colon_here")
-    with pytest.raises(ReportError, match="no_such_module_xyz"):
-        registry.resolve("no_such_module_xyz:f")
-    with pytest.raises(ReportError, match="'nope'"):
-        registry.resolve("bubblemachine.report.core:nope")
+    with pytest.raises(ReportError, match="pass a list of provider functions"):
+        render.build_report(store, out_dir=tmp_path / "out", providers=None)
+    with pytest.raises(ReportError, match="returned int, not Section or None"):
+        render.collect_sections(ReportContext(store=store, asof=None, lang="en", catalog=None), [lambda ctx: 3])
+    assert registry.provider_name(CORE[0]) == "bubblemachine.report.core:summary_section"
+
+
+def test_the_report_package_does_not_know_its_sections():
+    """The providers live in their rooms; only the composition root lists them."""
+    import inspect
+    import re
+
+    for mod in (registry, render):
+        imports = re.findall(r"^\s*(?:from|import) (bubblemachine\.[\w.]+)", inspect.getsource(mod), re.M)
+        assert imports and not [m for m in imports if m.startswith(("bubblemachine.claims", "bubblemachine.scenarios",
+                                                                    "bubblemachine.composition"))], imports
 
 
 def test_section_keys_cover_every_block():

@@ -172,7 +172,9 @@ def test_cli_compare_explain_list(tmp_path, tiny_base, tiny_qe):
     r = _invoke("scenario", "compare", tiny_base, tiny_qe, "--paths", "40", "--horizon", str(H), "--format", "json")
     assert r.exit_code == 0, r.output
     js = json.loads(r.stdout)
-    assert js["ust10y"]["diff_median"] == pytest.approx(-0.02, abs=1e-12)
+    assert js["paths"] == 40 and js["horizon"] == H
+    assert js["series"]["ust10y"]["diff_median"] == pytest.approx(-0.02, abs=1e-12)
+    assert js["series"]["ust10y"]["measure"] == "difference" and js["series"]["spx"]["measure"] == "log change"
     r = _invoke("scenario", "compare", tiny_base, tiny_qe, "--paths", "40", "--horizon", str(H))
     assert r.exit_code == 0 and "net_liquidity" in r.stdout and "tiny_qe" in r.stdout
     chart = tmp_path / "attr.html"
@@ -195,7 +197,8 @@ def test_cli_errors_are_one_line_exit_2(tiny_qe):
     r = _cli("scenario", "compare", "nope", tiny_qe)
     assert r.returncode == 2 and "unknown scenario 'nope'" in r.stderr and "Traceback" not in r.stderr
     r = _cli("explain", tiny_qe, "--paths", "-3")
-    assert r.returncode == 2 and "--paths must be between" in r.stderr
+    assert r.returncode == 2 and "--paths" in r.stderr and "'-3'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
 
 
 def test_write_chart_atomic(tmp_path, tiny_qe):

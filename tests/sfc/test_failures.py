@@ -164,3 +164,16 @@ def test_sweep_counts_failed_paths_per_point(tmp_path, logmodel):
     spec = resolve_run(m, paths=4, periods=T, on_failure="exclude", set={"k": 5.0})
     with pytest.raises(SimulationError, match="all 4 paths failed"):
         bm.sfc.run_spec(spec, progress=False)
+
+
+def test_the_scenario_runner_passes_on_failure(tmp_path):
+    from bubblemachine.scenarios import runner
+
+    model = tmp_path / "logfail.toml"
+    model.write_text(LOG)
+    scen = tmp_path / "u.toml"
+    scen.write_text('[scenario]\nname = "u"\nmodel = "logfail.toml"\n[uncertain]\nk = { dist = "uniform", low = 1.0, high = 30.0 }\n')
+    run = runner.run(str(scen), paths=N, horizon=T, seed=1, save=["x"], on_failure="exclude")
+    ref = bm.simulate(loads_model(LOG, "logfail.toml"), scenario_from_dict(UNC, "u.toml"), periods=T, paths=N, seed=1,
+                      progress=False, on_failure="exclude")
+    assert np.array_equal(run.arrays["x"], ref["x"]) and len(run.failures) == ref.failed_paths > 0

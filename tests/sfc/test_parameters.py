@@ -177,9 +177,12 @@ def test_parse_assignments():
     assert parse_assignments(["a=0.5", " x = [1, 2.5] "]) == {"a": 0.5, "x": (1.0, 2.5)}
     assert parse_assignments(None) == {}
     for bad, match in (("a", "expected name=value"), ("=1", "expected name=value"), ("a=b", "'b' is not a number"),
-                       ("a=[1,2", "is not a number")):
+                       ("a=[1,2", "unclosed list"), ("a=[1,,2]", "empty item"), ("a=[]", "the list is empty"),
+                       ("a=1e400", "'1e400' is not a finite number")):
         with pytest.raises(ParameterError, match=match):
             parse_assignments([bad], origin="--set")
+    with pytest.raises(ParameterError, match="--set a: given twice"):
+        parse_assignments(["a=1", "a=2"], origin="--set")
 
 
 def test_describe_shows_the_record(model):

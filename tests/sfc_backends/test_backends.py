@@ -161,3 +161,47 @@ def test_missing_ray_gives_install_hint(monkeypatch):
     monkeypatch.delitem(__import__("sys").modules, "ray", raising=False)
     with pytest.raises(MissingDependencyError, match=r"pip install 'bubblemachine\[ray\]'"):
         B.get_backend("ray")
+
+
+def test_a_new_backend_is_one_class():
+    """A backend written as docs/contributing.md shows (threads, results in completion order)
+    is found by its name and gives the serial numbers bit for bit."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    from test_simulate_backends import MODEL, SCENARIO
+
+    from bubblemachine import sfc
+
+    class ThreadBackend(B.BackendBase):
+        name = "test-threads"
+
+        def __init__(self, *, workers=None):
+            self.workers = workers or 2
+            self._pool = ThreadPoolExecutor(self.workers)
+
+        def default_chunks(self, paths):
+            return 3 * self.workers
+
+        def map(self, fn, tasks, *, shared=None, progress=None):
+            pending = {self._pool.submit(fn, shared, t): i for i, t in enumerate(tasks)}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    if progress is not None:
+                        progress(1)
+                    yield i, fut.result()
+
+        def close(self):
+            self._pool.shutdown(wait=True)
+
+    try:
+        assert "test-threads" in B.backend_names()
+        model, scenario = sfc.loads_model(MODEL), sfc.scenario_from_dict(SCENARIO)
+        ref = sfc.simulate(model, scenario, paths=300, periods=20, seed=4, progress=False)
+        got = sfc.simulate(model, scenario, paths=300, periods=20, seed=4, progress=False, backend="test-threads")
+        assert np.array_equal(got.data, ref.data) and np.array_equal(got.uncertain, ref.uncertain)
+        with pytest.raises(SimulationError, match="start_method: only the 'process' backend takes a start method"):
+            B.make_backend("test-threads", start_method="spawn")
+    finally:
+        B.BACKENDS.pop("test-threads", None)

@@ -98,3 +98,24 @@ def _report_parent(driver: int, _task: int) -> bool:
     from bubblemachine.sfc.backends import parent_alive
 
     return parent_alive() and os.getppid() == driver
+
+
+def test_the_cli_home_reaches_worker_processes(tmp_path):
+    """--home lives in the environment (no module variable), so spawned workers see it too."""
+    from bubblemachine import paths
+    from bubblemachine.sfc.backends import ProcessBackend, gather
+
+    paths.set_home(tmp_path / "cli-home")
+    try:
+        assert paths.home() == tmp_path / "cli-home"
+        with ProcessBackend(workers=1) as pool:
+            assert gather(pool.map(_home_of_worker, [0]), 1) == [str(tmp_path / "cli-home")]
+    finally:
+        paths.set_home(None)
+    assert paths.home() != tmp_path / "cli-home"  # BUBBLEMACHINE_HOME applies again
+
+
+def _home_of_worker(_shared, _task) -> str:
+    from bubblemachine import paths
+
+    return str(paths.home())

@@ -9,7 +9,7 @@ from _paths_model import fail_on, run_chunk
 from bubblemachine.errors import SimulationError
 from bubblemachine.sfc import backends as B
 
-pytestmark = pytest.mark.ray
+pytestmark = [pytest.mark.ray, pytest.mark.slow, pytest.mark.xdist_group("ray")]
 
 SHARED = {"rho": 0.9, "sigma": 0.5}
 

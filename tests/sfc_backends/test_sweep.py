@@ -282,7 +282,6 @@ def test_cli_sweep_end_to_end(tmp_path):
         (["--grid", "alpha1=0.5:0.7"], "--grid 'alpha1=0.5:0.7'"),
         (["--grid", "alpha9=1"], "grid alpha9: unknown name"),
         (["--grid", "theta=0.2", "--grid", "theta=0.3"], "theta is given twice"),
-        (["--grid", "theta=0.2", "--backend", "gpu"], "unknown backend 'gpu'"),
         (["--grid", "theta=0.2", "--save", "Y", "--show", "nope"], "--show nope: not saved"),
     ],
 )

@@ -28,6 +28,16 @@ def test_json_schema_and_id_filter():
     assert cy["alpha_ci_low"] <= cy["alpha"] <= cy["alpha_ci_high"]
     assert 0 <= cy["deflated_sharpe_p"] <= 1 and cy["deflated_sharpe_p"] == 1 - cy["deflated_sharpe"]
     assert glp["verdict"] == "not testable" and glp["cagr"] is None and glp["missing"] == ["LLY", "NVO"]
+    for key in ("days", "months", "hac_lags", "n_trials"):
+        assert isinstance(cy[key], int), key
+
+
+def test_after_publication_is_the_window_after_the_article():
+    res = runner.invoke(app, ["--quiet", "positions", "--id", "m7_midcap_eth", "--format", "json"])
+    (row,) = json.loads(res.stdout)
+    after = row["after_publication"]
+    assert row["published"] == "2025-11-12" and after["start"] == "2025-11-12" and after["end"] == "2025-11-14"
+    assert after["days"] == 2 and isinstance(after["return"], float)
 
 
 def test_table_in_both_languages_and_csv():

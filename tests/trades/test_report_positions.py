@@ -48,10 +48,11 @@ def small(monkeypatch):
 
 def test_section_renders_in_both_languages(tmp_path, small):
     from bubblemachine.data import open_store
+    from bubblemachine.report.core import summary_section
     from bubblemachine.report.render import build_report
+    from bubblemachine.trades.report import positions_section
 
-    res = build_report(open_store(), out_dir=tmp_path, lang="ko",
-                       providers=["bubblemachine.report.core:summary_section", "bubblemachine.trades.report:positions_section"])  # fmt: skip
+    res = build_report(open_store(), out_dir=tmp_path, lang="ko", providers=[summary_section, positions_section])
     html = res.path.read_text(encoding="utf-8")
     assert 'id="sec-positions"' in html
     assert "기사의 투자 아이디어는 통했나?" in html and "Were the articles&#39; trades any good?" in html
@@ -67,10 +68,12 @@ def test_section_renders_in_both_languages(tmp_path, small):
 
 def test_no_scenario_heatmap_before_the_models_first_day(tmp_path, small):
     from bubblemachine.data import open_store
+    from bubblemachine.report.core import summary_section
     from bubblemachine.report.render import build_report
+    from bubblemachine.trades.report import positions_section
 
     res = build_report(open_store(), out_dir=tmp_path, lang="en", asof="2023-06-30",
-                       providers=["bubblemachine.report.core:summary_section", "bubblemachine.trades.report:positions_section"])  # fmt: skip
+                       providers=[summary_section, positions_section])
     sec = next(s for s in res.sections if s.id == "positions")
     ids = {getattr(b, "id", None) for b in sec.blocks}
     assert "positions_heatmap" not in ids and "positions_metrics" in ids

@@ -27,6 +27,7 @@ from bubblemachine.calibrate.history import (
     initial_levels,
 )
 from bubblemachine.calibrate.policy import PolicyState, policy_state
+from bubblemachine.calibrate.state import ModelState, model_state
 
 __all__ = [
     "ASOF",
@@ -52,6 +53,7 @@ class Calibration:
         noise: the fitted noise.
         vintage: data vintage of the inputs (store id -> checksum prefix).
         policy: the policy state known on ``asof`` (events file + data).
+        state: the model's dated inputs on ``asof`` (:mod:`bubblemachine.calibrate.state`).
     """
 
     asof: str
@@ -60,6 +62,7 @@ class Calibration:
     noise: NoiseFit
     vintage: dict[str, str]
     policy: PolicyState | None = None
+    state: ModelState | None = None
 
 
 def default_path() -> Path:
@@ -114,7 +117,9 @@ def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None)
     )
     vintage = {i: store.meta(i).checksum[:12] for i in ids if store.has(i)}
     policy = policy_state(store, asof)
-    return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage, policy=policy)
+    state = model_state(store, asof, policy=policy, initial={o.name: o.value for o in initial}, changes=changes)
+    return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage, policy=policy,
+                       state=state)
 
 
 def _num(x: float, digits: int = 10) -> str:
@@ -149,6 +154,10 @@ def render_toml(cal: Calibration) -> str:
     width = max(len(o.name) for o in cal.initial)
     for o in cal.initial:
         w(f"{o.name:<{width}} = {_num(o.value)}  # {o.units}; {o.source}")
+    if cal.state is not None:
+        st = cal.state
+        w(f"{'net_liquidity':<{width}} = {_num(st.net_liquidity)}  # USD billions; fed_assets - tga - on_rrp above")
+        w(f"{'bdq':<{width}} = {st.bdq}  # trading day of the quarter, 0-based; {st.notes['bdq']}")
     w("")
     w("[parameters]")
     # Records (docs/model-language.md, "Parameter records"): unit, range, mechanism (the
@@ -173,18 +182,74 @@ def render_toml(cal: Calibration) -> str:
               f"mechanism = \"noise\", doc = \"loading of noise_{s} on factor eps_{n.names[j]}\", "
               f"source = \"Cholesky factor of the correlation of daily changes, {window}\" }}")
     w("")
+    if cal.state is not None:
+        _render_state(w, cal)
+    w("")
     w("# Independent unit-variance Student-t factor draws, one per priced series, every period.")
     w("[random]")
     for s in n.names:
         w(f'eps_{s} = {{ dist = "student_t", df = {_num(n.nu, 8)}, mean = 0.0, sd = 1.0 }}')
+    if cal.state is not None:
+        w("# Daily shocks of the Treasury's cash and of ON RRP (unit variance; scaled by tga_sigma, rrp_sigma).")
+        w('eps_tga = { dist = "normal", mean = 0.0, sd = 1.0 }')
+        w('eps_rrp = { dist = "normal", mean = 0.0, sd = 1.0 }')
     w("")
-    w("# Correlated fat-tailed noise: sd(noise_s) = sigma_s, corr(noise) = chol chol'.")
+    w("# Correlated fat-tailed noise: sd(noise_s) = sigma_s, corr(noise) = chol chol'; each factor")
+    w("# is bounded at +/- eps_limit standard deviations (no one-day -88% S&P 500).")
     w("[equations]")
+    bounded = cal.state is not None
     for i, s in enumerate(n.names):
-        terms = " + ".join(f"chol_{s}_{n.names[j]} * eps_{n.names[j]}" for j in range(i + 1))
+        if bounded:
+            terms = " + ".join(f"chol_{s}_{n.names[j]} * min(max(eps_{n.names[j]}, -eps_limit), eps_limit)"
+                               for j in range(i + 1))
+        else:
+            terms = " + ".join(f"chol_{s}_{n.names[j]} * eps_{n.names[j]}" for j in range(i + 1))
         w(f'noise_{s} = "sigma_{s} * ({terms})"')
+    if bounded:
+        w('tga_shock = "tga_sigma * min(max(eps_tga, -eps_limit), eps_limit)"')
+        w('rrp_shock = "rrp_sigma * min(max(eps_rrp, -eps_limit), eps_limit)"')
     w("")
     return "\n".join(lines)
+
+
+def _path(values) -> str:
+    return "[" + ", ".join(_num(v, 6) for v in values) + "]"
+
+
+def _render_state(w, cal: Calibration) -> None:
+    """The dated model inputs: quarter position, policy paths, targets, TGA calendar, bounds."""
+    st = cal.state
+    src = f"as known on {cal.asof} (bubblemachine calibrate; docs/design/living-model.md)"
+    rec = "mechanism = \"{m}\", doc = \"{d}\", source = \"{s}\""
+    w("# Dated state (issue 9): what the model files hard-coded for 2025-11-14, as known on the as-of date.")
+    w(f"eps_limit = {{ value = {_num(st.eps_limit, 6)}, unit = \"standard deviations\", range = [3.0, 50.0], "
+      + rec.format(m="noise", d="bound on every unit-variance shock, in standard deviations", s=st.notes["eps"] + ", " + src) + " }")
+    w(f"tga_target = {{ value = {_num(st.tga_target, 7)}, unit = \"USD bn\", range = [0.0, 3000.0], "
+      + rec.format(m="M2.6", d="Treasury's cash-balance target the auctions pull the TGA to", s=st.notes["tga"]) + " }")
+    w(f"tga_sigma = {{ value = {_num(st.tga_sigma, 6)}, unit = \"USD bn\", range = [0.0, 200.0], "
+      + rec.format(m="M2.6", d="sd of the TGA's daily shock around its tax calendar", s=st.notes["tga"]) + " }")
+    w(f"rrp_sigma = {{ value = {_num(st.rrp_sigma, 6)}, unit = \"USD bn\", range = [0.0, 300.0], "
+      + rec.format(m="M2.1", d="sd of ON RRP's daily shock", s="daily changes of RRPONTSYD over the year to " + cal.asof) + " }")
+    w(f"cta_fast_gap0 = {{ value = {_num(st.cta_fast_gap0, 6)}, unit = \"share\", range = [-0.5, 0.5], "
+      + rec.format(m="M6.2", d="S&P 500 vs its 16-day EWMA at period 0 (1 - EWMA / price)", s=st.notes["cta"]) + " }")
+    w(f"cta_slow_gap0 = {{ value = {_num(st.cta_slow_gap0, 6)}, unit = \"share\", range = [-0.5, 0.5], "
+      + rec.format(m="M6.2", d="S&P 500 vs its 64-day EWMA at period 0", s=st.notes["cta"]) + " }")
+    w("")
+    w("[exogenous]")
+    w("# Policy known on the as-of date (events file): the Fed's runoff and purchases by period (the last")
+    w(f"# value holds), the shutdown state, ON RRP's level (no drift). {st.notes['policy']}")
+    w(f"qt_runoff_path = {{ path = {_path(st.qt_runoff_path)}, unit = \"USD bn/day\", range = [0.0, 10.0], "
+      + rec.format(m="M2.1", d="Fed balance-sheet runoff by period, from the announcements known then", s=src) + " }")
+    w(f"fed_purchases = {{ path = {_path(st.fed_purchases_path)}, unit = \"USD bn/day\", range = [0.0, 100.0], "
+      + rec.format(m="M2.4", d="Fed purchases of Treasuries by period, from the announcements known then", s=src) + " }")
+    w(f"shutdown = {{ value = {_num(st.shutdown)}, unit = \"0/1\", range = [0, 1], "
+      + rec.format(m="M1.2", d="the federal government is shut down (1) or open (0)", s="events file, " + src) + " }")
+    w(f"rrp_target = {{ value = {_num(st.rrp_target, 7)}, unit = \"USD bn\", range = [0.0, 3000.0], "
+      + rec.format(m="M2.1", d="ON RRP balance money funds settle at (its level on the as-of date)", s="FRED RRPONTSYD, " + src) + " }")
+    w("# The TGA's tax calendar: expected daily flow by period (mid-April/June/September/December inflows,")
+    w("# month-start outflows), centred over a year; ten years of trading days, then the last value holds.")
+    w(f"tga_seasonal = {{ path = {_path(st.tga_seasonal)}, unit = \"USD bn/day\", range = [-500.0, 500.0], "
+      + rec.format(m="M2.6", d="expected TGA flow of the tax calendar by period", s=st.notes["tga"]) + " }")
 
 
 def write_calibration(cal: Calibration, path: str | Path | None = None) -> Path:

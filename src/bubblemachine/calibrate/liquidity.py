@@ -51,8 +51,9 @@ class LiquidityFit:
         asof: the date.
         profile: mean TGA change (USD bn a trading day) per cell (7 day-of-month buckets,
             other months then tax months), centred over a year.
-        tga_sigma: sd of the TGA's daily change around the profile (USD bn).
-        rrp_sigma: sd of ON RRP's daily change (USD bn).
+        tga_sigma: sd of the TGA's shock per trading day around the profile, from 21-day sums
+            (daily changes reverse within days), USD bn.
+        rrp_sigma: sd of ON RRP's daily change over the last quarter (USD bn).
         fed_sigma: sd of the Fed's balance sheet around its trend, per trading day (USD bn).
         source: what the TGA pattern was measured on.
     """
@@ -86,8 +87,11 @@ def fit_liquidity(store, asof: str, *, years: int = YEARS) -> LiquidityFit:
         ch = daily.diff().dropna()
         prof, cells = _profile(ch, 1.0)
         source = f"Daily Treasury Statement closes {daily.index[0]:%Y-%m-%d}..{daily.index[-1]:%Y-%m-%d}"
-        resid = ch.to_numpy() - prof[cells]
-        tga_sigma = float(np.std(resid, ddof=1))
+        resid = pd.Series(ch.to_numpy() - prof[cells], index=ch.index)
+        # daily changes reverse within days (settlement-day lumps): the sd of 21-day sums of
+        # the residual, per sqrt(day), is the shock that accumulates over a forecast horizon
+        month = resid.rolling(21).sum().dropna()
+        tga_sigma = float(month.std(ddof=1) / np.sqrt(21.0)) if len(month) > 21 else float(resid.std(ddof=1))
     else:
         w = store.series("WTREGEN", asof=ts).dropna().loc[start:] / 1000.0
         ch = w.diff().dropna()
@@ -99,7 +103,9 @@ def fit_liquidity(store, asof: str, *, years: int = YEARS) -> LiquidityFit:
     # centre over a year of trading days: the pattern moves money in time, not in total
     year = sessions_between(ts, ts + pd.DateOffset(years=1))
     prof = prof - float(np.mean(prof[_cell(year)]))
-    rrp = store.series("RRPONTSYD", asof=ts).dropna().loc[ts - pd.DateOffset(years=1):]
+    # ON RRP: the last quarter's daily changes (its volatility follows its level: tens of
+    # billions a day at $2tn in 2022, a few near zero in 2025)
+    rrp = store.series("RRPONTSYD", asof=ts).dropna().iloc[-64:]
     rrp_sigma = float(rrp.diff().dropna().std(ddof=1)) if len(rrp) > 20 else 0.0
     walcl = store.series("WALCL", asof=ts).dropna().loc[ts - pd.DateOffset(years=2):] / 1000.0
     wd = walcl.diff().dropna()

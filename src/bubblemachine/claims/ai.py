@@ -34,9 +34,9 @@ the index level). External input."""
     statement_ko="2022년 11월 ChatGPT 출시 이후 S&P 500 지수 수익의 약 75%는 AI 관련 주식에서 나왔다",
     short_en="AI stocks ~75% of S&P 500 return", short_ko="S&P 500 수익 중 AI주 비중 약 75%",
     method_en="Buy-and-hold contribution of the 8 mega-cap AI names to the S&P 500 price return from 2022-11-30 to the article's week (2025-11-14): weight at the start from approximate market caps (basket $8.1tn of ~$34tn), each name grown by its own price; share = basket gain / index gain.",
-    method_ko="2022-11-30부터 기사가 나온 주(2025-11-14)까지 대형 AI 8종목이 S&P 500 가격 수익에 기여한 몫을 매수 후 보유 방식으로 계산했습니다. 시작 비중은 근사 시가총액(바스켓 8.1조 달러, 지수 약 34조 달러)으로 정하고 종목마다 자기 주가만큼 불렸으며, 비중은 바스켓 이익을 지수 이익으로 나눈 값입니다.",
+    method_ko="2022-11-30부터 기사가 나온 주(2025-11-14)까지 대형 AI 8종목이 S&P 500 가격 수익에 기여한 몫을 매수 후 보유 방식으로 계산했습니다. 시작 비중은 근사 시가총액(바스켓 8.1조 달러, 지수 약 34조 달러)으로 정하고 이후에는 종목별 주가 변동을 그대로 반영했습니다. AI 비중은 바스켓의 이익을 지수의 이익으로 나눈 값입니다.",
     series=("SPX", *APPROX_CAP_2022_11_30_USD_TN), window=Window.fixed(F41_START, ARTICLE_002),
-    units="percent of the S&P 500 price gain", units_ko="S&P 500 가격 상승분 중 %",
+    units="percent of the S&P 500 price gain", units_ko="S&P 500 가격 상승분 중 비중(%)",
     thresholds=Thresholds(rule="figure", claimed=75.0, tolerance=FIGURE_TOL), group="facts",
     caveats=("Starting caps are approximate external inputs (sensitivity +/-20% in details).",
              "The articles' AI set (J.P. Morgan's ~40 names) is broader than our 8 names, so our share is a lower bound.",
@@ -64,14 +64,12 @@ def f4_1(ctx):
 
 # ------------------------------------------------------------------------------ F4.2
 BIG4 = ("AMZN", "GOOGL", "META", "MSFT")
-FILING_LAG_DAYS = 45  # until the point-in-time store lands: a quarter's capex counts as known 45 days after its end
 
 
 def capex_quarters(ctx) -> pd.DataFrame:
-    """Big-4 capex (USD bn) by calendar quarter (rows ``2024Q1``...), only quarters known at as-of."""
+    """Big-4 capex (USD bn) by calendar quarter (rows ``2024Q1``...), only quarters known at
+    as-of (the store's filing rule: the first filing, at the latest the statutory deadline)."""
     panel = ctx.frame("HYPERSCALER_CAPEX")
-    if ctx.asof is not None and not hasattr(ctx.store, "known"):
-        panel = panel[panel.index + pd.Timedelta(days=FILING_LAG_DAYS) <= ctx.asof]
     panel = panel[panel["company"].isin(BIG4)]
     return panel.pivot_table(index="calendar_quarter", columns="company", values="capex_usd", aggfunc="last") / 1e9
 
@@ -117,7 +115,7 @@ def f4_2_2024(ctx):
     short_en="Big-4 capex +65% in 2025", short_ko="4대 자본지출 2025년 +65%",
     method_en="Growth of big-4 capex in Q1-Q3 2025 over Q1-Q3 2024 (Q4 2025 was after the articles), compared with 380/230 - 1 = 65%.",
     method_ko="2025년 1~3분기 4대 하이퍼스케일러 자본지출의 전년 동기 대비 증가율을 구해 380/230 - 1 = 65%와 비교했습니다(2025년 4분기는 기사 이후의 일입니다).",
-    window=Window.fixed("2024-01-01", "2025-09-30"), units="percent growth", units_ko="증가율 %",
+    window=Window.fixed("2024-01-01", "2025-09-30"), units="percent growth", units_ko="증가율(%)",
     thresholds=Thresholds(rule="figure", claimed=65.2, tolerance=FIGURE_TOL), **_CAPEX_KW,
 )  # fmt: skip
 def f4_2_growth(ctx):
@@ -148,7 +146,7 @@ def f4_2_200(ctx):
     short_en="Nasdaq lost 2/3 after 2000", short_ko="2000년 이후 나스닥 3분의 2 손실",
     method_en="Nasdaq-100 peak close in 2000 to its lowest close through 2002 (the Composite is not in the data).",
     method_ko="나스닥100 지수의 2000년 최고 종가부터 2002년 말까지의 최저 종가까지 하락률을 계산했습니다(나스닥 종합지수는 자료에 없습니다).",
-    series=("NDX",), window=Window.fixed("2000-01-01", "2002-12-31"), units="percent", units_ko="%", group="facts",
+    series=("NDX",), window=Window.fixed("2000-01-01", "2002-12-31"), units="percent", units_ko="하락률(%)", group="facts",
     thresholds=Thresholds(rule="figure", claimed=-66.7, tolerance=FIGURE_TOL),
 )  # fmt: skip
 def f4_2_ndx(ctx):
@@ -170,11 +168,11 @@ CAPEX_MATERIAL_SLOPE = 0.2  # pp of capex growth per pp of trailing return: 10pp
     id="M4.9-capex", seed="002",
     statement_en="AI capex is a race for dominance: hyperscalers' spending does not respond to their returns.",
     statement_ko="AI 자본지출은 패권 경쟁이어서 하이퍼스케일러의 투자는 수익률에 반응하지 않는다",
-    short_en="Capex does not respond to returns", short_ko="자본지출의 수익률 무반응",
+    short_en="Capex does not respond to returns", short_ko="수익률에 반응하지 않는 자본지출",
     method_en="Year-on-year growth of big-4 capex in each calendar quarter regressed on the big-4 equal-weight log return over the four quarters before it (capex known at first filing); HAC with lags >= 3 (overlapping years). Supported if the 95% CI of the slope lies inside +/-0.2.",
     method_ko="분기마다 4대 하이퍼스케일러 자본지출의 전년 동기 대비 증가율을, 그 직전 4개 분기 동안 4개사 주가(동일가중)의 로그수익률에 회귀했습니다(자본지출은 첫 공시 기준, 겹치는 연간 구간이므로 시차 3 이상의 HAC 표준오차). 기울기의 95% 신뢰구간이 ±0.2 안에 있으면 지지로 판정합니다.",
     series=("HYPERSCALER_CAPEX", *BIG4), window=Window.open("2014-01-01"), units="pp capex growth per pp trailing return",
-    units_ko="직전 1년 수익률 1%p당 자본지출 증가율 %p",
+    units_ko="자본지출 증가율(%p, 직전 1년 수익률 1%p당)",
     thresholds=Thresholds(rule="equivalence", materiality=CAPEX_MATERIAL_SLOPE), group="ai",
     caveats=("Four companies, one aggregate: the US-China race itself (subsidies, export controls) is not in the data.",),
 )  # fmt: skip
@@ -228,9 +226,9 @@ def m4_10_saas(ctx):
 
 # ------------------------------------------------------------------------------ F7.1 layoffs proxy
 @register(
-    id="F7.1-claims", seed="003", statement_en="Layoffs are at their worst in 20 years (checked with initial jobless claims as a proxy).",
-    statement_ko="감원 규모가 20년 만에 최악이다(신규 실업수당 청구 건수로 대신 확인)",
-    short_en="Worst layoffs in 20 years (claims proxy)", short_ko="20년 만의 최악 감원(실업수당 청구로 대리)",
+    id="F7.1-claims", seed="003", statement_en="Layoffs are at their worst in 20 years.",
+    statement_ko="감원 규모가 20년 만에 최악이다",
+    short_en="Worst layoffs in 20 years (claims proxy)", short_ko="20년 만의 최악 감원(실업수당 청구 기준)",
     method_en="Percentile of the 4-week average of initial claims (ICSA) known at the article's date (2025-11-13) within all 4-week averages of the 20 years before it; 'worst in 20 years' means the 100th percentile.",
     method_ko="기사 날짜(2025-11-13)에 알려져 있던 신규 실업수당 청구 건수(ICSA) 4주 평균이 직전 20년 동안의 모든 4주 평균 가운데 몇 번째 백분위인지 계산했습니다. '20년 만의 최악'이라면 100번째 백분위여야 합니다.",
     series=("ICSA",), window=Window.fixed("2005-11-01", ARTICLE_003), units="percentile (0-100)", units_ko="백분위(0~100)", group="facts",
@@ -273,13 +271,13 @@ def _episode_table(ctx) -> pd.DataFrame:
         i1 = int(spx.index.searchsorted(pd.Timestamp(end), side="right")) - 1
         if i0 >= len(spx) or i1 <= i0:
             continue
-        look0 = np.busday_offset(np.datetime64(start, "D"), -PEAK_LOOKBACK_BDAYS, roll="backward")
+        look0 = S.bday_offset(np.datetime64(start, "D"), -PEAK_LOOKBACK_BDAYS, roll="backward")
         for a, p in prices.items():
             w = p.iloc[i0 : i1 + 1]
             look = p.loc[pd.Timestamp(look0) : spx.index[i1]].dropna()
             peak = np.datetime64(look.idxmax().date(), "D")
             rows.append({"episode": label, "asset": a, "ret": 100.0 * float(np.log(w.iloc[-1] / w.iloc[0])),
-                         "peak_pos": int(np.busday_count(look0, peak)), "start": D.day(spx.index[i0]), "end": D.day(spx.index[i1])})  # fmt: skip
+                         "peak_pos": int(S.bday_count(look0, peak)), "start": D.day(spx.index[i0]), "end": D.day(spx.index[i1])})  # fmt: skip
     if not rows:
         raise NotTestableYet("no declared stress episode has data at this date")
     return pd.DataFrame(rows)
@@ -300,7 +298,7 @@ _FS_KW = dict(seed="001", series=("SPX", *LOW_CONVICTION, *OTHERS), window=Windo
     short_en="BTC and software fall most in stress", short_ko="스트레스 국면의 비트코인·소프트웨어 최대 하락",
     method_en="Per declared episode (2022, Aug 2024, Apr 2025, Nov 2025), mean log return of BTC and IGV minus the mean of SPX, NDX, IWM, SMH, GLD, TLT; averaged across episodes with a t interval.",
     method_ko="미리 정한 스트레스 국면(2022년, 2024년 8월, 2025년 4월, 2025년 11월)마다 BTC와 IGV의 평균 로그수익률에서 SPX, NDX, IWM, SMH, GLD, TLT의 평균을 뺐고, 국면 간 평균과 t 신뢰구간을 구했습니다.",
-    units="pp log return (BTC & IGV minus others)", units_ko="로그수익률 %p(BTC·IGV - 기타)",
+    units="pp log return (BTC & IGV minus others)", units_ko="로그수익률 차이(%p, BTC·IGV - 기타)",
     thresholds=Thresholds(rule="effect", direction=-1, materiality=0.0), **_FS_KW,
 )  # fmt: skip
 def m5_1_most(ctx):
@@ -322,10 +320,10 @@ def m5_1_most(ctx):
 @register(
     id="M5.1-first", statement_en="In stress, bitcoin and software are sold first (they peak before the rest).",
     statement_ko="스트레스 국면에서는 비트코인과 소프트웨어가 먼저 매도된다(다른 자산보다 먼저 고점을 찍는다)",
-    short_en="BTC and software fall first", short_ko="비트코인·소프트웨어의 선행 하락",
+    short_en="BTC and software fall first", short_ko="먼저 하락하는 비트코인·소프트웨어",
     method_en="Per declared episode, the date of each asset's highest close in the window plus the 30 business days before it; effect = mean peak date of the others minus that of BTC and IGV, in business days (positive = they peaked earlier); t interval across episodes.",
     method_ko="미리 정한 국면마다(시작 30영업일 전부터) 자산별 최고 종가일을 찾았습니다. 효과는 기타 자산의 평균 고점일에서 BTC·IGV의 평균 고점일을 뺀 영업일 수(양수면 먼저 고점)이며, 국면 간 t 신뢰구간을 구했습니다.",
-    units="business days earlier", units_ko="영업일(먼저 고점)",
+    units="business days earlier", units_ko="먼저 고점을 찍은 영업일 수",
     thresholds=Thresholds(rule="effect", direction=1, materiality=0.0), **_FS_KW,
 )  # fmt: skip
 def m5_1_first(ctx):
@@ -359,7 +357,7 @@ def _move(ctx, ticker: str, start: str, end: str) -> Evidence:
                     ("Closing prices; the article's figures may use intraday or different start dates.",))  # fmt: skip
 
 
-_M44_KW = dict(seed="003", group="facts", units="percent (price return)", units_ko="%(주가 수익률)")
+_M44_KW = dict(seed="003", group="facts", units="percent (price return)", units_ko="주가 수익률(%)")
 
 
 @register(

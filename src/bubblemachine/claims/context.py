@@ -69,7 +69,12 @@ class ClaimContext:
         return obj.loc[lo : self.end]
 
     def series(self, sid: str, start: str | pd.Timestamp | None = None, *, column: str | None = None) -> pd.Series:
-        """Series ``sid`` as known at as-of, observed from ``start`` to the window's end."""
+        """Series ``sid`` as known at as-of, observed from ``start`` to the window's end.
+
+        A series the store does not hold at all reads as empty, like one with nothing known
+        yet (a store cut at a date before a listing has no file for it)."""
+        if not self.store.has(sid):
+            return pd.Series([], index=pd.DatetimeIndex([], name="date"), dtype="float64", name=sid)
         s = self.store.series(sid, asof=self.asof, column=column)
         self._note(sid, s.index)
         return self._cut(s, start)
@@ -82,10 +87,7 @@ class ClaimContext:
 
     def known(self, sid: str, start: str | pd.Timestamp | None = None) -> pd.Series:
         """The knowledge (release) date of each row of :meth:`series` ``sid``, same index."""
-        known = getattr(self.store, "known", None)
-        if known is None:
-            raise ValueError(f"series {sid}: this store has no release dates (point-in-time store needed)")
-        k = known(sid)
+        k = self.store.known(sid)
         if self.asof is not None:
             k = k[k <= self.asof]
         k = k[~k.index.duplicated(keep="first")]

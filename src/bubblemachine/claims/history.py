@@ -178,18 +178,20 @@ class _Job:
     """What a worker needs: where the store is, which claims, the seed (pickled once per worker;
     the opened store stays cached in the worker between dates)."""
 
-    def __init__(self, home: str, snapshot: bool, ids: tuple[str, ...], seed: int, store: Store | None = None) -> None:
-        self.home, self.snapshot, self.ids, self.seed = home, snapshot, ids, seed
-        self._store = store
+    def __init__(self, store: Store, ids: tuple[str, ...], seed: int) -> None:
+        self.home, self.snapshot = str(store.home), bool(store.use_snapshot)
+        self.point_in_time = bool(getattr(store, "point_in_time", True))
+        self.ids, self.seed = ids, seed
+        self._store: Store | None = store
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"home": self.home, "snapshot": self.snapshot, "ids": self.ids, "seed": self.seed, "_store": None}
+        return {k: v for k, v in self.__dict__.items() if k != "_store"} | {"_store": None}
 
     def store(self) -> Store:
         if self._store is None:
             from bubblemachine.data import Store
 
-            self._store = Store(self.home, snapshot=self.snapshot)
+            self._store = Store(self.home, snapshot=self.snapshot, point_in_time=self.point_in_time)
         return self._store
 
 
@@ -224,7 +226,7 @@ def claims_history(
     seed: int | None = None,
     backend: str | Backend | None = None,
     workers: int | None = None,
-    progress: ProgressLike = False,
+    progress: ProgressLike = True,
 ) -> ClaimsHistory:
     """Re-run every claim as of successive dates (point in time) and collect the results.
 
@@ -245,8 +247,8 @@ def claims_history(
     """
     import pandas as pd
 
-    from bubblemachine.indicators import parse_asof
-    from bubblemachine.sfc.backends import default_workers, gather, get_backend
+    from bubblemachine.data import parse_asof
+    from bubblemachine.sfc.backends import default_workers, gather, open_backend
 
     if store is None:
         from bubblemachine.data import open_store
@@ -256,8 +258,9 @@ def claims_history(
         raise ClaimError(f"--every: {every!r} is not one of {', '.join(EVERY)}")
     claims = get(ids)
     root = SEED if seed is None else int(seed)
-    first = parse_asof(start)
-    last = parse_asof(asof)
+    used = sorted({s for c in claims for s in c.series if store.has(s)}) or None
+    first = parse_asof(start, store=store, series=used, option="--start")
+    last = parse_asof(asof, store=store, series=used)
     if last is None:
         used = {s for c in claims for s in c.series}
         ends = [m.last for m in store.metas() if m.id in used and m.last]
@@ -270,24 +273,18 @@ def claims_history(
     n = len(tasks)
     if backend is None:
         backend = "process" if (workers or default_workers()) > 1 and n > 2 else "serial"
-    owned = isinstance(backend, str)
-    be = get_backend(backend, workers=workers) if owned else backend
-    job = _Job(str(store.home), bool(store.use_snapshot), tuple(c.id for c in claims), root, store=store)
+    job = _Job(store, tuple(c.id for c in claims), root)
     order = sorted(range(n), key=lambda i: -i)  # latest (largest) dates first: better packing
-    try:
-        with resolve_progress(progress)("claims history", total=n) as bar:
-            done = 0
+    with open_backend(backend, workers=workers) as be, resolve_progress(progress)("claims history", total=n) as bar:
+        done = 0
 
-            def tick(k: int) -> None:
-                nonlocal done
-                done += k
-                bar.update(done)
+        def tick(k: int) -> None:
+            nonlocal done
+            done += k
+            bar.update(done)
 
-            pairs = be.map(run_date, [tasks[i] for i in order], shared=job, progress=tick)
-            parts = gather(pairs, n)
-    finally:
-        if owned and be.name != "serial":
-            be.close()
+        parts = gather(be.map(run_date, [tasks[i] for i in order], shared=job, progress=tick), n)
+        used_backend, used_workers = be.name, int(getattr(be, "workers", 1))
     by_task = {order[j]: part for j, part in enumerate(parts)}
     points: dict[str, list[HistoryPoint]] = {c.id: [] for c in claims}
     for i in range(n):
@@ -296,7 +293,7 @@ def claims_history(
     shown = tuple(points[claims[0].id][i].asof for i in range(n)) if claims else ()
     labels = tuple(points[claims[0].id][i].label for i in range(n)) if claims else ()
     return ClaimsHistory(shown, labels, every, tuple(c.id for c in claims), {k: tuple(v) for k, v in points.items()},
-                         root, be.name, int(getattr(be, "workers", 1)))  # fmt: skip
+                         root, used_backend, used_workers)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- cache

@@ -57,7 +57,7 @@ STATIC: dict[str, dict[str, str]] = {
         "claims.multitest.title": "Multiple testing",
         "claims.multitest.caption": "A verdict reads each claim's own 95% interval against its declared rule, so a claim can be supported on its own and still fail the Holm correction, which asks whether the result stands out among all the tests run at once. Benjamini-Hochberg is the milder correction: it limits the expected share of false discoveries rather than the chance of any.",
         "claims.timeline.title": "Verdicts over time",
-        "claims.timeline.caption": "Each claim re-run as of the end of every year with only the data known then (point in time), and finally on all data. The strip shows one mark per date from the first year to the last: + supported, x contradicted, ? inconclusive, . not testable (yet). \"Same since\" is the first year of the current verdict; \"last flip\" the latest year the verdict switched between supported and contradicted.",
+        "claims.timeline.caption": "Each claim re-run as of the end of every year with only the data known then (point in time), and finally on all data. The strip shows one mark per date from the first year to the last, in groups of five: + supported, x contradicted, ? inconclusive, . not testable (yet). \"Same since\" is the first year of the current verdict; \"last flip\" the latest year the verdict switched between supported and contradicted.",
         "claims.col.id": "Id",
         "claims.col.claim": "Claim",
         "claims.col.verdict": "Verdict",
@@ -95,7 +95,7 @@ STATIC: dict[str, dict[str, str]] = {
         "claims.multitest.title": "다중검정",
         "claims.multitest.caption": "판정은 주장마다 95% 신뢰구간을 미리 정한 규칙에 비추어 내리므로, 한 주장이 그 자체로는 지지되더라도 동시에 실행한 모든 검정 가운데서 두드러지는지를 묻는 홀름 보정은 통과하지 못할 수 있습니다. 벤저민-호크버그 보정은 이보다 완화된 방법으로, 거짓 발견이 하나라도 나올 확률 대신 거짓 발견의 기대 비율을 제한합니다.",
         "claims.timeline.title": "시간에 따른 판정 변화",
-        "claims.timeline.caption": "매년 말 시점에 그때까지 알려진 자료만으로(시점 기준) 각 주장을 다시 검정하고, 마지막에는 모든 자료로 검정했습니다. 띠에는 첫해부터 마지막까지 날짜마다 기호가 하나씩 있습니다. +는 지지, x는 반박, ?는 판단 보류, .는 (아직) 검증 불가입니다. '현재 판정 유지'는 지금의 판정이 시작된 해이고, '마지막 반전'은 판정이 지지와 반박 사이에서 마지막으로 바뀐 해입니다.",
+        "claims.timeline.caption": "매년 말 시점에 그때까지 알려진 자료만으로(시점 기준) 각 주장을 다시 검정하고, 마지막에는 모든 자료로 검정했습니다. 띠에는 첫해부터 마지막 날짜까지 날짜마다 기호를 하나씩 표시하고, 다섯 개씩 묶었습니다. +는 지지, x는 반박, ?는 판단 보류, .는 (아직) 검증 불가입니다. '마지막 반전 연도'는 판정이 지지와 반박 사이에서 마지막으로 바뀐 해입니다.",
         "claims.col.id": "번호",
         "claims.col.claim": "주장",
         "claims.col.verdict": "판정",
@@ -110,8 +110,8 @@ STATIC: dict[str, dict[str, str]] = {
         "claims.col.quantity": "항목",
         "claims.col.count": "건수",
         "claims.col.now": "현재 판정",
-        "claims.col.since": "현재 판정 유지",
-        "claims.col.flip": "마지막 반전",
+        "claims.col.since": "현재 판정이 시작된 해",
+        "claims.col.flip": "마지막 반전 연도",
         "claims.col.strip": "판정 띠",
         "claims.mt.tests": "p값이 있는 검정",
         "claims.mt.raw": "조정 전 5% 수준에서 유의",
@@ -314,7 +314,7 @@ def write_catalogs() -> list[Path]:
     from bubblemachine._io import atomic_write_text
     from bubblemachine.claims import run_claims
 
-    traces, axes = chart_labels(run_claims().results)
+    traces, axes = chart_labels(run_claims(progress=False).results)
     cat = catalog(traces, axes)
     I18N_DIR.mkdir(exist_ok=True)
     paths = []

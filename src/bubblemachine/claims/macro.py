@@ -126,7 +126,7 @@ def c2_3(ctx):
         labels += [f"{SHORT[a]}~{sid}" for a in pairs]
         details[f"n_releases_{sid}"] = len(data)
         n_total += len(data)
-        first.append(data.index.min())
+        first.append(panel.loc[data.index, "known"].min())
         last.append(panel.loc[data.index, "known"].max())
     est = float(np.mean(np.concatenate(point)))
     dist = np.concatenate(draws, axis=1).mean(axis=1)
@@ -149,11 +149,11 @@ C24_NULL_START = "2010-01-01"
     id="C2.4", seed="004",
     statement_en="Liquidity is expected to surge in 2026 (reopening, the end of QT, Treasury-led liquidity), and the market has not priced it in yet (as of November 2025).",
     statement_ko="2026년에는 유동성이 급증할 것으로 예상되지만(셧다운 해제, 양적 긴축 종료, 재무부 주도의 유동성), 시장 컨센서스는 아직 이를 가격에 반영하지 않았다(2025년 11월 기준)",
-    short_en="2026 liquidity surge not priced in", short_ko="2026년 유동성 급증의 미반영",
+    short_en="2026 liquidity surge not priced in", short_ko="가격에 아직 반영되지 않은 2026년 유동성 급증",
     method_en="Declared on 2025-11-14, tested once the store holds 2026 data: the S&P 500 log return from the close of 2025-11-14 to the latest close up to 2026-12-31, minus the mean return of random windows of the same calendar span from 2010 to 2025-11-14 (the interval is their spread). If the surge was not priced in, risk assets beat their usual return as it arrives. The change in net liquidity over the window (the premise), and BTC and NDX, are in details.",
-    method_ko="2025-11-14에 미리 정해 둔 검정이며, 저장소에 2026년 자료가 들어오면 자동으로 실행됩니다. 2025-11-14 종가부터 2026-12-31까지의 마지막 종가까지 S&P 500 로그수익률에서, 2010년부터 2025-11-14까지 같은 달력 길이의 무작위 구간 수익률 평균을 뺐습니다(신뢰구간은 무작위 구간의 분포). 급증이 가격에 반영되지 않았다면 유동성이 실제로 늘 때 위험자산이 평소보다 높은 수익을 내야 합니다. 같은 기간 순유동성 변화(전제 조건)와 비트코인, 나스닥100 수익률은 세부 결과에 있습니다.",
+    method_ko="2025-11-14에 미리 정해 둔 검정이며, 저장소에 2026년 자료가 들어오면 자동으로 실행됩니다. 2025-11-14 종가부터 2026-12-31 이전 마지막 종가까지의 S&P 500 로그수익률에서 2010년부터 2025-11-14까지 같은 달력 길이의 무작위 구간 수익률 평균을 뺐습니다(신뢰구간은 무작위 구간의 분포). 급증이 가격에 반영되지 않았다면 유동성이 실제로 늘 때 위험자산이 평소보다 높은 수익을 내야 합니다. 같은 기간 순유동성 변화(전제 조건)와 비트코인, 나스닥100 수익률은 세부 결과에 있습니다.",
     series=("SPX", "NDX", "BTC", *NL_SERIES), window=Window.fixed(C24_STATED, C24_END),
-    units="log return % (vs random windows of the same span)", units_ko="로그수익률 %(같은 길이 무작위 구간 대비)",
+    units="log return % (vs random windows of the same span)", units_ko="로그수익률(%, 같은 길이 무작위 구간 대비)",
     thresholds=Thresholds(rule="effect", direction=1, materiality=0.0), group="macro",
 )  # fmt: skip
 def c2_4(ctx):
@@ -244,7 +244,7 @@ _FED_METHOD_KO = "1990년 이후 매월 말 시점마다, 향후 3개월 동안�
     short_en="The Fed cuts when unemployment rises", short_ko="실업률 상승 시 연준의 금리 인하",
     method_en=_FED_METHOD + " Effect = the unemployment coefficient (pp of fed funds per +1pp of unemployment).",
     method_ko=_FED_METHOD_KO + " 효과는 실업률 계수(실업률 1%p 상승당 연방기금금리 변화, %p)입니다.",
-    units="pp fed funds over 3 months per +1pp unemployment", units_ko="실업률 +1%p당 3개월 연방기금금리 변화 %p",
+    units="pp fed funds over 3 months per +1pp unemployment", units_ko="3개월 연방기금금리 변화(%p, 실업률 +1%p당)",
     thresholds=Thresholds(rule="effect", direction=-1, materiality=0.0), **_FED_KW,
 )  # fmt: skip
 def m2_7(ctx):
@@ -258,10 +258,10 @@ def m2_7(ctx):
     id="M7.7", seed="003",
     statement_en="Inflation and the cost of living constrain the Fed: with inflation above target it cuts less.",
     statement_ko="인플레이션과 생활비 부담은 연준을 제약하며, 물가가 목표를 웃돌면 연준은 금리를 덜 내린다",
-    short_en="Inflation above target restrains cuts", short_ko="목표 초과 물가의 금리 인하 제약",
+    short_en="Inflation above target restrains cuts", short_ko="목표를 웃도는 물가에 따른 금리 인하 제약",
     method_en=_FED_METHOD + " Effect = the inflation coefficient (pp of fed funds per +1pp of core inflation above 2%).",
     method_ko=_FED_METHOD_KO + " 효과는 물가 계수(근원 물가상승률이 2%를 1%p 웃돌 때의 연방기금금리 변화, %p)입니다.",
-    units="pp fed funds over 3 months per +1pp core inflation gap", units_ko="물가 격차 +1%p당 3개월 연방기금금리 변화 %p",
+    units="pp fed funds over 3 months per +1pp core inflation gap", units_ko="3개월 연방기금금리 변화(%p, 물가 격차 +1%p당)",
     thresholds=Thresholds(rule="effect", direction=1, materiality=0.0), **_FED_KW,
 )  # fmt: skip
 def m7_7(ctx):
@@ -280,9 +280,9 @@ the surprise of 2024-05-20) and the week trading began (2024-07-23)."""
 
 @register(
     id="M1.6-ETF", seed="000",
-    statement_en="ETF approvals open a new flow channel into ether (the article expects staking-ETF approvals to lift ETH).",
-    statement_ko="ETF 승인은 이더리움으로 들어가는 새로운 자금 통로를 연다(기사는 스테이킹 ETF 승인이 이더리움을 끌어올린다고 본다)",
-    short_en="ETF approvals lift ETH", short_ko="ETF 승인의 이더리움 상승 효과",
+    statement_en="With staking-ETF approvals opening a new flow channel, ether is the asset that benefits most directly from digital liquidity.",
+    statement_ko="스테이킹 ETF 승인 흐름이 맞물리면서 이더리움은 디지털 유동성의 수혜를 가장 직접적으로 받는 자산이 된다",
+    short_en="ETF approvals lift ETH", short_ko="ETF 승인에 따른 이더리움 상승",
     method_en="Event study on the spot-ether ETF, the nearest analogue in the data: ETH's cumulative abnormal log return against a bitcoin market model (estimated over business days -260..-11) in the approval week (2024-05-20..24) and the launch week (2024-07-22..26).",
     method_ko="자료 안에서 가장 가까운 사례인 이더리움 현물 ETF로 사건연구를 했습니다. 승인 주간(2024-05-20~24)과 상장 주간(2024-07-22~26)에 이더리움이 비트코인 시장모형(추정 구간은 영업일 기준 -260일~-11일) 대비 거둔 누적초과 로그수익률을 계산했습니다.",
     series=("ETH", "BTC"), window=Window.fixed("2023-01-01", "2024-07-26"), units="CAR (log return)", units_ko="누적초과수익률(로그)",

@@ -107,7 +107,7 @@ def update(path: str | Path, run: ClaimsRun | None = None) -> None:
     from bubblemachine._io import atomic_write_text
     from bubblemachine.claims import run_claims
 
-    run = run if run is not None else run_claims()
+    run = run if run is not None else run_claims(progress=False)
     p = Path(path)
     text = p.read_text(encoding="utf-8")
     text = _replace(text, START, END, table(run), p)

@@ -80,7 +80,7 @@ def _tsla_figure(ctx, start: str, end: str) -> Evidence:
                     chart, ("Adjusted closes (split-adjusted; TSLA pays no dividend).",))  # fmt: skip
 
 
-_TSLA_KW = dict(seed="003", units="percent (TSLA price return)", units_ko="%(테슬라 주가 수익률)", group="facts", series=("TSLA",))
+_TSLA_KW = dict(seed="003", units="percent (TSLA price return)", units_ko="테슬라 주가 수익률(%)", group="facts", series=("TSLA",))
 
 
 @register(
@@ -124,11 +124,11 @@ def tsla_3(ctx):
     id="C3.1", seed="003",
     statement_en="Rate-cut cycles lift the longest-duration growth names most (Tesla reacts mechanically to rates).",
     statement_ko="금리 인하 사이클은 듀레이션이 가장 긴 성장주를 가장 많이 끌어올린다(테슬라는 금리에 기계적으로 반응한다)",
-    short_en="Cut cycles lift long-duration names most", short_ko="인하 사이클의 장기 듀레이션주 수혜",
+    short_en="Cut cycles lift long-duration names most", short_ko="금리 인하기 장기 듀레이션주의 초과 상승",
     method_en="Monthly excess log return of a long-duration basket (IGV, TSLA, PLTR, equal weight) over the S&P 500, regressed on a cutting-month dummy known at the month's start (effective fed funds down >= 20bp over the previous 3 calendar months); HAC.",
     method_ko="장기 듀레이션 바스켓(IGV, TSLA, PLTR 동일가중)의 S&P 500 대비 월간 초과 로그수익률을, 월초에 이미 알려진 인하월 더미(직전 3개월 동안 실효 연방기금금리가 20bp 이상 하락)에 회귀했습니다(HAC 표준오차).",
     series=("DFF", "SPX", *LONG_DURATION), window=Window.open("2010-07-01"), units="pp a month (cutting minus other months)",
-    units_ko="월 %p(인하월 - 기타 월)",
+    units_ko="월간 초과수익률 차이(%p, 인하월 - 기타 월)",
     thresholds=Thresholds(rule="effect", direction=1, materiality=0.0), group="rates",
     caveats=("2010-15 was a zero-rate period, not a cutting cycle: ZIRP months are compared in details.",),
 )  # fmt: skip
@@ -188,11 +188,11 @@ def c3_2(ctx):
     id="M3.1-real", seed="001",
     statement_en="Rising real yields hurt long-duration assets (software, unprofitable growth, TSLA) more than near-term cash-flow assets (memory, energy, low-vol), beyond market beta.",
     statement_ko="실질 금리 상승은 장기 듀레이션 자산(소프트웨어, 적자 성장주, 테슬라)에 단기 현금흐름 자산(메모리, 에너지, 저변동성주)보다 더 큰 타격을 준다(시장 베타 통제 후)",
-    short_en="Real-yield rises hit long duration more", short_ko="실질 금리 상승의 장기 듀레이션 타격",
+    short_en="Real-yield rises hit long duration more", short_ko="실질 금리 상승이 장기 듀레이션 자산에 주는 타격",
     method_en="Weekly return of long-duration (IGV, TSLA, PLTR) minus near-cash (MU, XLE, USMV) equal-weight baskets regressed on the S&P 500 return and the change in the 10-year real yield (DFII10); effect = real-yield coefficient, % per +100bp; HAC.",
     method_ko="장기 듀레이션 바스켓(IGV, TSLA, PLTR)과 단기 현금흐름 바스켓(MU, XLE, USMV, 모두 동일가중)의 주간 수익률 차이를 S&P 500 수익률과 10년 실질 금리(DFII10) 변화에 회귀했습니다. 효과는 실질 금리 계수(+100bp당 %)이며 HAC 표준오차를 썼습니다.",
     series=("DFII10", "SPX", *LONG_DURATION, *NEAR_CASH), window=Window.open("2011-11-01"), units="% weekly spread return per +100bp real yield",
-    units_ko="실질 금리 +100bp당 주간 스프레드 수익률 %",
+    units_ko="주간 스프레드 수익률(%, 실질 금리 +100bp당)",
     thresholds=Thresholds(rule="effect", direction=-1, materiality=0.0), group="rates",
     caveats=("PLTR enters the long basket in Oct 2020; ARKK is not in the data.",),
 )  # fmt: skip

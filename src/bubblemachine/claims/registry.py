@@ -60,6 +60,13 @@ class Verdict(StrEnum):
         return f"verdict-{self.slug}"
 
     @property
+    def tone(self) -> str:
+        """The report's semantic tone (``report.sections.TONES``): supported positive,
+        contradicted negative, inconclusive caution, the rest neutral."""
+        return {"supported": "positive", "contradicted": "negative", "inconclusive": "caution",
+                "error": "negative"}.get(self.value, "neutral")
+
+    @property
     def symbol(self) -> str:
         """One character for compact timelines: + supported, x contradicted, ? inconclusive, . otherwise."""
         return {"supported": "+", "contradicted": "x", "inconclusive": "?"}.get(self.value, ".")

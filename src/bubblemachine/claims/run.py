@@ -75,16 +75,19 @@ def run_one(claim: Claim, store: Store, asof: pd.Timestamp | None, root_seed: in
     if th.rule == "not_testable":
         return ClaimResult(claim, None, Decision(Verdict.NOT_TESTABLE, Reason.NOT_TESTABLE))
     w = claim.window
-    if asof is not None and asof < pd.Timestamp(w.start):
-        return ClaimResult(claim, None, Decision(Verdict.NOT_YET, Reason.NOT_YET),
-                           error=f"the declared window starts {w.start}, after this date")  # fmt: skip
     ctx = ClaimContext(store, asof, claim_seed(root_seed, claim.id), w, claim.id)
     try:
         ev = claim.test(ctx)
     except NotTestableYet as exc:
         return ClaimResult(claim, None, Decision(Verdict.NOT_YET, Reason.NOT_YET), error=str(exc))
     except (ValueError, KeyError, IndexError, ZeroDivisionError) as exc:
-        # the declared sample has too little data at this as-of
+        # too little data; when the data known at this date end before the declared window
+        # starts, the claim is not testable *yet* (decided by the data, not by the date)
+        reached = ctx.data_end()
+        if reached is None or reached < pd.Timestamp(w.start):
+            return ClaimResult(claim, None, Decision(Verdict.NOT_YET, Reason.NOT_YET),
+                               error=f"the declared window starts {w.start}; the data known at this date end "
+                                     f"{'before any observation' if reached is None else f'{reached:%Y-%m-%d}'}")  # fmt: skip
         return ClaimResult(claim, None, Decision(Verdict.NOT_TESTABLE, Reason.NO_DATA), error=f"{type(exc).__name__}: {exc}")
     end = ctx.data_end()
     return ClaimResult(claim, ev, th.decide(ev.effect, ev.ci_low, ev.ci_high), complete=ctx.complete(),
@@ -110,7 +113,7 @@ def run_claims(
     ids: list[str] | None = None,
     asof: str | date | None = None,
     seed: int | None = None,
-    progress: ProgressLike = False,
+    progress: ProgressLike = True,
 ) -> ClaimsRun:
     """Run claim tests on the store and return verdicts with adjusted p-values.
 
@@ -129,14 +132,15 @@ def run_claims(
         A :class:`ClaimsRun`. Holm and Benjamini-Hochberg p-values are computed across the
         claims run that have a p-value.
     """
-    from bubblemachine.indicators import parse_asof
+    from bubblemachine.data import parse_asof
 
     if store is None:
         from bubblemachine.data import open_store
 
         store = open_store()
-    ts = parse_asof(asof)
     claims = get(ids)
+    used = sorted({s for c in claims for s in c.series if store.has(s)})
+    ts = parse_asof(asof, store=store, series=used or None)
     root = SEED if seed is None else int(seed)
     raw: list[ClaimResult] = []
     with resolve_progress(progress)("testing claims", total=len(claims)) as bar:

@@ -15,7 +15,8 @@ Declared conventions (docs/claims.md repeats them):
   event window begins; CAR variance from the estimation residuals with the parameter
   uncertainty term (MacKinlay 1997, eq. 19); mean CAR across events with variance
   ``sum(var_i) / N**2``.
-- **Calendar time**: horizons and windows are business days (weekdays) or calendar days,
+- **Calendar time**: horizons and windows are business days (NYSE trading days, from the
+  exchange calendar) or calendar days,
   never counts of observations, so a gap in a series never stretches a window:
   :func:`forward_return_bdays`, :func:`change_bdays`, the event study's estimation window and
   :func:`random_window_test` with ``dates``.
@@ -25,6 +26,7 @@ Declared conventions (docs/claims.md repeats them):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -72,10 +74,32 @@ def _days(index: pd.Index) -> np.ndarray:
     return np.asarray(pd.DatetimeIndex(index).values.astype("datetime64[D]"))
 
 
+@functools.cache
+def trading_calendar() -> np.busdaycalendar:
+    """Business days of the claims: NYSE trading days (weekdays less the exchange's holidays,
+    from :mod:`bubblemachine.data.calendar`, 1990 on; before 1990 every weekday counts)."""
+    from bubblemachine.data.calendar import sessions
+
+    s = np.asarray(sessions().values.astype("datetime64[D]"))
+    weekdays = np.arange(s[0], s[-1] + np.timedelta64(1, "D"))
+    weekdays = weekdays[np.is_busday(weekdays)]
+    return np.busdaycalendar(holidays=np.setdiff1d(weekdays, s))
+
+
+def bday_offset(days: np.ndarray, n, *, roll: str) -> np.ndarray:
+    """``numpy.busday_offset`` on :func:`trading_calendar` (dates as ``datetime64[D]``)."""
+    return np.busday_offset(days, n, roll=roll, busdaycal=trading_calendar())
+
+
+def bday_count(start, end) -> np.ndarray:
+    """Trading days in ``[start, end)`` (``numpy.busday_count`` on :func:`trading_calendar`)."""
+    return np.busday_count(start, end, busdaycal=trading_calendar())
+
+
 def value_after_bdays(s: pd.Series, bdays: int) -> pd.Series:
     """The last value of ``s`` on or before t + ``bdays`` business days, for each date t.
 
-    Business days are weekdays (a weekend date rolls to the next Monday first). NaN where
+    Business days are NYSE trading days (a date off the calendar rolls to the next one). NaN where
     t + ``bdays`` lies after the last observation (the horizon is not observed yet).
     """
     if bdays < 1:
@@ -84,7 +108,7 @@ def value_after_bdays(s: pd.Series, bdays: int) -> pd.Series:
     v = s.to_numpy(dtype=float)
     if len(d) == 0:
         return s.astype(float)
-    target = np.busday_offset(d, bdays, roll="forward")
+    target = bday_offset(d, bdays, roll="forward")
     pos = np.searchsorted(d, target, side="right") - 1
     return pd.Series(np.where(target <= d[-1], v[pos], np.nan), index=s.index, name=s.name)
 
@@ -101,7 +125,7 @@ def change_bdays(s: pd.Series, bdays: int) -> pd.Series:
     if bdays < 1:
         raise ValueError(f"change_bdays: bdays must be >= 1 (got {bdays})")
     d = _days(s.index)
-    target = np.busday_offset(d, -bdays, roll="backward")
+    target = bday_offset(d, -bdays, roll="backward")
     pos = np.searchsorted(d, target, side="right") - 1
     v = s.to_numpy(dtype=float)
     out = np.where(pos >= 0, v - v[np.maximum(pos, 0)], np.nan)
@@ -359,7 +383,7 @@ def event_study(
             or after ``start`` to the last on or before ``end`` (inclusive). ``end=None`` is
             not allowed: declare the window.
         market: market log returns (market model); None uses the estimation-window mean.
-        estimation: estimation window in business days (weekdays) relative to the first
+        estimation: estimation window in business days (NYSE trading days) relative to the first
             trading day of the event window, both ends included (it must end before 0); an
             event whose estimation window starts before the data is skipped.
         level: confidence level.
@@ -387,7 +411,7 @@ def event_study(
         i1 = int(dates.searchsorted(pd.Timestamp(end), side="right")) - 1
         if i1 < i0 or i0 >= len(dates):
             continue
-        lo, hi = np.busday_offset(days[i0], [estimation[0], estimation[1]], roll="forward")
+        lo, hi = bday_offset(days[i0], [estimation[0], estimation[1]], roll="forward")
         if lo < days[0]:
             continue
         e0 = int(np.searchsorted(days, lo, side="left"))

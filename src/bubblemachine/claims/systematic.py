@@ -54,10 +54,10 @@ _VT_KW = dict(seed="004", series=("SPX",), window=Window.open(VT_START), group="
 @register(
     id="C6.1", statement_en="Vol-target exposure falls after volatility spikes and the mechanical selling pushes the index further (next week).",
     statement_ko="변동성이 급등하면 변동성 타깃 펀드의 익스포저가 줄고, 그 기계적 매도가 다음 주 지수를 더 밀어낸다",
-    short_en="Vol-target cuts predict next-week weakness", short_ko="변동성 타깃 축소의 다음 주 약세 예측",
+    short_en="Vol-target cuts predict next-week weakness", short_ko="변동성 타깃 축소 뒤 다음 주 약세",
     method_en="S&P 500 log return over the next 5 business days regressed on the change in replicated vol-target exposure over the past 5 business days (per 0.1 of capital), 1990 onward; HAC with lags >= 4 (overlapping returns).",
     method_ko="1990년 이후 자료로, 향후 5영업일 동안의 S&P 500 로그수익률을 직전 5영업일 동안 복제한 변동성 타깃 익스포저의 변화(자본의 0.1당)에 회귀했습니다. 수익률 구간이 겹치므로 시차 4 이상의 HAC 표준오차를 썼습니다.",
-    units="% next-week SPX return per +0.1 exposure change", units_ko="익스포저 +0.1당 다음 주 S&P 500 수익률 %", **_VT_KW,
+    units="% next-week SPX return per +0.1 exposure change", units_ko="다음 주 S&P 500 수익률(%, 익스포저 +0.1당)", **_VT_KW,
 )  # fmt: skip
 def c6_1(ctx):
     return _vt_evidence(ctx, 5)
@@ -66,10 +66,10 @@ def c6_1(ctx):
 @register(
     id="C6.1-1d", statement_en="Vol-target exposure changes predict the next day's S&P 500 move (amplification).",
     statement_ko="변동성 타깃 펀드의 익스포저 변화가 다음 날 S&P 500의 움직임을 예측한다(변동 증폭)",
-    short_en="Vol-target changes predict next day", short_ko="변동성 타깃 변화의 다음 날 예측",
+    short_en="Vol-target changes predict next day", short_ko="변동성 타깃 변화에 따른 다음 날 움직임",
     method_en="S&P 500 log return over the next business day regressed on today's change in replicated vol-target exposure (per 0.1 of capital), 1990 onward; HAC.",
     method_ko="1990년 이후 자료로, 다음 영업일의 S&P 500 로그수익률을 당일 복제한 변동성 타깃 익스포저의 변화(자본의 0.1당)에 회귀했습니다(HAC 표준오차).",
-    units="% next-day SPX return per +0.1 exposure change", units_ko="익스포저 +0.1당 다음 날 S&P 500 수익률 %", **_VT_KW,
+    units="% next-day SPX return per +0.1 exposure change", units_ko="다음 날 S&P 500 수익률(%, 익스포저 +0.1당)", **_VT_KW,
 )  # fmt: skip
 def c6_1_1d(ctx):
     return _vt_evidence(ctx, 1)
@@ -83,7 +83,7 @@ def c6_1_1d(ctx):
     method_en="Mean S&P 500 log return over the 20 business days after buy flips minus after sell flips of the combined EWMAC trend signal (8/32..64/256, pysystemtrade scalars), 1990 onward; HAC across flips; implied flows at $50bn per average forecast in details.",
     method_ko="1990년 이후 결합 EWMAC 추세 신호(8/32~64/256, pysystemtrade 스칼라)가 매수로 바뀐 뒤 20영업일 동안의 S&P 500 로그수익률 평균에서 매도로 바뀐 뒤의 평균을 뺐습니다(HAC 표준오차). 평균 예측치당 500억 달러를 가정한 추정 매매 규모는 세부 결과에 있습니다.",
     series=("SPX",), window=Window.open(CTA_START), units="pp over 20 business days (after buy flips minus after sell flips)",
-    units_ko="20영업일 %p(매수 전환 후 - 매도 전환 후)",
+    units_ko="20영업일 수익률 차이(%p, 매수 전환 후 - 매도 전환 후)",
     thresholds=Thresholds(rule="effect", direction=1, materiality=0.0), group="systematic",
     caveats=("Flows assume a $50bn US-equity CTA book at an average forecast (Goldman's ~$53bn); a scale, not a measurement.",),
 )  # fmt: skip
@@ -140,7 +140,7 @@ _BB_METHOD_KO = " 블랙아웃 기간은 분기 말 14일 전부터 다음 달 1
     short_en="Weaker returns in buyback blackouts", short_ko="블랙아웃 기간의 수익률 약세",
     method_en="Daily S&P 500 log return regressed on a blackout-calendar dummy, 2000 onward; effect in % a day (blackout minus open); HAC.",
     method_ko="2000년 이후 S&P 500 일간 로그수익률을 블랙아웃 달력 더미에 회귀했습니다. 효과는 하루 평균 수익률 차이(블랙아웃 - 매입 가능 기간, %)이며 HAC 표준오차를 썼습니다." + _BB_METHOD_KO,
-    units="% a day (blackout minus open)", units_ko="일간 %(블랙아웃 - 매입 가능 기간)",
+    units="% a day (blackout minus open)", units_ko="일간 수익률 차이(%, 블랙아웃 - 매입 가능 기간)",
     thresholds=Thresholds(rule="effect", direction=-1, materiality=0.0), **_BB_KW,
 )  # fmt: skip
 def c6_2(ctx):
@@ -159,7 +159,7 @@ def c6_2(ctx):
     short_en="Higher volatility in buyback blackouts", short_ko="블랙아웃 기간의 변동성 확대",
     method_en="Daily absolute S&P 500 log return regressed on the blackout-calendar dummy, 2000 onward; effect in % a day (blackout minus open); HAC.",
     method_ko="2000년 이후 S&P 500 일간 로그수익률의 절댓값을 블랙아웃 달력 더미에 회귀했습니다. 효과는 하루 평균 절대수익률 차이(블랙아웃 - 매입 가능 기간, %)이며 HAC 표준오차를 썼습니다." + _BB_METHOD_KO,
-    units="% a day, mean |return| (blackout minus open)", units_ko="일간 평균 절대수익률 %(블랙아웃 - 매입 가능 기간)",
+    units="% a day, mean |return| (blackout minus open)", units_ko="일간 평균 절대수익률 차이(%, 블랙아웃 - 매입 가능 기간)",
     thresholds=Thresholds(rule="effect", direction=1, materiality=0.0), **_BB_KW,
 )  # fmt: skip
 def c6_2_vol(ctx):
@@ -179,7 +179,7 @@ def c6_2_vol(ctx):
     method_en="Mean S&P 500 log return over the 20 business days after the first day of each inversion episode (VIX/VIX3M crosses above 1), 2009 onward; HAC interval across episodes; supported if the CI rules out a mean loss beyond 1%.",
     method_ko="2009년 이후 역전 국면이 시작된 날(VIX/VIX3M이 1을 넘은 날)마다 이후 20영업일 동안의 S&P 500 로그수익률을 구해 평균했습니다(HAC 신뢰구간). 신뢰구간이 1%를 넘는 평균 손실을 배제하면 지지로 판정합니다.",
     series=("VIX", "VIX3M", "SPX"), window=Window.open("2009-09-18"), units="% over 20 business days after inversion starts",
-    units_ko="역전 시작 후 20영업일 수익률 %",
+    units_ko="역전 시작 후 20영업일 수익률(%)",
     thresholds=Thresholds(rule="no_harm", direction=1, materiality=VIX_MATERIAL_LOSS_PCT), group="systematic",
 )  # fmt: skip
 def c6_3(ctx):

@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         paths: Annotated[int, typer.Option("--paths", help="Monte Carlo paths per origin.")] = 500,
         horizons: Annotated[list[str] | None, typer.Option("--horizons", help="Trading days ahead to score (comma list). [default: 21,63,126,252]", show_default=False)] = None,
         scenario: Annotated[str, typer.Option("--scenario", help="Scenario run from every origin.")] = "baseline",
-        seed: Annotated[int | None, typer.Option("--seed", help="Root seed (origin k uses seed + k). [default: the model's]", show_default=False)] = None,
+        seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed, >= 0 (origin k uses seed + k). [default: the model's]", show_default=False)] = None,
         backend: Annotated[str, typer.Option("--backend", help="Run origins on: serial, process or ray.")] = "process",
         workers: Annotated[int | None, typer.Option("--workers", help="Processes or Ray CPUs. [default: usable cores]", show_default=False)] = None,
         fmt: FormatOption = OutputFormat.table,

@@ -114,12 +114,15 @@ def _scoreboard(run, lang: str, asof: str | None) -> None:
             sample = f"{e.sample_start}..{e.sample_end}" if e.sample_start else "-"
             body.append(f"\nn {e.n} · {sample} · {ui['window.' + c.window.kind]}", style="dim")
         body.append("\n" + reason_text(r, lang), style="italic")
+        if r.error and e is None and lang == "en":  # the reason's detail (English only)
+            body.append(f" ({r.error})", style="dim")
         verdict = Text(VERDICT_WORDS[lang][r.verdict], style=VERDICT_STYLE.get(r.verdict.value, ""))
         if r.holm_survives is not None:
             verdict.append("\n" + ui["holm.yes" if r.holm_survives else "holm.no"], style="dim")
         table.add_row(body, verdict)
     console.print(table)
-    counts = ", ".join(f"{v} {VERDICT_WORDS[lang][k]}" for k, v in ((k, run.counts()[k.value]) for k in VERDICT_WORDS[lang]) if v)
+    pairs = [(VERDICT_WORDS[lang][k], run.counts()[k.value]) for k in VERDICT_WORDS[lang]]
+    counts = ", ".join((f"{w} {v}" if lang == "ko" else f"{v} {w}") for w, v in pairs if v)
     console.print(ui["counts"].format(n=len(run.results), counts=counts), highlight=False)
     console.print(ui["multitest"].format(**run.significance()), highlight=False)
     console.print(ui["seed"].format(seed=run.seed), highlight=False)
@@ -153,7 +156,7 @@ def _history_table(hist, lang: str) -> None:
         table.add_column(ui["history.col.since"], overflow="fold")
         for cid in hist.ids:
             tl = hist.timeline(cid)
-            since = "-" if tl.since is None else tl.since[:7] + ("" if tl.flipped is None else f" / {tl.flipped[:7]}")
+            since = "-" if tl.since is None else tl.since + ("" if tl.flipped is None else f" / {tl.flipped}")
             table.add_row(Text(cid), Text(tl.strip, style=VERDICT_STYLE.get(tl.now.value, "")), Text(f"{VERDICT_WORDS[lang][tl.now]} {since}"))
         console.print(table)
     console.print(ui["history.legend"].format(n=len(hist.dates), backend=hist.backend, workers=hist.workers), highlight=False)
@@ -164,7 +167,7 @@ def claims(
     asof: Annotated[str | None, typer.Option(help="Use only data known on this date (YYYY-MM-DD; each series' release rule).")] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,
-    seed: Annotated[int, typer.Option(help="Root seed of the bootstraps (intervals move a little with it; effects do not).")] = 20251114,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the bootstraps, >= 0 (intervals move a little with it; effects do not).")] = 20251114,
     history: Annotated[bool, typer.Option("--history", help="Re-run every claim as of successive dates and show how its verdict evolved.")] = False,
     every: Annotated[Every, typer.Option(help="With --history: one date a year (31 Dec) or a quarter.", case_sensitive=False)] = Every.year,
     start: Annotated[str, typer.Option(help="With --history: the first date (rounded to its year or quarter end).")] = "2005-12-31",

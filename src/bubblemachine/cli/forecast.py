@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[str, typer.Option("--scenario", help="Scenario name or .toml file.")] = "baseline",
         paths: Annotated[int | None, typer.Option("--paths", help="Monte Carlo paths. [default: the model's, 1,000]", show_default=False)] = None,
         horizon: Annotated[int | None, typer.Option("--horizon", help="Trading days ahead. [default: the model's, 252]", show_default=False)] = None,
-        seed: Annotated[int | None, typer.Option("--seed", help="Root seed. [default: the model's, 20251114]", show_default=False)] = None,
+        seed: Annotated[int | None, typer.Option("--seed", min=0, help="Root seed, >= 0. [default: the model's, 20251114]", show_default=False)] = None,
         series: Annotated[list[str] | None, typer.Option("--series", help="Series to keep (repeat or comma list). [default: every reported series]", show_default=False)] = None,
         fmt: FormatOption = OutputFormat.table,
         lang: LangOption = None,

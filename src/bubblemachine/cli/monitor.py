@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bubblemachine.cli._common import console
+from bubblemachine.cli._common import FormatOption, LangOption, OutputFormat, console
 
 
 def _fmt(v: float) -> str:
@@ -61,35 +61,50 @@ def monitor_table(indicators: dict, catalog, lang: str, *, ids: list[str] | None
     return table
 
 
+def monitor_records(indicators: dict, ids: list[str] | None = None) -> list[dict]:
+    """``[{id, group, value, units, asof, change_4w}]`` for JSON and CSV output."""
+    out = []
+    for iid in ids if ids is not None else list(indicators):
+        ind = indicators[iid]
+        change = ind.change(28)
+        out.append({"id": iid, "group": ind.group, **ind.to_json(),
+                    "change_4w": None if change != change else float(f"{float(change):.12g}")})
+    return out
+
+
+def print_monitor(indicators: dict, fmt: OutputFormat, lang: str, *, ids: list[str] | None = None) -> None:
+    """The monitor as a table for people (in ``lang``), or JSON / CSV records."""
+    from bubblemachine.cli._common import print_json, print_records
+
+    if fmt is OutputFormat.json:
+        print_json({r["id"]: {k: v for k, v in r.items() if k != "id"} for r in monitor_records(indicators, ids)})
+        return
+    if fmt is OutputFormat.csv:
+        print_records(monitor_records(indicators, ids), fmt, columns=["id", "group", "value", "units", "asof", "change_4w"])
+        return
+    from bubblemachine.report.core import summary_section
+    from bubblemachine.report.i18n import Catalog
+    from bubblemachine.report.registry import catalog_dirs
+
+    catalog = Catalog.load(catalog_dirs([summary_section]))
+    console.print(monitor_table(indicators, catalog, lang, ids=ids))
+
+
 def register(app: typer.Typer) -> None:
     @app.command("monitor")
     def monitor(
         asof: Annotated[
-            str | None, typer.Option("--asof", help="Use only data known on YYYY-MM-DD (each series' release date, not its observation date).")
+            str | None, typer.Option("--asof", help="Use only data known on YYYY-MM-DD (each series' release date, not its observation date).", show_default=False)
         ] = None,
-        fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
-        lang: Annotated[str, typer.Option("--lang", help="Table language: en | ko.")] = "en",
+        fmt: FormatOption = OutputFormat.table,
+        lang: LangOption = None,
     ) -> None:
         """The liquidity monitor: net liquidity, TGA, reverse repo, yields, spreads, VIX curve, vol-target and CTA exposure, AI vs the rest."""
-        from bubblemachine.cli._common import print_json
+        from bubblemachine.cli._common import check_date, resolve_lang
         from bubblemachine.data import open_store
-        from bubblemachine.errors import DataError
-        from bubblemachine.indicators import compute_monitor, parse_asof
-
-        if fmt not in ("table", "json"):
-            raise DataError(f"--format: {fmt!r} is not one of table, json")
-        if lang not in ("en", "ko"):
-            raise DataError(f"--lang: {lang!r} is not one of en, ko")
-        from bubblemachine.indicators import SERIES_USED
+        from bubblemachine.indicators import SERIES_USED, compute_monitor, parse_asof
 
         store = open_store()
-        ts = parse_asof(asof, store=store, series=SERIES_USED)
+        ts = parse_asof(check_date(asof, option="--asof"), store=store, series=SERIES_USED)
         indicators = compute_monitor(store, asof=ts)
-        if fmt == "json":
-            print_json({iid: ind.to_json() for iid, ind in indicators.items()})
-            return
-        from bubblemachine.report.i18n import Catalog
-        from bubblemachine.report.registry import catalog_dirs
-
-        catalog = Catalog.load(catalog_dirs(["bubblemachine.report.core:summary_section"]))
-        console.print(monitor_table(indicators, catalog, lang))
+        print_monitor(indicators, fmt, resolve_lang(lang))

@@ -51,8 +51,10 @@ def _history_table(bt, lang: str):
     from rich import box
 
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    wide = console.width >= 135  # room for every cell on one line (headers on two)
     for key in ("id", "sample", "cagr", "sharpe", "max_dd", "bench_cagr", "alpha_ci", "dsr", "verdict"):
-        table.add_column(T(f"col.{key}", lang), overflow="fold", ratio=3 if key == "id" else None,
+        header = T(f"col.{key}", lang)
+        table.add_column(header.replace(" ", "\n", 1) if wide else header, overflow="fold", no_wrap=wide,
                          justify="left" if key in ("id", "sample", "verdict") else "right")  # fmt: skip
     short = {"sp500_tr": "S&P", "60_40": "60/40"}
     for r in bt.results:
@@ -60,7 +62,7 @@ def _history_table(bt, lang: str):
         style = VERDICT_STYLE.get(r.verdict, "")
         verdict = f"[{style}]{T('verdict.' + text.verdict_key(r.verdict), lang)}[/{style}]"
         if m is None:
-            table.add_row(r.strategy.id, "-", "-", "-", "-", "-", "-", "-", f"{verdict} ({', '.join(r.missing) or r.note})")
+            table.add_row(r.strategy.id, f"[dim]{', '.join(r.missing) or r.note}[/dim]", "-", "-", "-", "-", "-", "-", verdict)
             continue
         b = r.strategy.benchmark
         table.add_row(
@@ -143,7 +145,7 @@ def positions(
     end: Annotated[str | None, typer.Option("--end", help="Last date: no data after it is read (YYYY-MM-DD).")] = None,
     scenario: Annotated[list[str] | None, typer.Option("--scenario", help="Run on the model's simulated paths: a scenario name (repeatable or comma list), or 'all'.")] = None,
     paths: Annotated[int | None, typer.Option("--paths", help="Monte Carlo paths per scenario (default: the model's own, 1,000 for ai_liquidity).", show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="The common seed of every scenario (default: the model's own).", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="The common seed of every scenario, >= 0 (default: the model's own).", show_default=False)] = None,
     files: Annotated[list[str] | None, typer.Option("--file", help="An extra strategy file (TOML; repeatable).")] = None,
     fmt: FormatOption = OutputFormat.table,
     lang: LangOption = None,

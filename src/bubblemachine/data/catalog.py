@@ -82,7 +82,9 @@ def series_id_for_file(name: str) -> str:
     for prefix, suffix in (("fred_", ""), ("px_ohlcv_", "_OHLCV"), ("px_", "")):
         if stem.startswith(prefix):
             return stem[len(prefix) :] + suffix
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", stem).upper()
+    sid = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).upper()
+    # a name of only symbols (e.g. a Korean or all-punctuation file name) gives no id
+    return sid if re.search(r"[A-Z0-9]", sid) else ""
 
 
 @cache

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from bubblemachine.errors import DataError, NetworkError
+from bubblemachine.errors import DataError, NetworkError, SourceUnreachable  # noqa: F401 - SourceUnreachable re-exported
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,15 +34,6 @@ API_URL = "https://api.stlouisfed.org/fred/series/observations"
 CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = "bubblemachine (https://example.invalid/bubblemachine)"
-
-
-class SourceUnreachable(NetworkError):
-    """A live source cannot be reached at all (no network, DNS failure, refused)."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source} unreachable ({reason})")
-        self.source = source
-        self.reason = reason
 
 
 class _Retry(Exception):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from bubblemachine.data.catalog import check_units, series_id_for_file, spec_for_file
 from bubblemachine.data.csvio import read_csv
+from bubblemachine.data.ids import check_series_id
 from bubblemachine.data.store import Store, open_store, sha256_file
 from bubblemachine.errors import DataError
 
@@ -29,6 +30,26 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annual", "irregular")
+
+#: Units a user may declare for an imported series (an annotation in parentheses may follow,
+#: e.g. ``USD billions (chained 2017)``). Anything else is a typo until proven otherwise.
+KNOWN_UNITS = (
+    "USD", "USD thousands", "USD millions", "USD billions", "USD trillions",
+    "percent", "percentage points", "basis points", "index points", "index", "ratio",
+    "number", "thousands", "millions", "billions", "persons", "shares", "contracts",
+    "days", "years", "indicator (0/1)", "mixed (see columns)",
+)
+
+
+def check_import_units(units: str, *, where: str = "--units") -> str:
+    """``units`` if it is one of :data:`KNOWN_UNITS` (plus an optional annotation); DataError listing them."""
+    units = (units or "").strip()
+    if not units:
+        check_units(units, where=where)  # the "units not declared" message
+    base = units if units in KNOWN_UNITS else units.split(" (")[0].strip()
+    if base not in KNOWN_UNITS:
+        raise DataError(f"{where}: {units!r} is not a known unit; use one of {', '.join(KNOWN_UNITS)}")
+    return units
 
 
 @dataclass(frozen=True)
@@ -92,22 +113,26 @@ def import_path(
         DataError: naming file, line, column and value for a bad file; nothing is written
             unless every file is valid.
     """
-    store = store if store is not None else open_store()
     src = Path(path).expanduser()
     if src.is_dir():
         files = sorted(p for p in src.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
         if not files:
-            raise DataError(f"{src}: no .csv files in this directory")
+            raise DataError(f"{src}: no .csv files in this folder")
         if series_id is not None:
-            raise DataError(f"{src}: --id applies to a single file, not a directory")
+            raise DataError(f"{src}: --id applies to a single file, not a folder")
     elif src.is_file():
         files = [src]
+    elif src.exists():
+        raise DataError(f"{src}: not a regular file (a CSV file or a folder of them is expected)")
     else:
-        raise DataError(f"{src}: no such file or directory")
+        raise DataError(f"{src}: no such file or folder")
     if frequency is not None and frequency not in FREQUENCIES:
         raise DataError(f"--frequency: value {frequency!r} not one of {', '.join(FREQUENCIES)}")
     if units is not None:
-        units = check_units(units, where="--units")
+        units = check_import_units(units, where="--units")
+    if series_id is not None:
+        check_series_id(series_id, where="--id")
+    store = store if store is not None else open_store()
 
     planned: list[tuple[Path, pd.DataFrame, dict[str, Any]]] = []
     seen: dict[str, Path] = {}
@@ -141,6 +166,14 @@ def _read_one(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     spec = spec_for_file(f.name) if series_id is None else None
     sid = series_id or (spec.id if spec else series_id_for_file(f.name))
+    if series_id is None and spec is None:
+        try:
+            check_series_id(sid)
+        except DataError:
+            raise DataError(
+                f"{f}: the file name gives no usable series id ({sid!r}); name the series with --id, "
+                "e.g. --id MY_SERIES"
+            ) from None
     if spec is not None:
         if units is not None and units != spec.units:
             raise DataError(

@@ -75,5 +75,5 @@ def build_snapshot(src_dir: str | Path, out_dir: str | Path | None = None, *, pr
     shutil.rmtree(backup, ignore_errors=True)
     from bubblemachine.data import store as _store
 
-    _store._snapshot_manifest.cache_clear()
+    _store.snapshot_manifest.cache_clear()
     return manifest

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from bubblemachine import paths
 from bubblemachine._io import atomic_write_bytes, atomic_write_text
 from bubblemachine.data.catalog import UNIT_SCALES, primary_column, release_rule
-from bubblemachine.errors import DataError
+from bubblemachine.errors import DataError, MissingFileError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,7 +131,7 @@ def _read_manifest(root: Path, *, hint: str = RESET_HINT) -> dict[str, Any]:
 
 
 @cache
-def _snapshot_manifest() -> dict[str, Any]:
+def snapshot_manifest() -> dict[str, Any]:
     return _read_manifest(SNAPSHOT_DIR, hint=SNAPSHOT_HINT)
 
 
@@ -186,7 +186,7 @@ class Store:
     def _entries(self) -> dict[str, tuple[dict[str, Any], Path, str]]:
         out: dict[str, tuple[dict[str, Any], Path, str]] = {}
         if self.use_snapshot:
-            for sid, e in _snapshot_manifest()["series"].items():
+            for sid, e in snapshot_manifest()["series"].items():
                 out[sid] = (e, SNAPSHOT_DIR, "snapshot")
         for sid, e in self._user_manifest()["series"].items():
             out[sid] = (e, self.root, "store")
@@ -269,7 +269,7 @@ class Store:
             hint = SNAPSHOT_HINT if origin == "snapshot" else _series_hint(sid)
             try:
                 df = _read_parquet(root / entry["parquet"], entry["checksum"], hint=hint)
-            except _MissingFile:
+            except MissingFileError:
                 # A concurrent write may have replaced the manifest and collected the file
                 # between our two reads: read the new manifest once before giving up.
                 self._manifest = None
@@ -350,13 +350,27 @@ class Store:
             The ids removed.
         """
         if sids is None:
+            if not self.root.exists():
+                return []
             with _locked(self.root):
                 try:
                     removed = sorted(_read_manifest(self.root)["series"])
                 except DataError:
                     removed = []
-                (self.root / MANIFEST).unlink(missing_ok=True)
-                shutil.rmtree(self.root / "series", ignore_errors=True)
+                try:
+                    (self.root / MANIFEST).unlink(missing_ok=True)
+                    if (self.root / "series").exists():
+                        shutil.rmtree(self.root / "series")
+                    for f in self.root.glob(f".{MANIFEST}.*.tmp"):
+                        f.unlink()
+                except OSError as exc:
+                    from bubblemachine._io import path_error
+
+                    raise path_error(exc, action="cannot remove") from None
+            # everything the store owns is gone: its lock, then the folder itself if empty
+            with contextlib.suppress(OSError):
+                (self.root / ".lock").unlink()
+                self.root.rmdir()
             self._forget()
             return removed
         with _locked(self.root):
@@ -382,7 +396,7 @@ class Store:
         problems: list[tuple[str, str, str]] = []
         roots = [(self.root, "store", _read_manifest(self.root))]
         if self.use_snapshot:
-            roots.append((SNAPSHOT_DIR, "snapshot", _snapshot_manifest()))
+            roots.append((SNAPSHOT_DIR, "snapshot", snapshot_manifest()))
         for root, origin, manifest in roots:
             for sid, entry in sorted(manifest["series"].items()):
                 path = root / entry["parquet"]
@@ -426,10 +440,6 @@ def _unknown(sid: str, entries: dict[str, Any]) -> str:
     return f"unknown series {sid!r}{hint}"
 
 
-class _MissingFile(DataError):
-    pass
-
-
 def _series_hint(sid: str) -> str:
     return (
         f"run `bubblemachine data reset --series {sid}` to fall back to the snapshot "
@@ -444,7 +454,7 @@ def _read_parquet(path: Path, checksum: str, *, hint: str = RESET_HINT) -> pd.Da
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise _MissingFile(f"{path}: file listed in the manifest is missing; {hint}") from None
+        raise MissingFileError(f"{path}: file listed in the manifest is missing; {hint}") from None
     if hashlib.sha256(data).hexdigest() != checksum:
         raise DataError(f"{path}: checksum mismatch (the file is damaged or was changed outside bubblemachine); {hint}")
     try:
@@ -480,6 +490,9 @@ def validate_frame(frame: pd.DataFrame, meta: dict[str, Any]) -> tuple[pd.DataFr
     sid = meta.get("id")
     if not sid or not isinstance(sid, str):
         raise DataError(f"series metadata {meta!r}: no 'id'")
+    from bubblemachine.data.ids import check_series_id
+
+    check_series_id(sid)  # an id names files in the store: never a path
     where = f"series {sid}"
     check_units(meta.get("units", ""), where=where)
     if "date" not in frame.columns:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bubblemachine.errors import BubbleMachineError
+from bubblemachine.errors import ForecastError  # noqa: F401 - re-exported (defined in errors.py)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -46,10 +46,6 @@ QUANTILES: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(1, 20))
 QUANTILE_COLUMNS: tuple[str, ...] = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
 #: Horizons (trading days) the table format shows: 1, 3, 6 and 12 months.
 SUMMARY_HORIZONS: dict[str, int] = {"1m": 21, "3m": 63, "6m": 126, "12m": 252}
-
-
-class ForecastError(BubbleMachineError):
-    """A forecast or backtest that cannot be made as asked (bad option, no data)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-from bubblemachine.report.sections import ReportError
+from bubblemachine.errors import ReportError
 
 LANGS: tuple[str, ...] = ("ko", "en")
 

@@ -1,61 +1,61 @@
-"""The ONE list of report section providers.
+"""Mechanics of report section providers (the list of them lives in :mod:`bubblemachine.composition`).
 
-Each entry is ``"module:function"``; the function takes a
-:class:`~bubblemachine.report.sections.ReportContext` and returns a
-:class:`~bubblemachine.report.sections.Section` or ``None`` (nothing to show). Sections are
-shown sorted by ``Section.order`` then by their place here.
+A provider is a function ``provider(ctx: ReportContext) -> Section | None`` defined in the
+room whose data it shows (``report/core.py``, ``claims/report.py``, ``scenarios/report.py``,
+...). The report package does not know them: whoever builds a report passes the callables
+(``bubblemachine run`` passes :data:`bubblemachine.composition.REPORT_SECTIONS`). Sections are
+shown sorted by ``Section.order`` then by their place in the list.
 
-Translation catalogs are found automatically: for a provider in module ``a.b.c`` the
+Translation catalogs are found automatically: for a provider defined in module ``a.b.c`` the
 directory ``a/b/i18n/`` (next to the module) is loaded if it exists, so a package ships its
-own ``i18n/en.toml`` and ``i18n/ko.toml``. To add a section, append one string here.
+own ``i18n/en.toml`` and ``i18n/ko.toml``.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from bubblemachine.report.sections import ReportError
+from bubblemachine.errors import ReportError
 
-PROVIDERS: list[str] = [
-    "bubblemachine.report.core:summary_section",
-    "bubblemachine.report.core:liquidity_section",
-    "bubblemachine.report.core:rates_section",
-    "bubblemachine.report.core:systematic_section",
-    "bubblemachine.report.core:ai_section",
-    "bubblemachine.claims.report:claims_section",  # claims: "Were the articles right?" (order 70)
-    "bubblemachine.trades.report:positions_section",  # positions: "Were the articles' trades any good?" (order 75)
-    "bubblemachine.scenarios.report:scenarios_section",  # scenarios: "What if" (AI liquidity model)
-    "bubblemachine.backtests.report:backtest_section",  # backtest: "How good are the forecasts?" (order 85)
-    "bubblemachine.sensitivity.report:sensitivity_section",  # sensitivity: "What drives the answers?" (order 88)
-]
+#: ``provider(ctx) -> Section | None``.
+Provider = Callable[[Any], Any]
 
 
-def resolve(spec: str) -> Callable:
-    """Import ``"module:function"``; ReportError naming the spec if it cannot."""
-    module_name, _, func = spec.partition(":")
-    if not module_name or not func:
-        raise ReportError(f"report provider {spec!r}: expected 'module:function'")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ReportError(f"report provider {spec!r}: cannot import {module_name}: {exc}") from None
-    fn = getattr(module, func, None)
-    if not callable(fn):
-        raise ReportError(f"report provider {spec!r}: {module_name} has no function {func!r}")
-    return fn
+def provider_name(provider: Any) -> str:
+    """``module:function`` of a provider, for messages."""
+    module = getattr(provider, "__module__", None) or "?"
+    name = getattr(provider, "__qualname__", None) or getattr(provider, "__name__", None) or repr(provider)
+    return f"{module}:{name}"
 
 
-def catalog_dirs(providers: list[str] | None = None) -> list[Path]:
+def resolve(provider: Any) -> Provider:
+    """``provider`` itself if it is callable; ReportError naming it otherwise."""
+    if not callable(provider):
+        raise ReportError(f"report provider {provider!r}: expected a function ctx -> Section | None")
+    return provider
+
+
+def check_providers(providers: Sequence[Provider]) -> list[Provider]:
+    """The providers as a list, each checked callable."""
+    if providers is None or isinstance(providers, (str, bytes)) or not isinstance(providers, Sequence):
+        raise ReportError(
+            "report providers: pass a list of provider functions (bubblemachine.composition.REPORT_SECTIONS "
+            f"for the full report), got {providers!r}"
+        )
+    return [resolve(p) for p in providers]
+
+
+def catalog_dirs(providers: Sequence[Provider]) -> list[Path]:
     """The ``i18n`` directories next to each provider's module (deduplicated, in order)."""
     out: list[Path] = []
-    for spec in PROVIDERS if providers is None else providers:
-        module_name = spec.partition(":")[0]
-        found = importlib.util.find_spec(module_name)
+    for p in check_providers(providers):
+        module_name = getattr(p, "__module__", None)
+        found = importlib.util.find_spec(module_name) if module_name else None
         if found is None or not found.origin:
-            raise ReportError(f"report provider {spec!r}: module {module_name} not found")
+            raise ReportError(f"report provider {provider_name(p)!r}: module {module_name} not found")
         d = Path(found.origin).parent / "i18n"
         if d.is_dir() and d not in out:
             out.append(d)

@@ -1,14 +1,19 @@
 """Render the report: run the providers, check translations, write one offline HTML file.
 
-The HTML is self-contained: plotly.js is inlined once (the plotly package's bundled
-``plotly.min.js``), every figure is embedded as JSON, and both languages are in the page
-(a switch shows one). Jinja2 renders with autoescape; the file is written atomically.
+The HTML is self-contained and light: plotly's cartesian partial bundle is inlined once
+(1.5 MB, :mod:`bubblemachine.report.figures`), the figures are embedded as one gzip-compressed
+JSON block that the page decompresses itself (``DecompressionStream``, no network), and each
+chart is drawn only when it scrolls into view (``static/bm-charts.js``). Both languages are in
+the page (a switch shows one). Jinja2 renders with autoescape; the file is written atomically.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import math
+import numbers
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +31,10 @@ from bubblemachine.report.sections import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from bubblemachine.data import Store
+    from bubblemachine.report.registry import Provider
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -61,27 +69,22 @@ def git_commit() -> str:
 
 
 def plotly_js() -> str:
-    """The plotly.js bundle shipped inside the plotly Python package (minified)."""
-    from importlib.resources import files
+    """The vendored plotly.js cartesian bundle, safe to inline in a ``<script>``."""
+    from bubblemachine.report.figures import PLOTLY_BUNDLE, static_text
 
-    try:
-        js = files("plotly").joinpath("package_data", "plotly.min.js").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError) as exc:
-        raise ReportError(
-            f"cannot find plotly.min.js in the plotly package ({exc}); reinstall plotly"
-        ) from None
-    return js.replace("</script", "<\\/script")
+    return static_text(PLOTLY_BUNDLE.name)
 
 
-def collect_sections(ctx: ReportContext, providers: list[str]) -> list[Section]:
+def collect_sections(ctx: ReportContext, providers: Sequence[Provider]) -> list[Section]:
     """Run every provider, drop ``None``, check ids are unique, sort by ``order``."""
-    from bubblemachine.report.registry import resolve
+    from bubblemachine.report.registry import provider_name, resolve
 
     sections: list[tuple[int, int, Section]] = []
     seen_sections: set[str] = set()
     seen_blocks: set[str] = set()
-    for i, spec in enumerate(providers):
-        sec = resolve(spec)(ctx)
+    for i, provider in enumerate(providers):
+        spec = provider_name(provider)
+        sec = resolve(provider)(ctx)
         if sec is None:
             continue
         if not isinstance(sec, Section):
@@ -119,7 +122,10 @@ def format_value(v: Any) -> str:
         return "–"
     if isinstance(v, bool):
         return str(v)
-    if isinstance(v, int | float):
+    if isinstance(v, numbers.Integral):  # counts stay integers: 23, not 23.00
+        return f"{int(v):,}"
+    if isinstance(v, int | float | numbers.Real):
+        v = float(v)
         a = abs(v)
         if a >= 1000:
             return f"{v:,.0f}"
@@ -129,16 +135,79 @@ def format_value(v: Any) -> str:
     return str(v)
 
 
-def _figure_payload(chart: Chart, catalog: Catalog) -> dict[str, Any]:
-    labels = {
-        lang: {
-            "names": [catalog.t(t["name"], lang) if t.get("name") else "" for t in chart.data],
-            "axes": {path: catalog.t(key, lang) for path, key in chart.axis_keys.items()},
-        }
-        for lang in LANGS
-    }
-    data = [{k: v for k, v in t.items() if k != "name"} for t in chart.data]
-    return {"data": data, "layout": chart.layout, "labels": labels}
+def encode_figures(figures: dict[str, Any]) -> str:
+    """The figures as gzip-compressed JSON in base64 (what the report's script decodes)."""
+    raw = json.dumps(figures, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+
+
+def decode_figures(text: str) -> dict[str, Any]:
+    """Inverse of :func:`encode_figures` (tests, tools)."""
+    return json.loads(gzip.decompress(base64.b64decode(text)).decode("utf-8"))
+
+
+class TemplateHelpers:
+    """Helpers the templates share (report and web app): translated text, cells, headers."""
+
+    def __init__(self, catalog: Catalog, langs: tuple[str, ...] | list[str]):
+        self.catalog = catalog
+        self.langs = tuple(langs)
+
+    def t(self, key: str):
+        from markupsafe import Markup, escape
+
+        if len(self.langs) == 1:
+            return escape(self.catalog.t(key, self.langs[0]))
+        return Markup("").join(
+            Markup('<span class="l-{}">{}</span>').format(lg, escape(self.catalog.t(key, lg)))
+            for lg in self.langs
+        )
+
+    def plain(self, key: str) -> str:
+        return " / ".join(self.catalog.t(key, lg) for lg in self.langs)
+
+    def cell(self, v: Any):
+        from markupsafe import Markup, escape
+
+        if isinstance(v, Label):
+            if v.tone is None:
+                return self.t(v.key)
+            return Markup('<span class="tone tone-{}">{}</span>').format(v.tone, self.t(v.key))
+        return escape(format_value(v))
+
+    @staticmethod
+    def cell_class(v: Any) -> str:
+        """``txt`` (left-aligned text) or ``num`` (right-aligned, tabular figures)."""
+        return "txt" if isinstance(v, Label | str) else "num"
+
+    def col_attrs(self, key: str):
+        from markupsafe import Markup
+
+        return Markup(" ").join(
+            Markup('data-{}="{}"').format(lg, self.catalog.t(key, lg)) for lg in LANGS
+        )
+
+    def globals(self) -> dict[str, Any]:
+        return {
+            "t": self.t, "plain": self.plain, "cell": self.cell, "cell_class": self.cell_class,
+            "col_attrs": self.col_attrs,
+            "is_chart": lambda b: isinstance(b, Chart),
+            "is_table": lambda b: isinstance(b, Table),
+            "is_text": lambda b: isinstance(b, Text),
+        }  # fmt: skip
+
+
+def template_env(*extra_dirs: str | Path):
+    """A Jinja2 environment (autoescape, strict) over ``extra_dirs`` then the report templates."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*(str(d) for d in extra_dirs), str(TEMPLATE_DIR)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def build_report(
@@ -147,7 +216,7 @@ def build_report(
     out_dir: str | Path,
     asof=None,
     lang: str = "ko",
-    providers: list[str] | None = None,
+    providers: Sequence[Provider],
 ) -> ReportResult:
     """Build ``<out_dir>/report.html``.
 
@@ -156,13 +225,15 @@ def build_report(
         out_dir: output folder (created if needed).
         asof: last date of data to use (YYYY-MM-DD or None for all data).
         lang: initial language, "ko" or "en" (the page holds both).
-        providers: section providers (default: ``registry.PROVIDERS``).
+        providers: the section providers (``bubblemachine.composition.REPORT_SECTIONS`` for
+            the full report; the report package does not know them).
 
     Returns:
         The path written, the sections, the data vintage and the git commit.
     """
-    import jinja2
-    from markupsafe import Markup, escape
+    from datetime import UTC, datetime
+
+    from markupsafe import Markup
 
     from bubblemachine import __version__
     from bubblemachine._io import atomic_write_text
@@ -174,7 +245,7 @@ def build_report(
     ts = parse_asof(asof)
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise ReportError(f"--out {out_dir}: exists and is not a folder")
-    providers = list(registry.PROVIDERS if providers is None else providers)
+    providers = registry.check_providers(providers)
     catalog = Catalog.load(registry.catalog_dirs(providers))
     ctx = ReportContext(store=store, asof=ts, lang=lang, catalog=catalog)
     sections = collect_sections(ctx, providers)
@@ -187,53 +258,35 @@ def build_report(
         detail = "; ".join(f"{lang}: {', '.join(keys)}" for lang, keys in missing.items())
         raise ReportError(f"translation keys missing from the catalogs ({detail})")
 
-    def t(key: str) -> Markup:
-        return Markup("").join(
-            Markup('<span class="l-{}">{}</span>').format(lg, escape(catalog.t(key, lg)))
-            for lg in LANGS
-        )
-
-    def cell(v: Any) -> Markup:
-        return t(v.key) if isinstance(v, Label) else escape(format_value(v))
+    from bubblemachine.report.figures import figure_payload, static_text
 
     figures = {
-        b.id: _figure_payload(b, catalog)
+        b.id: figure_payload(b, catalog, LANGS)
         for s in sections
         for b in s.blocks
         if isinstance(b, Chart)
     }
-    figs_json = json.dumps(figures, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    figs_json = figs_json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
     used_series = list(
         dict.fromkeys([*SERIES_USED, *(sid for sec in sections for sid in sec.series)])
     )
     vintage = data_vintage(store, used_series, ts)
     commit = git_commit()
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.update(
-        t=t,
-        cell=cell,
-        is_chart=lambda b: isinstance(b, Chart),
-        is_table=lambda b: isinstance(b, Table),
-        is_text=lambda b: isinstance(b, Text),
-    )
+    env = template_env()
+    env.globals.update(TemplateHelpers(catalog, LANGS).globals())
     html = env.get_template(TEMPLATE).render(
         sections=sections,
         lang=lang,
         langs=LANGS,
         version=__version__,
         commit=commit,
-        asof=f"{ts:%Y-%m-%d}" if ts is not None else None,
+        asof=f"{ts:%Y-%m-%d}" if ts is not None else max(vintage.values(), default="–"),
+        built=f"{datetime.now(UTC):%Y-%m-%d}",
         vintage=sorted(vintage.items()),
+        css=Markup(static_text("bm.css")),
         plotly_js=Markup(plotly_js()),
-        figures_json=Markup(figs_json),
+        locale_js=Markup(static_text("plotly-locale-ko.js")),
+        charts_js=Markup(static_text("bm-charts.js")),
+        figures=encode_figures(figures),
     )
     out = Path(out_dir)
     path = out / "report.html"
@@ -260,7 +313,7 @@ def template_keys() -> set[str]:
     """Every ``t("...")`` key in the template source."""
     import re
 
-    src = (TEMPLATE_DIR / TEMPLATE).read_text(encoding="utf-8")
+    src = "".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATE_DIR.glob("*.j2")))
     return set(re.findall(r"""\bt\(\s*["']([^"']+)["']\s*\)""", src))
 
 

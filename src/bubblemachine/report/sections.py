@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bubblemachine.errors import BubbleMachineError
+from bubblemachine.errors import ReportError  # re-exported (defined in errors.py)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -21,31 +21,44 @@ if TYPE_CHECKING:  # pragma: no cover
     from bubblemachine.report.i18n import Catalog
 
 
-class ReportError(BubbleMachineError):
-    """A report cannot be built (missing translation key, malformed section, bad provider)."""
+#: Semantic tones a cell can carry (the renderer colours them; verdicts, signs of a result).
+TONES: tuple[str, ...] = ("positive", "negative", "caution", "neutral")
 
 
 @dataclass(frozen=True)
 class Text:
     """A paragraph: the catalog key of its text.
 
-    ``cls`` is an optional semantic class for the renderer to style (e.g. the claims'
-    ``verdict-supported``); it carries meaning, not a colour.
+    ``tone`` is an optional semantic tone from :data:`TONES` (e.g. a claim's verdict); the
+    renderer colours it and says the tone in words for screen readers.
     """
 
     key: str
-    cls: str | None = None
+    tone: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.tone is not None and self.tone not in TONES:
+            raise ReportError(f"Text {self.key!r}: tone {self.tone!r} is not one of {', '.join(TONES)}")
 
 
 @dataclass(frozen=True)
 class Label:
     """A table cell holding translated text (a catalog key), as opposed to a literal value.
 
-    ``cls`` is an optional semantic class for the renderer to style (e.g. ``verdict-contradicted``).
+    Attributes:
+        key: catalog key of the text.
+        tone: optional semantic tone from :data:`TONES` (e.g. a verdict: ``"positive"`` for
+            supported, ``"negative"`` for contradicted, ``"caution"`` for mixed or
+            inconclusive, ``"neutral"`` for not testable); the renderer draws it as a
+            coloured badge and says the tone in words for screen readers.
     """
 
     key: str
-    cls: str | None = None
+    tone: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.tone is not None and self.tone not in TONES:
+            raise ReportError(f"Label {self.key!r}: tone {self.tone!r} is not one of {', '.join(TONES)}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,11 @@ class Chart:
         refs: mechanism/claim ids it illustrates (MECHANISMS.md: "M2.1", "C2.1", ...).
         data: plotly trace dicts; each trace's ``name`` is a catalog key (or omitted).
         layout: plotly layout dict without any text (no titles).
-        axis_keys: layout path -> catalog key, e.g. ``{"yaxis.title.text": "axis.usd_bn"}``.
+        axis_keys: layout path -> catalog key, e.g. ``{"yaxis.title.text": "axis.usd_bn"}``,
+            or -> a tuple of keys for a list of labels: category tick labels
+            (``{"yaxis.ticktext": ("whatif.scen.shutdown", ...)}`` with ``yaxis.tickvals``
+            in the layout) or a drop-down's button labels
+            (``{"updatemenus[0].buttons[2].label": "whatif.scen.shutdown"}``).
     """
 
     id: str
@@ -68,7 +85,14 @@ class Chart:
     refs: tuple[str, ...]
     data: list[dict[str, Any]]
     layout: dict[str, Any] = field(default_factory=dict)
-    axis_keys: dict[str, str] = field(default_factory=dict)
+    axis_keys: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+    def label_keys(self) -> set[str]:
+        """Every catalog key the chart's traces and layout use."""
+        out = {t["name"] for t in self.data if t.get("name")}
+        for v in self.axis_keys.values():
+            out |= {v} if isinstance(v, str) else set(v)
+        return out
 
 
 Cell = str | float | int | None | Label
@@ -118,8 +142,7 @@ class Section:
             if isinstance(b, Text):
                 out.add(b.key)
             elif isinstance(b, Chart):
-                out |= {b.title_key, b.caption_key, *b.axis_keys.values()}
-                out |= {t["name"] for t in b.data if t.get("name")}
+                out |= {b.title_key, b.caption_key, *b.label_keys()}
             elif isinstance(b, Table):
                 out |= {b.title_key, *b.columns}
                 if b.caption_key:

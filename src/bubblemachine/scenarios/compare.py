@@ -154,9 +154,9 @@ def compare(
     a: str,
     b: str,
     *,
-    paths: int = 1000,
-    horizon: int = 252,
-    seed: int = 0,
+    paths: int | None = None,
+    horizon: int | None = None,
+    seed: int | None = None,
     series: Sequence[str] | None = None,
     set: Mapping[str, Any] | None = None,
     set_b: Mapping[str, Any] | None = None,
@@ -167,9 +167,10 @@ def compare(
 
     Args:
         a, b: scenario names (bundled) or paths to scenario files.
-        paths: Monte Carlo paths per scenario (1..1e6).
-        horizon: periods after period 0 (252 business days ~ one year).
-        seed: the common seed (common random numbers).
+        paths: Monte Carlo paths per scenario (1..1e6); default: A's scenario, else the
+            model's ``[model] defaults`` (:func:`runner.run_settings`).
+        horizon: periods after period 0 (252 business days ~ one year); default as ``paths``.
+        seed: the common seed (common random numbers); default as ``paths``.
         series: series to report (default: every reported series the model defines).
         set: overrides ``{name: value}`` of parameters or exogenous inputs applied to both
             ``a`` and ``b`` (the same assumptions under both scenarios).
@@ -184,9 +185,8 @@ def compare(
     """
     from bubblemachine.scenarios import runner
 
-    runner.check_paths(paths)
-    runner.check_horizon(horizon)
-    runner.check_seed(seed)
+    paths, horizon, seed = runner.run_settings(a, paths=paths, horizon=horizon, seed=seed, asof=asof)
+    runner.check_same_model(a, b)
     from bubblemachine.sfc.parameters import validate_overrides
 
     _, model_a, path_a = runner.load(a, asof=asof)
@@ -196,7 +196,7 @@ def compare(
               **(validate_overrides(model_b, set_b, origin="set_b") if set_b else {})}
     avail = frozenset(model_a.equations) & frozenset(model_b.equations)
     chosen = check_series(series, avail, model_a.name) if series else default_series(avail)
-    runner.check_memory([a, b], paths=paths, horizon=horizon, seed=seed, save=chosen)  # both held at once
+    runner.check_memory([a, b], paths=paths, horizon=horizon, seed=seed, save=chosen, asof=asof)  # both held at once
     ra = runner.run(a, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_a or None, progress=progress,
                     asof=asof)
     rb = runner.run(b, paths=paths, horizon=horizon, seed=seed, save=chosen, set=set_bb or None, progress=progress,
@@ -207,9 +207,11 @@ def compare(
 
 
 def format_value(x: float, kind: str) -> str:
-    """Log changes as percent (``+3.1%``: 100 x log change); differences with 3 decimals."""
+    """A change for people: prices as a simple percent change (``exp(log change) - 1``,
+    ``-65.47%`` rather than 100 x log change ``-106.35%``); rates and levels as differences
+    in their own units with 3 decimals."""
     if x != x:
         return "nan"
     if kind == "price":
-        return f"{100 * x:+.2f}%"
+        return f"{100 * np.expm1(x):+.2f}%"
     return f"{x:+.3f}"

@@ -172,9 +172,9 @@ def explain(
     scenario: str,
     *,
     series: Sequence[str] | None = None,
-    paths: int = 1000,
-    horizon: int = 252,
-    seed: int = 0,
+    paths: int | None = None,
+    horizon: int | None = None,
+    seed: int | None = None,
     vs: str | None = None,
     set: Mapping[str, Any] | None = None,
     progress: bool = False,
@@ -185,9 +185,10 @@ def explain(
     Args:
         scenario: scenario name or path.
         series: series to explain (default: every series the model attributes).
-        paths: Monte Carlo paths (1..1e6).
-        horizon: periods after period 0.
-        seed: the seed (shared with ``vs``: common random numbers).
+        paths: Monte Carlo paths (1..1e6); default: the scenario's, else the model's
+            ``[model] defaults`` (:func:`runner.run_settings`).
+        horizon: periods after period 0; default as ``paths``.
+        seed: the seed (shared with ``vs``: common random numbers); default as ``paths``.
         vs: a reference scenario (e.g. ``baseline``), or None.
         set: overrides ``{name: value}`` of parameters or exogenous inputs, applied to the
             scenario and to ``vs`` alike; checked against the model's names and ranges
@@ -201,9 +202,9 @@ def explain(
     from bubblemachine.scenarios import runner
     from bubblemachine.sfc.parameters import validate_overrides
 
-    runner.check_paths(paths)
-    runner.check_horizon(horizon)
-    runner.check_seed(seed)
+    paths, horizon, seed = runner.run_settings(scenario, paths=paths, horizon=horizon, seed=seed, asof=asof)
+    if vs is not None:
+        runner.check_same_model(scenario, vs)
     _, model, _ = runner.load(scenario, asof=asof)
     overrides = validate_overrides(model, set, origin="set") if set else {}
     avail = attributed_series(model)

@@ -6,7 +6,9 @@ paths over :data:`REPORT_HORIZON` business days (about 12 months) with one commo
 
 * one fan chart per reported series (5-95% and 25-75% bands, median), the baseline in grey
   and a scenario chosen from a drop-down in colour, sampled weekly;
-* a table of the median change of key series, scenario minus baseline (path-wise);
+* a table of the median change of key series, scenario minus baseline (path-wise), and a
+  table of the trough and peak of the mean difference along the way (a shutdown's liquidity
+  drain shows although it is repaid by the end of the year);
 * attribution bars per scenario (mean contribution of each mechanism group to the change
   vs the baseline, adding up to the mean total difference) for a few series.
 
@@ -53,13 +55,15 @@ ATTRIBUTION_SERIES: tuple[str, ...] = ("spx", "btc", "ust10y")
 #: Series in the summary table (median change vs baseline).
 TABLE_SERIES: tuple[str, ...] = ("spx", "ndx", "m7", "midcap_ai", "memory", "btc", "eth",
                                  "ust10y", "hy_oas", "net_liquidity", "vix")
+#: Series in the trough/peak table (lowest and highest point of the mean difference vs baseline).
+EXTREMES_SERIES: tuple[str, ...] = ("net_liquidity", "spx", "ust10y", "hy_oas", "vix")
 #: Display order of the scenarios (the seed stories), after the baseline.
 SCENARIO_ORDER: tuple[str, ...] = (
     "shutdown", "reopening_wave", "reverse_qe", "capital_call_cascade", "hawkish_chair", "circular_unwind",
     "deepseek_shock", "vol_shock", "vol_shock_no_systematic", "buyback_blackout", "energy_cap", "glp1_shift",
 )
 #: Bump when the cached payload changes shape.
-CACHE_VERSION = 1  # the cached payload (not the chart layout) defines the version
+CACHE_VERSION = 2  # the cached payload (not the chart layout) defines the version
 
 SCENARIO_COLOR = "#d62728"
 BASE_COLOR = "#7f7f7f"
@@ -95,7 +99,9 @@ def summarize_run(arrays: dict[str, np.ndarray], *, series: Sequence[str], attri
 
     Returns:
         ``{"fan": {s: [[q05...], [q25...], ...]}, "attr": {s: {group: mean sum}},
-        "total": {s: mean change}, "changes": {s: [per-path change]}}``.
+        "total": {s: mean change}, "changes": {s: [per-path change]},
+        "mean_path": {s: [mean change from period 0 at t = 0..horizon]}}`` (changes are log
+        changes for prices, differences otherwise; ``mean_path`` for the ``table`` series).
     """
     idx = list(range(0, horizon + 1, STEP))
     if idx[-1] != horizon:
@@ -109,7 +115,38 @@ def summarize_run(arrays: dict[str, np.ndarray], *, series: Sequence[str], attri
         attr[s] = {g: float(np.mean(arrays[contrib_name(s, g)][:, 1:horizon + 1].sum(axis=1))) for g in groups}
         total[s] = float(np.mean(change(arrays[s], s, horizon)))
     changes = {s: [float(v) for v in change(arrays[s], s, horizon)] for s in table}
-    return {"periods": idx, "fan": fan, "attr": attr, "total": total, "changes": changes}
+    mean_path = {s: [_r(v) for v in mean_change_path(arrays[s], s, horizon)] for s in table}
+    return {"periods": idx, "fan": fan, "attr": attr, "total": total, "changes": changes, "mean_path": mean_path}
+
+
+def mean_change_path(arr: np.ndarray, name: str, horizon: int) -> np.ndarray:
+    """Mean over paths of the change from period 0 at every period 0..horizon (log for prices)."""
+    a = arr[:, : horizon + 1]
+    if kind_of(name) == "price":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.log(a) - np.log(a[:, :1])
+    else:
+        d = a - a[:, :1]
+    return np.nanmean(d, axis=0)
+
+
+def scale_of(name: str) -> float:
+    """Display scale of a change: 100 x log change for prices (about %), 1 otherwise."""
+    return 100.0 if kind_of(name) == "price" else 1.0
+
+
+def extremes(scen: dict, base: dict, series: str, *, start: str = PERIOD0) -> dict[str, Any]:
+    """Trough and peak of the mean difference (scenario - baseline) along the horizon.
+
+    Returns:
+        ``{"trough": x, "trough_date": "YYYY-MM-DD", "peak": x, "peak_date": ...,
+        "end": x}`` in display units (:func:`scale_of`); dates of business days from ``start``.
+    """
+    d = (np.asarray(scen["mean_path"][series]) - np.asarray(base["mean_path"][series])) * scale_of(series)
+    i_lo, i_hi = int(np.nanargmin(d)), int(np.nanargmax(d))
+    dates = _dates([i_lo, i_hi, len(d) - 1], start)
+    return {"trough": round(float(d[i_lo]), 2) + 0.0, "trough_date": dates[0],
+            "peak": round(float(d[i_hi]), 2) + 0.0, "peak_date": dates[1], "end": round(float(d[-1]), 2) + 0.0}
 
 
 def _r(v: float) -> float:
@@ -201,8 +238,13 @@ def _dates(periods: Sequence[int], start: str = PERIOD0) -> list[str]:
 
 
 
-def fan_chart(s: str, sums: dict[str, dict], names: list[str], start: str = PERIOD0):
-    """Fan chart of series ``s``: the baseline (grey) and a drop-down-selected scenario."""
+def fan_chart(s: str, sums: dict[str, dict], names: list[str], *, start: str = PERIOD0,
+              caption_key: str = "whatif.fan_caption", chart_id: str | None = None):
+    """Fan chart of series ``s``: the baseline (grey) and a drop-down-selected scenario.
+
+    ``names[0]`` is the reference (baseline); with one other scenario there is no drop-down.
+    Scenario names are catalog keys ``whatif.scen.<name>`` (legend and menu).
+    """
     from bubblemachine.report.sections import Chart
 
     periods = sums[names[0]]["periods"]
@@ -244,16 +286,19 @@ def fan_chart(s: str, sums: dict[str, dict], names: list[str], start: str = PERI
     for i, n in enumerate(others):
         vis = [j == i for j in range(len(others)) for _ in range(5)] + [True] * 5
         buttons.append({"label": n, "method": "restyle", "args": [{"visible": vis}]})
+    texts: dict[str, str | tuple[str, ...]] = {"yaxis.title.text": f"whatif.units.{s}"}
+    if len(buttons) > 1:  # a drop-down only when there is something to choose
+        texts |= {f"updatemenus[0].buttons[{i}].label": f"whatif.scen.{n}" for i, n in enumerate(others)}
     layout = {
         "margin": {"l": 60, "r": 20, "t": 40, "b": 40}, "height": 360, "template": "plotly_white",
         "hovermode": "x unified", "legend": {"orientation": "h", "y": -0.15},
         "updatemenus": [{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left",
-                         "y": 1.15, "yanchor": "top", "showactive": True}] if buttons else [],
+                         "y": 1.15, "yanchor": "top", "showactive": True}] if len(buttons) > 1 else [],
     }
     if kind_of(s) == "price" and s not in ("gdp",):
         layout["yaxis"] = {"type": "log"}
-    return Chart(id=f"whatif-fan-{s}", title_key=f"whatif.series.{s}", caption_key="whatif.fan_caption",
-                 refs=_refs(s), data=data, layout=layout, axis_keys={"yaxis.title.text": f"whatif.units.{s}"})
+    return Chart(id=chart_id or f"whatif-fan-{s}", title_key=f"whatif.series.{s}", caption_key=caption_key,
+                 refs=_refs(s), data=data, layout=layout, axis_keys=texts)
 
 
 def _rgba(hex_color: str):
@@ -275,11 +320,13 @@ def _refs(s: str) -> tuple[str, ...]:
     return _REFS.get(s, ())
 
 
-def attribution_chart(s: str, sums: dict[str, dict], names: list[str], groups: Sequence[str]):
+def attribution_chart(s: str, sums: dict[str, dict], names: list[str], groups: Sequence[str], *,
+                      caption_key: str = "whatif.attr_caption", chart_id: str | None = None):
     """Stacked bars: per scenario, each group's mean contribution to the change vs the baseline.
 
     ``groups``: the model's attribution group ids in display order; each bar's name is the
     catalog key ``whatif.group.<id>`` (labels from the model, :func:`group_messages`).
+    Scenario names are catalog keys ``whatif.scen.<name>`` (category tick labels).
     """
     from bubblemachine.report.sections import Chart
 
@@ -291,16 +338,19 @@ def attribution_chart(s: str, sums: dict[str, dict], names: list[str], groups: S
         color = GROUP_COLORS[i % len(GROUP_COLORS)]
         xs = [_r(scale * (sums[n]["attr"][s][g] - base["attr"][s][g])) for n in others]
         data.append({"type": "bar", "orientation": "h", "y": others, "x": xs, "name": f"whatif.group.{g}",
-                     "marker": {"color": color}})
+                     "marker": {"color": color}, "hoverinfo": "x+name"})
     tot = [_r(scale * (sums[n]["total"][s] - base["total"][s])) for n in others]
     data.append({"type": "scatter", "mode": "markers", "y": others, "x": tot, "name": "whatif.total",
-                 "marker": {"color": "black", "symbol": "diamond", "size": 9}})
-    layout = {"barmode": "relative", "margin": {"l": 170, "r": 20, "t": 20, "b": 40},
-              "height": 120 + 28 * len(others), "template": "plotly_white",
-              "legend": {"orientation": "h", "y": -0.2}, "yaxis": {"autorange": "reversed"}}
+                 "marker": {"color": "black", "symbol": "diamond", "size": 9}, "hoverinfo": "x+name"})
+    layout = {"barmode": "relative", "margin": {"l": 20, "r": 20, "t": 20, "b": 40},
+              "height": 150 + 28 * len(others), "template": "plotly_white",
+              "legend": {"orientation": "h", "y": -0.25},
+              "yaxis": {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": others}}
     unit_key = "whatif.axis.log_pct" if kind_of(s) == "price" else "whatif.axis.pp"
-    return Chart(id=f"whatif-attr-{s}", title_key=f"whatif.attr.{s}", caption_key="whatif.attr_caption",
-                 refs=_refs(s), data=data, layout=layout, axis_keys={"xaxis.title.text": unit_key})
+    texts: dict[str, str | tuple[str, ...]] = {"xaxis.title.text": unit_key,
+                                                "yaxis.ticktext": tuple(f"whatif.scen.{n}" for n in others)}
+    return Chart(id=chart_id or f"whatif-attr-{s}", title_key=f"whatif.attr.{s}", caption_key=caption_key,
+                 refs=_refs(s), data=data, layout=layout, axis_keys=texts)
 
 
 def summary_table(sums: dict[str, dict], names: list[str], table_series: list[str]):
@@ -314,11 +364,28 @@ def summary_table(sums: dict[str, dict], names: list[str], table_series: list[st
         row: list[Any] = [Label(f"whatif.scen.{n}")]
         for s in table_series:
             d = np.median(np.asarray(ch[s]) - np.asarray(base[s]))
-            row.append(round(float(d) * (100.0 if kind_of(s) == "price" else 1.0), 2) + 0.0)  # no -0.0
+            row.append(round(float(d) * scale_of(s), 2) + 0.0)  # no -0.0
         rows.append(tuple(row))
     return Table(id="whatif-table", title_key="whatif.table_title",
                  columns=("whatif.col.scenario", *(f"whatif.col.{s}" for s in table_series)),
                  rows=tuple(rows), refs=("M1.2", "M2.1", "M5.2", "M6.1"), caption_key="whatif.table_caption")
+
+
+def extremes_table(sums: dict[str, dict], names: list[str], series: Sequence[str]):
+    """Per scenario, the trough and peak of the mean difference vs the baseline of a few series."""
+    from bubblemachine.report.sections import Label, Table
+
+    base = sums[names[0]]
+    rows = []
+    for n in names[1:]:
+        row: list[Any] = [Label(f"whatif.scen.{n}")]
+        for s in series:
+            e = extremes(sums[n], base, s)
+            row += [e["trough"], e["peak"]]
+        rows.append(tuple(row))
+    cols = [c for s in series for c in (f"whatif.trough.{s}", f"whatif.peak.{s}")]
+    return Table(id="whatif-extremes", title_key="whatif.extremes_title", columns=("whatif.col.scenario", *cols),
+                 rows=tuple(rows), refs=("M1.2", "M1.3", "M2.1", "M6.1"), caption_key="whatif.extremes_caption")
 
 
 def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horizon: int = REPORT_HORIZON,
@@ -337,7 +404,10 @@ def whatif_section(scenarios: Sequence[str], *, paths: int = REPORT_PATHS, horiz
     blocks: list[Any] = [Text("whatif.how_to_read")]
     if len(names) > 1 and meta["table"]:
         blocks.append(summary_table(sums, names, meta["table"]))
-    blocks += [fan_chart(s, sums, names, meta.get("asof", PERIOD0)) for s in meta["series"]]
+        ext = [s for s in EXTREMES_SERIES if s in meta["table"]]
+        if ext and all("mean_path" in sums[n] for n in names):
+            blocks.append(extremes_table(sums, names, ext))
+    blocks += [fan_chart(s, sums, names, start=meta.get("asof", PERIOD0)) for s in meta["series"]]
     if len(names) > 1:
         blocks += [attribution_chart(s, sums, names, meta["groups"]) for s in meta["attributed"]]
     # order 70 like claims: listed after claims in the registry, the section follows it

@@ -56,6 +56,8 @@ class Run:
         paths: number of paths.
         horizon: number of periods simulated after period 0.
         asof: the AI model's start date (period 0); None for other models.
+        failures: paths that failed to solve (``on_failure="exclude"``: not in ``arrays``;
+            ``"keep"``: NaN from their failing period).
     """
 
     scenario: str
@@ -67,6 +69,7 @@ class Run:
     paths: int
     horizon: int
     asof: str | None = None
+    failures: tuple = ()
 
 
 #: The shipped model that starts from any date (``asof``).
@@ -109,6 +112,39 @@ def load(name_or_path, *, cache: ModelCache | None = None, asof: str | None = No
     return scen, model, path
 
 
+def run_settings(name_or_path, *, paths: int | None = None, horizon: int | None = None,
+                 seed: int | None = None, cache: ModelCache | None = None,
+                 asof: str | None = None) -> tuple[int, int, int]:
+    """``(paths, horizon, seed)`` a run of this scenario uses: explicit values, else the
+    scenario's, else the model's ``[model] defaults`` (the engine's rule,
+    :func:`bubblemachine.sfc.spec.resolve_run`). ``scenario compare`` and ``explain`` resolve
+    them once, from the first scenario, and pass them to every run they compare (same seed:
+    common random numbers)."""
+    from bubblemachine.sfc.spec import resolve_run
+
+    paths = check_paths(paths) if paths is not None else None
+    horizon = check_horizon(horizon) if horizon is not None else None
+    seed = check_seed(seed) if seed is not None else None
+    import warnings
+
+    scen, model, _ = load(name_or_path, cache=cache, asof=asof)
+    with warnings.catch_warnings():  # the run itself warns (late shocks): once is enough
+        warnings.simplefilter("ignore")
+        spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed)
+    return spec.paths, spec.periods, spec.seed
+
+
+def check_same_model(a, b, *, cache: ModelCache | None = None) -> None:
+    """ScenarioError when scenarios ``a`` and ``b`` are written for different models."""
+    _, model_a, path_a = load(a, cache=cache)
+    _, model_b, path_b = load(b, cache=cache)
+    if (model_a.digest or model_a.name) != (model_b.digest or model_b.name):
+        raise ScenarioError(
+            f"{path_b}: scenario is for model {model_b.name!r}, but {path_a.stem} is for model "
+            f"{model_a.name!r}; compare scenarios of one model"
+        )
+
+
 def compiled(model, *, cache: ModelCache | None = None):
     """The compiled model, compiled once per process (keyed by the model's digest)."""
     return (cache or MODEL_CACHE).compiled(model)
@@ -116,7 +152,7 @@ def compiled(model, *, cache: ModelCache | None = None):
 
 def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
         save: list[str] | None = None, set: Mapping[str, Any] | None = None, progress: bool = False,
-        cache: ModelCache | None = None, asof: str | None = None) -> Run:
+        cache: ModelCache | None = None, asof: str | None = None, on_failure: str = "raise") -> Run:
     """Simulate one scenario.
 
     Args:
@@ -132,6 +168,8 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
         progress: draw a progress bar.
         cache: the model cache (default :data:`MODEL_CACHE`).
         asof: the AI model's start date (default: the latest date the store supports).
+        on_failure: ``"raise"`` (default), ``"exclude"`` or ``"keep"``: what a path that fails
+            to solve does (``simulate``'s option); ``Run.failures`` lists them.
 
     Returns:
         The :class:`Run`.
@@ -151,17 +189,18 @@ def run(name_or_path, *, paths: int | None = None, horizon: int | None = None, s
         if unknown:
             raise ScenarioError(f"{path}: model {model.name} has no variable(s) {', '.join(unknown)}")
     spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
-                       set=dict(set) if set else None, save=list(save) if save is not None else None)
+                       set=dict(set) if set else None, save=list(save) if save is not None else None,
+                       on_failure=on_failure)
     res = run_spec(spec, progress=progress)
     names = save if save is not None else sorted(variables)
     arrays = {n: _with_period0(np.asarray(res[n], dtype="float64"), res, n, spec.periods) for n in names}
     return Run(scenario=path.stem, path=path, model=model.name, arrays=arrays, variables=variables,
-               seed=spec.seed, paths=spec.paths, horizon=spec.periods, asof=used)
+               seed=spec.seed, paths=spec.paths, horizon=spec.periods, asof=used, failures=res.failures)
 
 
 def check_memory(names: list, *, paths: int | None = None, horizon: int | None = None, seed: int | None = None,
                  save: list[str] | None = None, memory_budget: str | int | None = None,
-                 cache: ModelCache | None = None) -> None:
+                 cache: ModelCache | None = None, asof: str | None = None) -> None:
     """MemoryBudgetError if running every scenario of ``names`` and holding all their arrays
     at once (as ``scenario compare`` does) would exceed the memory budget."""
     from bubblemachine.sfc.memory import Estimate, check_budget, estimate_run, resolve_budget
@@ -169,7 +208,7 @@ def check_memory(names: list, *, paths: int | None = None, horizon: int | None =
 
     total, detail = 0, ""
     for name in names:
-        scen, model, _ = load(name, cache=cache)
+        scen, model, _ = load(name, cache=cache, asof=asof)
         spec = resolve_run(compiled(model, cache=cache), scen, periods=horizon, paths=paths, seed=seed,
                            save=list(save) if save is not None else list(model.equations))
         est = estimate_run(spec)

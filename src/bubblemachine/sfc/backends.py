@@ -44,17 +44,19 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from bubblemachine.errors import BubbleMachineError, SimulationError
 from bubblemachine.sfc.records import PathsOutput, PathsTask, SharedArray
 
 __all__ = [
-    "BACKEND_NAMES",
+    "BACKENDS",
     "Backend",
+    "BackendBase",
     "ProcessBackend",
     "RayBackend",
     "SerialBackend",
+    "backend_names",
     "gather",
     "get_backend",
     "make_backend",
@@ -63,9 +65,10 @@ __all__ = [
     "split_ranges",
 ]
 
-#: Names accepted by :func:`make_backend` (aliases map to the first three).
-BACKEND_NAMES = ("serial", "process", "ray")
-_ALIASES = {"serial": "serial", "process": "process", "processes": "process", "ray": "ray"}
+#: Every backend class by name (filled by subclassing :class:`BackendBase` with a ``name``).
+BACKENDS: dict[str, type[BackendBase]] = {}
+#: What each option of :func:`make_backend` is, for messages.
+_OPTION_TEXT = {"address": "a cluster address", "start_method": "a start method"}
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of tasks just finished (usually 1)."""
@@ -127,12 +130,22 @@ def _check_workers(workers: int | None, field: str = "workers") -> int:
 class BackendBase:
     """What every backend shares: context management and :meth:`run` on top of :meth:`map`.
 
-    A new backend subclasses this, sets ``name`` and ``workers``, and implements
+    A new backend subclasses this, sets ``name`` (which registers it: :func:`make_backend`
+    and ``--backend`` find it), takes ``workers`` in its constructor, and implements
     :meth:`map` (and :meth:`close` if it holds workers); see ``docs/contributing.md``.
     """
 
-    name = "base"
+    name: ClassVar[str] = ""
+    #: other names that select this backend
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: constructor options (besides ``workers``) that :func:`make_backend` may pass
+    options: ClassVar[tuple[str, ...]] = ()
     workers = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            BACKENDS[cls.name] = cls
     #: workers share this machine's file system (a sweep's workers write their own shards)
     local = True
     #: return big result arrays through shared memory instead of pickling them
@@ -194,8 +207,8 @@ class SerialBackend(BackendBase):
 
     name = "serial"
 
-    def __init__(self) -> None:
-        self.workers = 1
+    def __init__(self, *, workers: int | None = None) -> None:
+        self.workers = 1  # one task at a time; ``workers`` is accepted and ignored
 
     def map(self, fn, tasks, *, shared=None, progress=None):
         """Run ``fn(shared, task)`` for each task, in order; yield ``(index, result)``."""
@@ -290,6 +303,8 @@ class ProcessBackend(BackendBase):
     """
 
     name = "process"
+    aliases = ("processes",)
+    options = ("start_method",)
     result_via_shm = True
 
     def __init__(
@@ -414,6 +429,7 @@ class RayBackend(BackendBase):
     """
 
     name = "ray"
+    options = ("address",)
     local = False  # workers may be on other machines: results come back to the driver
 
     def __init__(
@@ -640,6 +656,11 @@ def gather(pairs: Iterable[tuple[int, Any]], n: int | None = None) -> list[Any]:
     return [out[i] for i in range(size)]
 
 
+def backend_names() -> tuple[str, ...]:
+    """The names :func:`make_backend` accepts (``serial``, ``process``, ``ray``, ...)."""
+    return tuple(BACKENDS)
+
+
 def make_backend(
     backend: str | None = None,
     *,
@@ -650,7 +671,8 @@ def make_backend(
     """A new backend from its name; the caller owns it (``with make_backend("process") as be: ...``).
 
     Args:
-        backend: ``None`` or ``"serial"``; ``"process"`` (alias ``"processes"``); ``"ray"``.
+        backend: ``None`` or ``"serial"``; ``"process"`` (alias ``"processes"``); ``"ray"``; or
+            the name of any other :class:`BackendBase` subclass.
         workers: processes / Ray CPUs (default: usable cores). Ignored by ``"serial"``.
         address: Ray cluster address (``"ray"`` only).
         start_method: process start method (``"process"`` only; default ``"spawn"``).
@@ -661,23 +683,21 @@ def make_backend(
     """
     if backend is not None and not isinstance(backend, str):
         raise SimulationError(
-            f"backend: expected one of {', '.join(BACKEND_NAMES)} or a Backend object, "
-            f"got {type(backend).__name__}"
+            f"backend: expected one of {', '.join(BACKENDS)} or a Backend object, got {type(backend).__name__}"
         )
-    name = _ALIASES.get((backend or "serial").strip().lower())
-    if name is None:
-        raise SimulationError(
-            f"backend: unknown backend {backend!r} (choose from {', '.join(BACKEND_NAMES)})"
-        )
-    if address is not None and name != "ray":
-        raise SimulationError(f"address: only the 'ray' backend takes a cluster address (backend is {name!r})")
-    if start_method is not None and name != "process":
-        raise SimulationError(f"start_method: only the 'process' backend takes a start method (backend is {name!r})")
-    if name == "serial":
-        return SerialBackend()
-    if name == "process":
-        return ProcessBackend(workers=workers, start_method=start_method or "spawn")
-    return RayBackend(workers=workers, address=address)
+    key = (backend or "serial").strip().lower()
+    cls = BACKENDS.get(key) or next((c for c in BACKENDS.values() if key in c.aliases), None)
+    if cls is None:
+        raise SimulationError(f"backend: unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    given = {"address": address, "start_method": start_method}
+    for option, value in given.items():
+        if value is not None and option not in cls.options:
+            takers = [n for n, c in BACKENDS.items() if option in c.options]
+            raise SimulationError(
+                f"{option}: only the {' or '.join(repr(t) for t in takers)} backend takes {_OPTION_TEXT[option]} "
+                f"(backend is {cls.name!r})"
+            )
+    return cls(workers=workers, **{k: v for k, v in given.items() if v is not None})
 
 
 def get_backend(backend: Any = None, **options: Any) -> Backend:
@@ -686,8 +706,7 @@ def get_backend(backend: Any = None, **options: Any) -> Backend:
         if isinstance(backend, Backend):
             return backend
         raise SimulationError(
-            f"backend: expected one of {', '.join(BACKEND_NAMES)} or a Backend object, "
-            f"got {type(backend).__name__}"
+            f"backend: expected one of {', '.join(BACKENDS)} or a Backend object, got {type(backend).__name__}"
         )
     return make_backend(backend, **options)
 

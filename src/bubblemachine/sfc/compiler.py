@@ -137,7 +137,7 @@ class ProbeLog:
 # --------------------------------------------------------------------------- graph algorithms
 
 
-def _tarjan(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
+def strongly_connected_components(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
     """Strongly connected components in reverse topological order (iterative Tarjan)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -190,7 +190,7 @@ def order_blocks(deps: dict[str, set[str]], order: list[str]) -> list[list[str]]
     for v in order:
         for u in sorted(deps[v], key=order.index):
             succ[u].append(v)
-    comps = _tarjan(order, succ)
+    comps = strongly_connected_components(order, succ)
     comps.reverse()  # Tarjan emits sinks first
     return [sorted(c, key=order.index) for c in comps]
 
@@ -202,7 +202,7 @@ def tear(block: list[str], deps: dict[str, set[str]]) -> tuple[list[str], list[s
     rest = list(block)
     while True:
         sub = {v: [w for w in rest if v in deps[w] and w in members] for v in rest}
-        comps = [c for c in _tarjan(rest, sub) if len(c) > 1 or c[0] in deps[c[0]]]
+        comps = [c for c in strongly_connected_components(rest, sub) if len(c) > 1 or c[0] in deps[c[0]]]
         if not comps:
             break
         for comp in comps:
@@ -289,6 +289,10 @@ class CompiledModel:
                 lag = max(lag, ref.lag)
         return lag
 
+    def check_texts(self) -> list[str]:
+        """The expressions of every hidden identity (both sides) and matrix cell and total."""
+        return self._check_texts()
+
     def _check_texts(self) -> list[str]:
         m = self.model
         texts = [t for k, (rhs, _) in m.hidden.items() for t in (k, rhs)]
@@ -322,14 +326,10 @@ class CompiledModel:
         fn = self._cache.get(key)
         if fn is None:
             src = generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=probe)
-            fn = _exec(src, "_chunk", _namespace(mode, self, probe=probe), self)
+            fn = _exec(src, "_chunk", code_namespace(mode, self, probe=probe), self)
             self._cache[key] = fn
             self._cache[("src",) + key[1:]] = src
         return fn
-
-    def chunk_source(self, *, mode: str = "vector", timevarying: frozenset[str] = frozenset(), record: tuple[str, ...] = (), diagnose: bool = False) -> str:
-        """The generated source (for inspection and debugging)."""
-        return generate_chunk_source(self, mode=mode, timevarying=timevarying, record=record, diagnose=diagnose)
 
     def check_function(self, record: tuple[str, ...]):
         """The generated vectorised checker of hidden identities and matrices (cached)."""
@@ -337,16 +337,9 @@ class CompiledModel:
         fn = self._cache.get(key)
         if fn is None:
             src, messages = generate_check_source(self, record)
-            fn = _exec(src, "_check", _namespace("vector", self, messages), self)
+            fn = _exec(src, "_check", code_namespace("vector", self, messages), self)
             self._cache[key] = fn
         return fn
-
-    def describe_blocks(self) -> list[dict[str, Any]]:
-        return [
-            {"block": b.index, "variables": list(b.variables), "cyclic": b.cyclic,
-             "tears": list(b.tears), "linear": b.linear}
-            for b in self.blocks
-        ]
 
 
 def compile_model(model: Model, *, solver: str | Solver = "newton") -> CompiledModel:
@@ -494,7 +487,9 @@ def _apply_inv(Jinv, rs, NP):
     return [x[:, i] for i in range(k)]
 
 
-def _namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = (), probe: bool = False) -> dict[str, Any]:
+def code_namespace(mode: str, cm: CompiledModel, messages: tuple[str, ...] = (), probe: bool = False) -> dict[str, Any]:
+    """The globals generated code runs with: the helpers its expressions call (``_exp``,
+    ``_where``, ``_solve``, ...) for ``mode``, the failure reporters, the checks' messages."""
     ns: dict[str, Any] = {"_PeriodFailure": PeriodFailure, "_np": np, "_cm": cm, "_fail": _make_fail(cm),
                           "_NUMERRS": (FloatingPointError, ZeroDivisionError, OverflowError, ValueError, np.linalg.LinAlgError),
                           "_acc_fail": _acc_fail, "_inv_const": _inv_const, "_apply_inv": _apply_inv,
@@ -582,6 +577,12 @@ def _namer(cm: CompiledModel, timevarying: frozenset[str]):
             return f"I_{n}"
         return f"I{lag}_{n}"
     return name
+
+
+def block_jacobian_lines(cm: CompiledModel, b: Block, mode: str, ctx: dict) -> list[str]:
+    """Lines computing the Jacobian ``_J{a}_{j}`` of block ``b``'s tear equations with respect
+    to its tears (``ctx["gen"]``: the code generator to use; the compiled kernel's, for one)."""
+    return _block_jacobian_lines(cm, b, mode, ctx)
 
 
 def _block_jacobian_lines(cm: CompiledModel, b: Block, mode: str, ctx: dict) -> list[str]:

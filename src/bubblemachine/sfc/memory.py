@@ -14,6 +14,7 @@ or ``"off"`` (no check).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -41,8 +42,9 @@ def format_bytes(n: float) -> str:
     return f"{int(n)} bytes"
 
 
+@functools.lru_cache(maxsize=1)
 def machine_memory() -> int | None:
-    """Bytes of memory this process may use: physical memory, capped by a cgroup limit."""
+    """Bytes of memory this process may use: physical memory, capped by a cgroup limit (read once)."""
     total = None
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -206,18 +206,36 @@ def parse_assignments(items: Iterable[str] | None, *, origin: str = "--set") -> 
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not name:
-            raise ParameterError(f"{origin} {item!r}: expected name=value", name=name, value=item, origin=origin)
-        try:
-            if value.startswith("["):
-                if not value.endswith("]"):
-                    raise ValueError
-                out[name] = tuple(float(x) for x in value[1:-1].split(",") if x.strip())
-            else:
-                out[name] = float(value)
-        except ValueError:
-            raise ParameterError(f"{origin} {item!r}: {value!r} is not a number", name=name, value=value,
-                                 origin=origin) from None
+            raise ParameterError(f"{origin} {item!r}: expected name=value or name=[v1,v2,...]", name=name, value=item,
+                                 origin=origin)
+        if name in out:
+            raise ParameterError(f"{origin} {name}: given twice ({item!r})", name=name, value=value, origin=origin)
+
+        def bad(why: str, item: str = item, name: str = name, value: str = value) -> ParameterError:
+            return ParameterError(f"{origin} {item!r}: {why}", name=name, value=value, origin=origin)
+
+        if value.startswith("[") or value.endswith("]"):
+            if not (value.startswith("[") and value.endswith("]")):
+                raise bad("unclosed list (a list is [v1,v2,...])")
+            parts = value[1:-1].split(",")
+            if not value[1:-1].strip():
+                raise bad("the list is empty")
+            if any(not x.strip() for x in parts):
+                raise bad("the list has an empty item")
+            out[name] = tuple(_number(x, bad) for x in parts)
+        else:
+            out[name] = _number(value, bad)
     return out
+
+
+def _number(text: str, bad) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise bad(f"{text.strip()!r} is not a number") from None
+    if not math.isfinite(v):  # named with the text as typed (1e400, not inf)
+        raise bad(f"{text.strip()!r} is not a finite number")
+    return v
 
 
 def _at(origin: str, name: Any) -> str:

@@ -174,10 +174,10 @@ class Result:
         return Path(path)
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the long table to CSV atomically."""
+        """Write the long table to CSV atomically; floats as the shortest text that reads back exactly."""
         from bubblemachine._io import atomic_write_text
 
-        atomic_write_text(path, self.to_long().to_csv(index=False, float_format="%.17g"))
+        atomic_write_text(path, self.to_long().to_csv(index=False))
         return Path(path)
 
     @classmethod
@@ -214,6 +214,30 @@ class Result:
                       model_name=self.model_name, scenario_name=self.scenario_name, calendar=self.calendar,
                       quantile_levels=levels, model=self.model, scenario=self.scenario, settings=dict(self.settings),
                       failures=self.failures, spec=self.spec)
+
+    def plot(self, series: str | Sequence[str], *, baseline: Result | None = None, lang: str = "en"):
+        """A plotly fan chart of ``series`` over the paths (5-95%, 25-75%, median).
+
+        ``baseline``: another result drawn in grey behind (e.g. the baseline scenario).
+        Returns a ``plotly.graph_objects.Figure`` (``.show()``, ``.write_html(...)``).
+        """
+        from bubblemachine.report.figures import result_fan_figure
+
+        return result_fan_figure(self, series, baseline=baseline, lang=lang)
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: the run's settings and the summary table (first 30 variables)."""
+        from html import escape
+
+        head = (f"<p><b>Result</b> of <code>{escape(str(self.model_name))}</code> / "
+                f"<code>{escape(str(self.scenario_name))}</code>: {self.periods} periods, "
+                + (f"{self.paths} paths" if self.quantile_levels is None else f"quantiles {self.quantile_levels}")
+                + f", seed {self.seed}, {len(self.names)} variables saved</p>")
+        table = self.summary()
+        more = len(table) - 30
+        html = table.head(30).to_html(float_format=lambda v: f"{v:,.4g}", border=0)
+        tail = f"<p>... and {more} more (<code>result.summary()</code>)</p>" if more > 0 else ""
+        return head + html + tail
 
     def summary(self):
         """A small DataFrame: for each variable its value at periods 0, 1 and N (mean over paths)."""

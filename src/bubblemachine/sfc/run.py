@@ -27,6 +27,7 @@ import numpy as np
 
 from bubblemachine.errors import ConvergenceError, RunOptionError, ScenarioError, SimulationError
 from bubblemachine.sfc.compiler import CompiledModel, PeriodFailure, ProbeEvent
+from bubblemachine.sfc.kernel_run import kernel_runner
 from bubblemachine.sfc.records import FailureKind, PathFailure, PathsOutput
 from bubblemachine.sfc.scenario import Scenario
 from bubblemachine.sfc.spec import FailurePolicy, RunSpec
@@ -391,36 +392,50 @@ class PeriodLoop:
 
     def run(self, rec, progress: Any = None) -> None:
         """Solve periods 1..T into ``rec``; ``progress(done)`` after each chunk."""
-        has_random = bool(self.cm.model.random)
         t0 = 1
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             while t0 <= self.T:
-                c, off = divmod(t0 - 1, RNG_CHUNK)
-                t1 = min(t0 + self.ch, self.T + 1, (c + 1) * RNG_CHUNK + 1) if has_random else min(t0 + self.ch, self.T + 1)
-                start_state = self.state
-                while True:
-                    H = rec.window(t0, t1, self.pos)
-                    rnd = self._random(c, off, t1 - t0)
-                    try:
-                        self.state = self._solve(t0, t1, start_state, rnd, H)
-                        break
-                    except _ChunkFailed as exc:
-                        self._fail(exc, t0, t1, start_state, rnd, H, rec)
-                        start_state = self._take_state(start_state)
-                        if self.pos is not None and self.pos.size == 0:
-                            return
-                if self.chk is not None:
-                    # in slabs of ~16k values per array, so the temporaries stay in cache
-                    n = H.shape[2]
-                    slab = max(1, 16384 // max(n, 1))
-                    nn = t1 - t0
-                    for a in range(0, nn, slab):
-                        b = min(a + slab, nn)
-                        self.chk(H[a:self.L + b], self.L, b - a, t0 + a, self.ids)
-                rec.commit(t0, t1, H, self.pos)
+                t1 = self.chunk_end(t0)
+                if not self.solve_chunk(t0, t1, rec):
+                    return
                 t0 = t1
                 if progress is not None:
                     progress(t1 - 1)
+
+    def chunk_end(self, t0: int) -> int:
+        """The end (exclusive) of the chunk of periods that starts at ``t0``: at most ``ch``
+        periods, never crossing a chunk of random draws."""
+        t1 = min(t0 + self.ch, self.T + 1)
+        if self.cm.model.random:
+            t1 = min(t1, ((t0 - 1) // RNG_CHUNK + 1) * RNG_CHUNK + 1)
+        return t1
+
+    def solve_chunk(self, t0: int, t1: int, rec) -> bool:
+        """Solve, check and record periods ``t0 .. t1-1`` from ``self.state`` (call under the
+        run's ``np.errstate``); False when no path is left running."""
+        c, off = divmod(t0 - 1, RNG_CHUNK)
+        start_state = self.state
+        while True:
+            H = rec.window(t0, t1, self.pos)
+            rnd = self._random(c, off, t1 - t0)
+            try:
+                self.state = self._solve(t0, t1, start_state, rnd, H)
+                break
+            except _ChunkFailed as exc:
+                self._fail(exc, t0, t1, start_state, rnd, H, rec)
+                start_state = self._take_state(start_state)
+                if self.pos is not None and self.pos.size == 0:
+                    return False
+        if self.chk is not None:
+            # in slabs of ~16k values per array, so the temporaries stay in cache
+            n = H.shape[2]
+            slab = max(1, 16384 // max(n, 1))
+            nn = t1 - t0
+            for a in range(0, nn, slab):
+                b = min(a + slab, nn)
+                self.chk(H[a:self.L + b], self.L, b - a, t0 + a, self.ids)
+        rec.commit(t0, t1, H, self.pos)
+        return True
 
     def _random(self, c: int, off: int, nn: int) -> list:
         rnd = [a[off:off + nn] for a in self.rs.chunk_arrays(c)]
@@ -573,6 +588,9 @@ def run_paths(spec: RunSpec, path_ids: range, *, progress: Any = None) -> PathsO
     if not isinstance(path_ids, range) or path_ids.step != 1 or path_ids.start < 0 or len(path_ids) == 0:
         raise RunOptionError(f"path_ids must be a non-empty contiguous range of non-negative ints, got {path_ids!r}")
     loop = PeriodLoop(spec, path_ids)
+    fast = kernel_runner(loop, rng_chunk=RNG_CHUNK, path_block=PATH_BLOCK)  # the compiled kernel, when there is one
+    if fast is not None:
+        return fast.run(progress)
     rec = loop.recorder()
     loop.run(rec, progress)
     return loop.output(rec)

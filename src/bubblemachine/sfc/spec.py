@@ -258,9 +258,9 @@ def resolve_run(
     cm = as_compiled(model, solver)
     m = cm.model
     if sc is not None:
-        sc.validate_against(m)
-        if model is not sc.model:
+        if model is not sc.model:  # the wrong model first: its unknown names would only confuse
             _check_scenario_model(sc, m)
+        sc.validate_against(m)
     d = m.run_defaults
     T = periods if periods is not None else (sc.periods if sc and sc.periods else (d.periods or DEFAULT_PERIODS))
     n = paths if paths is not None else (sc.paths if sc and sc.paths else (d.paths or DEFAULT_PATHS))

@@ -401,7 +401,7 @@ def run_sweep(
             out = home() / "sweeps" / f"{m.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{spec.seed % 10**6:06d}"
         out = Path(out)
         _prepare_out(out, overwrite=overwrite)
-        created = not out.exists()
+        created = [p for p in (out, *out.parents) if not p.exists()]  # folders this sweep makes
         (out / POINTS_DIR).mkdir(parents=True, exist_ok=True)
         try:
             manifest = _execute(plan, be, out, progress)
@@ -478,14 +478,16 @@ def _execute(plan: SweepPlan, be: Any, out: Path, progress: ProgressLike) -> dic
     }
 
 
-def _clean_failed_start(out: Path, created: bool) -> None:
-    """A sweep that failed before writing any shard leaves nothing behind (no 'unfinished' folder)."""
+def _clean_failed_start(out: Path, created: list[Path]) -> None:
+    """A sweep that failed before writing any shard leaves nothing behind: no 'unfinished'
+    folder, and none of the parent folders it made (``created``, innermost first)."""
     points = out / POINTS_DIR
     try:
         if points.is_dir() and not any(points.iterdir()):
             points.rmdir()
-        if created and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()
+        for d in created:
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
     except OSError:  # pragma: no cover - best effort: the original error matters more
         pass
 

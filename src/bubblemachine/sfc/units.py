@@ -25,6 +25,7 @@ UNITS: dict[str, str] = {
     # rates, shares, elasticities
     "share": "비율",
     "dimensionless": "무차원",
+    "standard deviations": "표준편차",
     "0/1": "스위치",
     "percent": "%",
     "pp": "%p",

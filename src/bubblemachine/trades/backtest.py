@@ -301,7 +301,7 @@ def run_strategy(s: Strategy, panel: Panel, store, inst: Instruments, *, start: 
         if nav.index[-1] > pub and nav.index[0] <= pub:
             i0 = nav.index.searchsorted(pub, side="right") - 1
             after = AfterPublication(start=f"{nav.index[i0]:%Y-%m-%d}", end=f"{nav.index[-1]:%Y-%m-%d}",
-                                     days=len(nav) - 1 - i0, ret=float(nav.iloc[-1] / nav.iloc[i0] - 1.0),
+                                     days=int(len(nav) - 1 - i0), ret=float(nav.iloc[-1] / nav.iloc[i0] - 1.0),
                                      benchmark_ret=float(bnav.iloc[-1] / bnav.iloc[i0] - 1.0))  # fmt: skip
     return StrategyResult(strategy=s, verdict="", reason="", metrics=m, nav=nav, benchmark_nav=bnav,
                           turnover=float(run.turnover[0] / years), costs=float(run.costs[0] / years), time_on=time_on,

@@ -272,6 +272,20 @@ def _scenario_sentence(sid: str, payload: dict[str, Any] | None, ctx: ReportCont
                        worst_value=text.pct(worst[0], sign=True)) for lg in LANGS}  # fmt: skip
 
 
+def _model_first_day():
+    """The first date of the bundled scenarios' model (None when no scenario is installed)."""
+    import pandas as pd
+
+    from bubblemachine.scenarios import list_scenarios, runner
+
+    names = list_scenarios()
+    if not names:
+        return None
+    _, model, _ = runner.load(names[0])
+    start = (model.calendar or {}).get("start")
+    return pd.Timestamp(start) if start else None
+
+
 def positions_section(ctx: ReportContext) -> Section | None:
     """The positions section (None when no strategy is shipped)."""
     from bubblemachine.trades import text
@@ -290,17 +304,8 @@ def positions_section(ctx: ReportContext) -> Section | None:
         blab = {"en": b.label_en, "ko": b.label_ko} if b else {lg: inst.label(s.benchmark, lg) for lg in LANGS}
         benches[s.id] = _add(ctx, f"positions.dyn.{s.id}.bench", blab)
     payload = None
-    period0 = "2025-11-14"
-    try:
-        from bubblemachine.scenarios import list_scenarios, runner
-
-        _, model, _ = runner.load(list_scenarios()[0])
-        period0 = str((model.calendar or {}).get("start", period0))
-    except Exception:  # pragma: no cover - no scenarios installed
-        model = None
-    import pandas as pd
-
-    if model is not None and (ctx.asof is None or ctx.asof >= pd.Timestamp(period0)):
+    first_day = _model_first_day()
+    if first_day is not None and (ctx.asof is None or ctx.asof >= first_day):
         payload = scenario_table(strategies)
     blocks: list[Any] = [Text("positions.section.not_advice"), Text("positions.section.method"),
                          _metrics_table(bt, ctx, titles)]  # fmt: skip

@@ -51,7 +51,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bubblemachine.errors import BubbleMachineError
+from bubblemachine.errors import StrategyError  # noqa: F401 - re-exported (defined in errors.py)
 
 HERE = Path(__file__).resolve().parent
 STRATEGY_DIR = HERE / "strategies"
@@ -80,10 +80,6 @@ MAX_GROSS = 10.0
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _INSTRUMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-^]{0,39}$")
 _REF = re.compile(r"^[MCF]\d+(\.\d+)?[a-z]?$")
-
-
-class StrategyError(BubbleMachineError):
-    """A malformed strategy or instrument file, or an unknown strategy id."""
 
 
 # ----------------------------------------------------------------------------- records

@@ -1,0 +1,277 @@
+"""Compiled kernels (the ``fast`` extra): the same numbers as the NumPy path, on every shipped
+model and on generated ones; errors and failures decided by the NumPy path; the disk cache;
+the fallback when llvmlite (the ``fast`` extra) is missing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("llvmlite")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+import bubblemachine.sfc as sfc  # noqa: E402
+from bubblemachine.errors import AccountingError, BubbleMachineWarning, SimulationError  # noqa: E402
+from bubblemachine.sfc import kernel_cache as KC  # noqa: E402
+from bubblemachine.testing import sfc_models  # noqa: E402
+
+TEXTBOOK = ["sim", "simex", "pc", "lp1", "reg", "bmw", "dis"]
+RTOL = 1e-12
+
+
+@pytest.fixture(scope="session")
+def kernel_cache(tmp_path_factory):
+    """One kernel cache for the whole session (and for every xdist worker of the run): each
+    model is compiled once."""
+    root = tmp_path_factory.getbasetemp().parent / "bm-kernels"
+    root.mkdir(exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def kernels(kernel_cache, monkeypatch):
+    monkeypatch.setenv(KC.ENV_CACHE, str(kernel_cache))
+    return kernel_cache
+
+
+def both(model, scenario=None, **kw):
+    """The same run on the NumPy path and on the kernel (compiled now if missing)."""
+    import os
+
+    old = os.environ.get(KC.ENV_POLICY)
+    try:
+        os.environ[KC.ENV_POLICY] = "off"
+        a = sfc.simulate(model, scenario, progress=False, **kw)
+        os.environ[KC.ENV_POLICY] = "sync"
+        b = sfc.simulate(model, scenario, progress=False, **kw)
+    finally:
+        if old is None:
+            os.environ.pop(KC.ENV_POLICY, None)
+        else:
+            os.environ[KC.ENV_POLICY] = old
+    return a, b
+
+
+def assert_close(a, b, rtol=RTOL):
+    """Every value within ``rtol`` of its variable's size (``max(1, max |x|)`` over paths and
+    periods): a normwise relative difference. (Pointwise, a flow that passes near zero would
+    show the cancellation of its terms, not a difference of the engines.)"""
+    assert a.names == b.names
+    assert a.data.shape == b.data.shape
+    x, y = np.asarray(a.data), np.asarray(b.data)
+    assert np.array_equal(np.isnan(x), np.isnan(y))
+    scale = np.maximum(np.nanmax(np.abs(x), axis=tuple(range(x.ndim - 1)), initial=0.0), 1.0)
+    diff = np.where(np.isnan(x), 0.0, np.abs(x - y)) / scale
+    worst = float(np.max(diff, initial=0.0))
+    assert worst <= rtol, f"kernel and NumPy differ by {worst:.3g} (relative to each variable's size)"
+
+
+def used_kernel(model) -> bool:
+    cm = sfc.as_compiled(model)
+    return KC.loaded(KC.source_of(cm)) is not None
+
+
+@pytest.mark.parametrize("name", TEXTBOOK)
+def test_textbook_models_agree(kernels, name):
+    a, b = both(name, periods=120, paths=3, seed=1)
+    assert_close(a, b)
+
+
+@pytest.mark.parametrize("name", TEXTBOOK)
+def test_textbook_scenarios_and_uncertain_parameters_agree(kernels, name):
+    from bubblemachine.sfc.scenario import scenario_from_dict
+
+    m = sfc.load_model(name)
+    shipped = [p for p in (sfc.model.resolve_model_path(name).parent / "scenarios").glob(f"{name}_*.toml")]
+    for path in shipped:
+        a, b = both(m, str(path), periods=80, paths=2, seed=2)
+        assert_close(a, b)
+    # per-path values of two parameters (a 2-D input table) and a shock (a time-varying one)
+    p1, p2 = list(m.parameters)[:2]
+    v1, v2 = m.parameters[p1], m.parameters[p2]
+    sc = scenario_from_dict({
+        "uncertain": {p1: {"dist": "uniform", "low": v1 * 0.98, "high": v1 * 1.02 + 1e-9}},
+        "shock": [{"set": {p2: v2 * 1.01 + 1e-6}, "start": 10, "end": 30}],
+    })
+    a, b = both(m, sc, periods=60, paths=300, seed=3)
+    assert_close(a, b)
+
+
+def test_quantiles_and_save_agree(kernels):
+    from bubblemachine.sfc.scenario import scenario_from_dict
+
+    sc = scenario_from_dict({"uncertain": {"alpha1": {"dist": "uniform", "low": 0.5, "high": 0.7}}})
+    a, b = both("sim", sc, periods=90, paths=700, seed=5, save=["Y", "Hh", "alpha1"])
+    assert_close(a, b)
+    a, b = both("sim", sc, periods=90, paths=700, seed=5, save=["Y"], quantiles=[0.1, 0.5, 0.9])
+    assert_close(a, b)
+
+
+def test_random_draws_and_threads_agree(kernels, models_dir, monkeypatch):
+    # per-period draws (normal and Student-t) over 600 paths: several RNG blocks, drawn in threads
+    monkeypatch.setenv("BUBBLEMACHINE_THREADS", "3")
+    a, b = both(str(models_dir / "noisy.toml"), periods=150, paths=600, seed=7)
+    assert_close(a, b, rtol=0)  # no solver, no rounding to differ: bit-identical
+
+
+def test_backends_give_bit_identical_kernel_results(kernels, models_dir, monkeypatch):
+    """A path's numbers on the kernel depend on nothing but the path: serial and the process
+    backend (other ranges of paths) agree exactly."""
+    monkeypatch.setenv(KC.ENV_POLICY, "sync")
+    m = sfc.load_model("sim")
+    from bubblemachine.sfc.scenario import scenario_from_dict
+
+    sc = scenario_from_dict({"uncertain": {"alpha1": {"dist": "uniform", "low": 0.5, "high": 0.7}}})
+    serial = sfc.simulate(m, sc, periods=50, paths=300, seed=9, progress=False)
+    from bubblemachine.sfc.backends import ProcessBackend
+
+    with ProcessBackend(workers=2) as be:
+        par = sfc.simulate(m, sc, periods=50, paths=300, seed=9, progress=False, backend=be)
+    assert np.array_equal(serial.data, par.data)
+
+
+def test_ai_model_and_its_scenarios_agree(kernels):
+    from bubblemachine.scenarios import list_scenarios
+
+    m = sfc.load_model("ai_liquidity")
+    cm = sfc.compile_model(m)
+    for name in list_scenarios():
+        a, b = both(cm, name, periods=140, paths=40, seed=11)
+        assert_close(a, b)
+    assert used_kernel(cm)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(model=sfc_models())
+def test_generated_models_agree(kernels, model):
+    a, b = both(model, periods=40, paths=5, seed=13)
+    # a nonlinear simultaneous block is solved to Newton's tolerance (1e-12 relative) each
+    # period, and the two paths stop iterating at different points (NumPy when every path has
+    # converged, the kernel path by path): they agree to that tolerance, accumulated by stocks
+    nonlinear = any(not b.linear for b in sfc.compile_model(model).cycles())
+    assert_close(a, b, rtol=1e-10 if nonlinear else RTOL)
+
+
+# --------------------------------------------------------------------------- the NumPy path referees
+DIVIDES = """
+[model]
+name = "DIVIDES"
+[equations]
+x = "x[-1] - 1"
+y = "1 / x"
+[parameters]
+[initial]
+x = 5
+"""
+
+LEAKS = """
+[model]
+name = "LEAKS"
+[equations]
+a = "a[-1] + 1"
+b = "b[-1] + where(a > 30, 1.5, 1)"
+[initial]
+a = 0
+b = 0
+[hidden]
+a = "b"
+"""
+
+
+def test_a_failure_is_the_numpy_paths_error(kernels):
+    m = sfc.loads_model(DIVIDES, "divides.toml")
+    with pytest.raises(SimulationError) as e_np:
+        both(m, periods=20, paths=1)
+    # both() raises on its first (NumPy) run; run the kernel alone
+    import os
+
+    os.environ[KC.ENV_POLICY] = "sync"
+    try:
+        with pytest.raises(SimulationError) as e_k:
+            sfc.simulate(m, periods=20, paths=1, progress=False)
+    finally:
+        os.environ.pop(KC.ENV_POLICY)
+    assert str(e_k.value) == str(e_np.value)
+    assert "period 5" in str(e_k.value)
+
+
+def test_accounting_error_is_the_numpy_paths(kernels, monkeypatch):
+    m = sfc.loads_model(LEAKS, "leaks.toml")
+    monkeypatch.setenv(KC.ENV_POLICY, "off")
+    with pytest.raises(AccountingError) as e_np:
+        sfc.simulate(m, periods=60, paths=2, progress=False)
+    monkeypatch.setenv(KC.ENV_POLICY, "sync")
+    with pytest.raises(AccountingError) as e_k:
+        sfc.simulate(m, periods=60, paths=2, progress=False)
+    assert str(e_k.value) == str(e_np.value)
+    assert "period 31" in str(e_k.value)
+
+
+def test_failed_paths_excluded_and_kept_as_on_numpy(kernels):
+    from bubblemachine.sfc.scenario import scenario_from_dict
+
+    # log of a stock that falls below zero at period 5 / step: some paths fail, some don't
+    m = sfc.loads_model(DIVIDES.replace('x = "x[-1] - 1"', 'x = "x[-1] - step"').replace('"1 / x"', '"log(x)"')
+                        .replace("[parameters]", "[parameters]\nstep = 1"), "logs.toml")
+    sc = scenario_from_dict({"uncertain": {"step": {"dist": "uniform", "low": 0.1, "high": 1.2}}})
+    for policy in ("exclude", "keep"):
+        a, b = both(m, sc, periods=30, paths=400, seed=4, on_failure=policy)
+        assert a.failed_paths > 0
+        assert [(f.path, f.period, f.kind) for f in a.failures] == [(f.path, f.period, f.kind) for f in b.failures]
+        assert_close(a, b)
+
+
+# --------------------------------------------------------------------------- cache and fallback
+def test_second_process_loads_from_disk(kernels, tmp_path):
+    code = (
+        "import json, os, time\n"
+        "from bubblemachine.sfc import compile_model, load_model\n"
+        "from bubblemachine.sfc import kernel_cache as KC\n"
+        "cm = compile_model(load_model('pc'))\n"
+        "k = KC.precompile(cm)\n"
+        "print(json.dumps({'from_disk': k.from_disk, 'load_s': k.load_seconds, 'compile_s': k.compile_seconds}))\n"
+    )
+    env = {**__import__("os").environ, KC.ENV_CACHE: str(tmp_path / "cache")}
+    first = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+    second = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+    assert not first["from_disk"] and second["from_disk"]
+    assert second["compile_s"] == pytest.approx(first["compile_s"])  # the first compile's time is kept
+    files = list((tmp_path / "cache").rglob("compiled.json"))
+    assert len(files) == 1 and json.loads(files[0].read_text())["model"] == "PC"
+
+
+def test_kernel_key_ignores_parameter_values():
+    m = sfc.load_model("sim")
+    m2 = sfc.loads_model(open(m.path).read().replace("alpha1 = 0.6", "alpha1 = 0.55"), "sim2.toml")
+    k1 = KC.source_of(sfc.compile_model(m))
+    k2 = KC.source_of(sfc.compile_model(m2))
+    assert k1.key == k2.key
+
+
+def test_missing_fast_extra_falls_back_with_one_notice(monkeypatch):
+    monkeypatch.setenv(KC.ENV_POLICY, "auto")
+    monkeypatch.setattr(KC, "fast_available", lambda: False)
+    monkeypatch.setattr(KC, "_notice_given", False)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        r1 = sfc.simulate("sim", periods=30, paths=2, seed=1, progress=False)
+        sfc.simulate("sim", periods=30, paths=2, seed=1, progress=False)
+    notes = [w for w in got if issubclass(w.category, BubbleMachineWarning) and "llvmlite" in str(w.message)]
+    assert len(notes) == 1 and "bubblemachine[fast]" in str(notes[0].message)
+    monkeypatch.setenv(KC.ENV_POLICY, "off")
+    r2 = sfc.simulate("sim", periods=30, paths=2, seed=1, progress=False)
+    assert np.array_equal(r1.data, r2.data)
+
+
+def test_bad_policy_is_a_named_error(monkeypatch):
+    from bubblemachine.errors import RunOptionError
+
+    monkeypatch.setenv(KC.ENV_POLICY, "fastest")
+    with pytest.raises(RunOptionError, match="BUBBLEMACHINE_KERNEL"):
+        sfc.simulate("sim", periods=3, progress=False)
