@@ -186,7 +186,7 @@ def test_baseline_is_an_honest_forecast(baseline):
 def test_attribution_adds_up_to_every_move(baseline):
     r = baseline
     attr = compiled().model.attribution
-    assert len(attr.series) == 14
+    assert len(attr.series) == 16  # 14 reported + the indices' rest (rest_eq, ndx_rest), second edition
     for s in attr.series:
         x = s.name
         total = sum(r[f"contrib_{x}_{g}"][:, 1:] for g in attr.group_ids)
@@ -210,6 +210,13 @@ def test_attribution_adds_up_to_every_move(baseline):
         "buyback_blackout",
         "energy_cap",
         "glp1_shift",
+        "openai_funding_gap",
+        "tariff_dividend",
+        "qe_restart",
+        "ai_capex_stop",
+        "china_ai_race",
+        "cost_of_living",
+        "agi_euphoria",
     ],
 )
 def test_stock_flow_consistent(name, monkeypatch):

@@ -1,38 +1,24 @@
-"""Staged blocks of the AI model's second edition (issue 11), loaded next to the shipped model.
+"""The second edition's new blocks of the AI model (issue 11; docs/design/ai-model-2.md):
+earnings, macro, energy, VIX term structure and stop-losses, portfolio (slack pools).
 
-``tests/fixtures/ai_model_next/*.toml`` hold the new blocks (docs/design/ai-model-2.md). They
-only add equations, so a copy of the shipped model plus these files must still balance both
-matrices every period (the engine checks), and the new quantities must move the way the design
-says, paired against the same copy with common random numbers.
+Both matrices must balance every period (the engine checks every run), and the new quantities
+must move the way the design says, paired against the baseline with common random numbers.
 """
 
 from __future__ import annotations
 
 import functools
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-NEXT = Path(__file__).resolve().parents[1] / "fixtures" / "ai_model_next"
 PATHS, T, SEED = 24, 252, 11
 
 
-@functools.lru_cache(maxsize=1)
 def _compiled():
-    import tempfile
+    from tests.ai_model.conftest import compiled
 
-    import bubblemachine as bm
-    from bubblemachine.paths import package_dir
-
-    d = Path(tempfile.mkdtemp(prefix="ai_next_")) / "ai_liquidity"
-    shutil.copytree(package_dir() / "models" / "ai_liquidity", d)
-    for f in NEXT.glob("*.toml"):
-        shutil.copy(f, d / f.name)
-    from bubblemachine.sfc import compile_model
-
-    return compile_model(bm.load_model(d))
+    return compiled()
 
 
 @functools.cache
@@ -136,6 +122,17 @@ def test_reverse_qe_regime_emerges_from_the_slack_pools():
     tp_wet = float(np.median(wet["c10_supply_next"][:, T] - base["c10_supply_next"][:, T]))
     assert tp_dry > 0.02 and tp_dry > 3 * max(tp_wet, 0.0)
     assert float(np.median(dry["cig_supply_next"][:, T])) > float(np.median(wet["cig_supply_next"][:, T]))
-    assert float(np.median(dry["crowd_share"][:, T])) > 0.9 > 0.1 > float(np.median(wet["crowd_share"][:, T]))
+    # where there is excess supply on the day (the TGA's stochastic pull makes it negative on some
+    # paths): the dry pools leave most of it to prices, the wet ones absorb it at unchanged yields
+    # (the regime switch of seed 001, from the balance sheets)
+    def share(r, t):
+        pos = r["x_total"][:, t] > 0
+        assert pos.sum() > 5
+        return float(np.median(r["crowd_share"][:, t][pos]))
+
+    assert share(dry, 63) > 0.5 > 0.1 > share(wet, 63)
+    assert share(dry, T) > 0.5 > 0.1 > share(wet, T)
+    # the surge draws the wet pools down (it would cross into crowding out in a longer run)
+    assert float(np.median(wet["slack_free"][:, T])) < 0.6 * float(np.median(wet["slack_free"][:, 63]))
     # the baseline priced its own pace: no drift
     assert abs(float(np.median(base["c10_supply_next"][:, T]))) < 0.05

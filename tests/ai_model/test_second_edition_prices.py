@@ -1,40 +1,26 @@
-"""Prototype of the second edition's price block: the S&P 500 and the Nasdaq-100 as cap-weighted
-sums of their parts with an exact log attribution (issue 11, item 1; docs/design/ai-model-2.md).
+"""The second edition's price block, loops and new scenarios (issue 11; docs/design/ai-model-2.md).
 
-The prototype replaces prices.toml in a copy of the shipped model (staged in
-``tests/fixtures/ai_model_next/replace/``) next to the staged blocks; the engine checks every
-period that each index's log change equals the sum of its groups' contributions, which are the
-parts' contributions times the exact multipliers k_i.
+The S&P 500 and the Nasdaq-100 are cap-weighted sums of their parts with an exact log
+attribution: the engine checks every period that each index's log change equals the sum of
+its groups' contributions, which are the parts' contributions times the exact multipliers k_i.
+Then the loops (section 3), the first edition's scenario directions, and the new scenarios.
 """
 
 from __future__ import annotations
 
 import functools
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-NEXT = Path(__file__).resolve().parents[1] / "fixtures" / "ai_model_next"
 PATHS, T, SEED = 40, 252, 7
 PARTS = ("m7", "chips", "memory", "software", "energy", "rest")
 
 
-@functools.lru_cache(maxsize=1)
 def _compiled():
-    import tempfile
+    from tests.ai_model.conftest import compiled
 
-    import bubblemachine as bm
-    from bubblemachine.paths import package_dir
-
-    d = Path(tempfile.mkdtemp(prefix="ai_next_prices_")) / "ai_liquidity"
-    shutil.copytree(package_dir() / "models" / "ai_liquidity", d)
-    for f in [*NEXT.glob("*.toml"), *(NEXT / "replace").glob("*.toml")]:
-        shutil.copy(f, d / f.name)
-    from bubblemachine.sfc import compile_model
-
-    return compile_model(bm.load_model(d))
+    return compiled()
 
 
 @functools.cache
@@ -135,54 +121,10 @@ def test_the_var_rule_makes_forced_selling_nonlinear():
     assert s2 > 2.5 * max(s1, 1e-9) and s2 > 20.0
 
 
-# --------------------------------------------------------------------------- first-edition promises
-SKIP = {"test_attribution_adds_up_to_every_move",  # the prototype adds two series (rest_eq, ndx_rest)
-        "test_stock_flow_consistent"}              # parametrised with fixtures; the engine checks every run here
-
-
-def test_first_edition_scenario_directions_hold_on_the_prototype(monkeypatch):
-    """Every direction test of tests/ai_model/test_scenarios.py, run on the prototype (issue 11
-    item 8: the existing scenarios' directions hold)."""
-    import inspect
-
-    import tests.ai_model.conftest as conf
-    import tests.ai_model.test_scenarios as ts
-
-    conf.run.cache_clear()
-    monkeypatch.setattr(conf, "compiled", _compiled)
-    monkeypatch.setattr(ts, "compiled", _compiled)
-    failed = []
-    try:
-        for name, fn in inspect.getmembers(ts, inspect.isfunction):
-            if not name.startswith("test_") or name in SKIP:
-                continue
-            params = inspect.signature(fn).parameters
-            argsets = [{}]
-            if "t" in params:
-                argsets = [{"t": 126}, {"t": 252}] if "reopening" in name else [{"t": 25}, {"t": 40}]
-            for a in argsets:
-                kw = dict(a)
-                if "baseline" in params:
-                    kw["baseline"] = conf.run("baseline")
-                try:
-                    fn(**kw)
-                except AssertionError as exc:
-                    failed.append(f"{name}{a or ''}: {exc}")
-    finally:
-        conf.run.cache_clear()
-    assert not failed, "\n".join(failed)
-
-
 # --------------------------------------------------------------------------- new scenarios (item 6)
-SCEN = NEXT / "scenarios"
-
-
 @functools.cache
 def _scen(name: str):
-    import bubblemachine as bm
-
-    return bm.simulate(_compiled(), bm.load_scenario(SCEN / f"{name}.toml"), periods=T, paths=PATHS, seed=SEED,
-                       progress=False)
+    return _run(name)
 
 
 def _d(name: str, var: str, *, log: bool = True, t: int = T) -> float:

@@ -52,4 +52,5 @@ def test_every_attributed_series_is_explainable():
 
     _, model, _ = runner.load("baseline")
     assert set(attributed_series(model)) == {"spx", "ndx", "m7", "chips", "memory", "midcap_ai", "software", "energy",
-                                             "btc", "eth", "ust2y", "ust10y", "ig_oas", "hy_oas"}
+                                             "btc", "eth", "ust2y", "ust10y", "ig_oas", "hy_oas",
+                                             "rest_eq", "ndx_rest"}  # the indices' rest (second edition)

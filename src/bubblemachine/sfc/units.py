@@ -43,6 +43,13 @@ UNITS: dict[str, str] = {
     "index (2025 = 1)": "지수 (2025 = 1)",
     # time and quantities
     "years": "년",
+    "1/yr": "1/년",
+    "ratio": "배율",
+    "share/pp": "비율/%p",
+    "index points": "지수 포인트",
+    "GW/yr": "GW/년",
+    "USD bn/GW": "십억 달러/GW",
+    "USD/MWh": "달러/MWh",
     "business days": "영업일",
     "business day of quarter": "분기 내 영업일",
     "million BTC": "백만 BTC",
