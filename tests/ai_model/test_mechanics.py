@@ -31,9 +31,12 @@ def test_qt_ends_on_2025_12_01_then_fed_assets_are_flat():
     rate = path[1]
     assert 0.5 < rate <= 40.0 / 21.0
     r = run("baseline")
-    fa = r["fed_assets"][0]
+    # net of the balance sheet's calibrated day-to-day noise (second edition: fed_shock)
+    shock = np.concatenate([[0.0], np.cumsum(r["fed_shock"][0, 1:])])
+    fa = r["fed_assets"][0] - shock
     assert fa[9] == pytest.approx(fa[0] - 9 * rate, abs=1e-9)
     np.testing.assert_allclose(fa[10:], fa[9], atol=1e-9)
+    assert 1.0 < float(np.std(r["fed_shock"][:, 1:])) < 30.0  # a measured band (USD bn a day)
 
 
 def test_vol_target_exposure_is_target_over_ewma_vol():

@@ -178,7 +178,9 @@ def test_baseline_is_an_honest_forecast(baseline):
     assert -0.05 < spx < 0.15
     assert abs(np.median(r["ust10y"][:, END] - r["ust10y"][:, 0])) < 0.3
     assert abs(np.median(r["ust2y"][:, END] - r["ust2y"][:, 0])) < 0.3
-    assert np.median(r["tga"][:, END]) == pytest.approx(850.0, abs=20.0)  # Treasury's target
+    # Treasury's target; the TGA's sd across paths at one year is ~$230bn (1,000 paths: median
+    # 832), so the median of 120 paths has a standard error of ~$26bn
+    assert np.median(r["tga"][:, END]) == pytest.approx(850.0, abs=60.0)
     assert 120.0 < np.median(r["ai_capex"][:, END]) < 180.0  # 2026 estimates $500-700bn a year
     assert 10.0 < np.median(r["spx_rvol"][:, 1:]) < 25.0
 

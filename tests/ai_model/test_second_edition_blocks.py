@@ -133,6 +133,6 @@ def test_reverse_qe_regime_emerges_from_the_slack_pools():
     assert share(dry, 63) > 0.5 > 0.1 > share(wet, 63)
     assert share(dry, T) > 0.5 > 0.1 > share(wet, T)
     # the surge draws the wet pools down (it would cross into crowding out in a longer run)
-    assert float(np.median(wet["slack_free"][:, T])) < 0.6 * float(np.median(wet["slack_free"][:, 63]))
+    assert float(np.median(wet["slack_free"][:, T])) < 0.85 * float(np.median(wet["slack_free"][:, 63]))
     # the baseline priced its own pace: no drift
     assert abs(float(np.median(base["c10_supply_next"][:, T]))) < 0.05

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bubblemachine.calibrate.fit import NoiseFit, fit_noise, with_proxies
+from bubblemachine.calibrate.fit import PERSISTENCE_DAYS, PERSISTENT, NoiseFit, fit_noise, with_persistence, with_proxies
 from bubblemachine.calibrate.history import (
     ASOF,
     BASKETS,
@@ -109,7 +109,7 @@ def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None)
     changes = daily_changes(store, asof, years)
     if len(changes) < 250:
         raise DataError(f"calibrate: only {len(changes)} complete daily observations in the window ending {asof}")
-    noise = with_proxies(fit_noise(changes), NOISE_ORDER, PROXIES)
+    noise = with_proxies(with_persistence(fit_noise(changes), changes), NOISE_ORDER, PROXIES)
     ids = sorted(
         {"SPX", "NDX", "SMH", "MU", "IGV", "BTC", "ETH", "VIX", "DGS2", "DGS10", "BAMLC0A0CM",
          "BAMLH0A0HYM2", "WALCL", "WTREGEN", "WRESBAL", "RRPONTSYD", "HYPERSCALER_CAPEX"}
@@ -168,8 +168,10 @@ def render_toml(cal: Calibration) -> str:
     w("# 4x the estimate (crisis volatility: VIX peaked near 4x its average in 2008 and 2020).")
     for i, s in enumerate(n.names):
         unit = "pp/day" if s in ("ust2y", "ust10y", "ig_oas", "hy_oas") else "log/day"
+        how = (f"larger of the daily sd and the sd of {PERSISTENCE_DAYS}-day sums / sqrt({PERSISTENCE_DAYS}) (persistent), "
+               if s in PERSISTENT else "")
         w(f"sigma_{s} = {{ value = {_num(n.sigma[i])}, unit = \"{unit}\", range = [0.0, {_num(4 * n.sigma[i], 6)}], "
-          f"mechanism = \"noise\", doc = \"sd of the daily shock noise_{s}\", source = \"{window}\" }}"
+          f"mechanism = \"noise\", doc = \"sd of the daily shock noise_{s}\", source = \"{how}{window}\" }}"
           f"  # annualised x sqrt(252) = {n.sigma[i] * 252 ** 0.5:.4f}")
     w("# Pooled Student-t degrees of freedom (maximum likelihood on standardised daily changes).")
     w(f"nu_noise = {{ value = {_num(n.nu, 8)}, unit = \"dimensionless\", range = [2.1, 100.0], mechanism = \"noise\", "
@@ -190,9 +192,11 @@ def render_toml(cal: Calibration) -> str:
     for s in n.names:
         w(f'eps_{s} = {{ dist = "student_t", df = {_num(n.nu, 8)}, mean = 0.0, sd = 1.0 }}')
     if cal.state is not None:
-        w("# Daily shocks of the Treasury's cash and of ON RRP (unit variance; scaled by tga_sigma, rrp_sigma).")
+        w("# Daily shocks of the Treasury's cash, of ON RRP and of the Fed's balance sheet (unit variance;")
+        w("# scaled by tga_sigma, rrp_sigma, fed_sigma).")
         w('eps_tga = { dist = "normal", mean = 0.0, sd = 1.0 }')
         w('eps_rrp = { dist = "normal", mean = 0.0, sd = 1.0 }')
+        w('eps_fed = { dist = "normal", mean = 0.0, sd = 1.0 }')
     w("")
     w("# Correlated fat-tailed noise: sd(noise_s) = sigma_s, corr(noise) = chol chol'; each factor")
     w("# is bounded at +/- eps_limit standard deviations (no one-day -88% S&P 500).")
@@ -208,6 +212,7 @@ def render_toml(cal: Calibration) -> str:
     if bounded:
         w('tga_shock = "tga_sigma * min(max(eps_tga, -eps_limit), eps_limit)"')
         w('rrp_shock = "rrp_sigma * min(max(eps_rrp, -eps_limit), eps_limit)"')
+        w('fed_shock = "fed_sigma * min(max(eps_fed, -eps_limit), eps_limit)"')
     w("")
     return "\n".join(lines)
 
@@ -230,6 +235,9 @@ def _render_state(w, cal: Calibration) -> None:
       + rec.format(m="M2.6", d="sd of the TGA's daily shock around its tax calendar", s=st.notes["tga"]) + " }")
     w(f"rrp_sigma = {{ value = {_num(st.rrp_sigma, 6)}, unit = \"USD bn\", range = [0.0, 300.0], "
       + rec.format(m="M2.1", d="sd of ON RRP's daily shock", s="daily changes of RRPONTSYD over the year to " + cal.asof) + " }")
+    w(f"fed_sigma = {{ value = {_num(st.fed_sigma, 6)}, unit = \"USD bn\", range = [0.0, 300.0], "
+      + rec.format(m="M2.1", d="sd of the daily shock of the Fed's balance sheet around its announced path",
+                   s="weekly WALCL changes around their 13-week mean over the two years to " + cal.asof + ", per trading day") + " }")
     w(f"cta_fast_gap0 = {{ value = {_num(st.cta_fast_gap0, 6)}, unit = \"share\", range = [-0.5, 0.5], "
       + rec.format(m="M6.2", d="S&P 500 vs its 16-day EWMA at period 0 (1 - EWMA / price)", s=st.notes["cta"]) + " }")
     w(f"cta_slow_gap0 = {{ value = {_num(st.cta_slow_gap0, 6)}, unit = \"share\", range = [-0.5, 0.5], "
