@@ -45,6 +45,7 @@ MECHANISMS = [
     "M7.4",
     "M7.5",
     # second edition (issue 11)
+    "M7.6",
     "M1.5",
     "M1.6",
     "M2.7",
