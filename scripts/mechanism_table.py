@@ -117,7 +117,8 @@ FLOWS: dict[str, str] = {
 }
 
 #: id -> (scenario or {lever: value or path}, variable, how, period). how: "log" (x100, %),
-#: "diff" (units), "sum" (sum over periods 1..T of the difference, USD bn).
+#: "diff" (units), "sum" (sum over periods 1..T of the difference, USD bn), "mean" (the mean
+#: over paths of the difference, for a bounded series that sits at its bounds on most paths).
 SIZES: dict[str, tuple] = {
     "M1.1": ("shutdown", "outlays_strategic", "sum", 85),
     "M1.2": ("shutdown", "tga", "diff", 85),
@@ -150,7 +151,7 @@ SIZES: dict[str, tuple] = {
     "M6.3": ("vol_shock", "stop_flow", "sum", 120),
     "M6.4": ("buyback_blackout", "spx", "log", 252),
     "M6.5": ("vol_shock", "vix_ratio", "diff", 21),
-    "M6.6": ("reopening_wave", "cut_odds", "diff", 22),
+    "M6.6": ("reopening_wave", "cut_odds", "mean", 60),
     "M7.1": ("ai_capex_stop", "gdp", "log", 252),
     "M7.2": ("ai_capex_stop", "unemployment", "diff", 252),
     "M7.3": ("tariff_dividend", "consumption_wage_earners", "log", 80),
@@ -159,7 +160,7 @@ SIZES: dict[str, tuple] = {
     "M7.6": ("cost_of_living", "backlash_transfer", "sum", 252),
     "M7.7": ("cost_of_living", "real_cons_w", "log", 252),
 }
-UNITS = {"log": "%", "diff": "", "sum": " USD bn", "sum100": "% (log, summed)"}
+UNITS = {"log": "%", "diff": "", "sum": " USD bn", "sum100": "% (log, summed)", "mean": " (mean over paths)"}
 
 
 def sizes(paths: int = 200, seed: int = 20251114, periods: int = 252) -> dict[str, str]:
@@ -201,6 +202,8 @@ def sizes(paths: int = 200, seed: int = 20251114, periods: int = 252) -> dict[st
             v = 100 * float(np.median(np.log(a[:, t]) - np.log(b[:, t])))
         elif how == "diff":
             v = float(np.median(a[:, t] - b[:, t]))
+        elif how == "mean":
+            v = float(np.mean(a[:, t] - b[:, t]))
         elif how == "sum":
             v = float(np.median(a[:, 1:t + 1].sum(axis=1) - b[:, 1:t + 1].sum(axis=1)))
         else:

@@ -221,6 +221,12 @@ def test_scenario_files_exist_and_cite_mechanisms(name, model):
     assert "predict" in text.lower(), f"{name}: does not say what the articles predict"
 
 
+def test_the_list_is_every_bundled_scenario():
+    from bubblemachine.scenarios import list_scenarios
+
+    assert sorted(list_scenarios()) == sorted(SCENARIOS)
+
+
 def test_baseline_has_no_shocks():
     import bubblemachine as bm
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tests.ai_model.conftest import SEED, compiled, diff, run
+from tests.ai_model.test_model_structure import SCENARIOS
 
 # heavy: skipped by `make test-fast`
 pytestmark = [pytest.mark.slow]
@@ -196,31 +197,7 @@ def test_attribution_adds_up_to_every_move(baseline):
         np.testing.assert_allclose(total, move, atol=1e-10, err_msg=x)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "baseline",
-        "shutdown",
-        "reopening_wave",
-        "reverse_qe",
-        "capital_call_cascade",
-        "hawkish_chair",
-        "circular_unwind",
-        "deepseek_shock",
-        "vol_shock",
-        "vol_shock_no_systematic",
-        "buyback_blackout",
-        "energy_cap",
-        "glp1_shift",
-        "openai_funding_gap",
-        "tariff_dividend",
-        "qe_restart",
-        "ai_capex_stop",
-        "china_ai_race",
-        "cost_of_living",
-        "agi_euphoria",
-    ],
-)
+@pytest.mark.parametrize("name", SCENARIOS)  # every bundled scenario (tests/ai_model/test_model_structure.py)
 def test_stock_flow_consistent(name, monkeypatch):
     import bubblemachine.sfc.compiler as compiler
     from bubblemachine.testing import assert_stock_flow_consistent
