@@ -298,3 +298,24 @@ def test_bad_policy_is_a_named_error(monkeypatch):
     monkeypatch.setenv(KC.ENV_POLICY, "fastest")
     with pytest.raises(RunOptionError, match="BUBBLEMACHINE_KERNEL"):
         sfc.simulate("sim", periods=3, progress=False)
+
+
+def test_kernel_result_is_freed_without_the_cycle_collector(kernels):
+    """A kernel run holds no reference cycle to its result: dropping the result frees its
+    array at once (a cycle would keep gigabytes alive between the runs of a sweep or of the
+    playground until Python's cycle collector happens to run)."""
+    import gc
+    import weakref
+
+    gc.collect()
+    gc.disable()
+    try:
+        r = kernel_only("sim", periods=30, paths=600, seed=4)
+        base = r.data
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        ref = weakref.ref(base)
+        del r, base
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -243,7 +243,6 @@ class KernelLoop:
         loop.row0 = None  # [record, paths]: only the recorders made from it needed it (memory)
         self.ch = self._chunk_size(len(loop.names))
         self.rec = _Recorder(loop.T, self.ch, save_row0, loop.spec.quantiles)
-        self.bridge = _Bridge(self)
         self.fallbacks = 0
 
     def _chunk_size(self, k: int) -> int:
@@ -359,11 +358,12 @@ class KernelLoop:
         lp = self.loop
         self.fallbacks += 1
         self.state_to_numpy()
+        bridge = _Bridge(self)  # made per hand-back: a bridge kept on self would make a cycle holding the result
         t = t0
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             while t < t1:
                 te = min(lp.chunk_end(t), t1)
-                if not lp.solve_chunk(t, te, self.bridge):
+                if not lp.solve_chunk(t, te, bridge):
                     return False
                 t = te
         return True
