@@ -127,9 +127,8 @@ def test_the_shipped_scenario_table_is_reproducible_when_current():
     d = model.run_defaults
     key = prep.scenario_key(ss, list_scenarios(), paths=prep.REPORT_PATHS, seed=d.seed, horizon=d.periods)
     shipped = prep.SHIPPED_DIR / f"{key}.json"
-    if not shipped.is_file():
-        pytest.skip("the shipped scenario table is stale (model, scenario or strategy changed): "
-                    "regenerate with `python -m bubblemachine.trades.report`")
+    assert shipped.is_file(), ("the shipped scenario table is stale (model, scenario or strategy changed): "
+                               "regenerate with `python -m bubblemachine.trades.report`")
     old = json.loads(shipped.read_text(encoding="utf-8"))
     new = prep.scenario_table(ss, use_cache=False)
     assert old["scenarios"] == new["scenarios"] and old["winners"] == new["winners"]
