@@ -125,6 +125,18 @@ class ReportError(BubbleMachineError):
     """A report cannot be built (missing translation key, malformed section, bad provider)."""
 
 
+class ClaimError(BubbleMachineError):
+    """A claim id is unknown, or a claim entry is malformed."""
+
+
+class WebError(BubbleMachineError):
+    """A request the playground refuses (names the field and the value)."""
+
+
+class QueueFull(BubbleMachineError):
+    """Too many playground runs are waiting; try again in a moment."""
+
+
 class BubbleMachineWarning(UserWarning):
     """Something the user should know that does not stop the run (e.g. a shock after the horizon).
 

@@ -9,7 +9,7 @@ inside a fresh case folder, and checks what ``docs/cli.md`` promises for a user 
 * exactly one line on stderr, ``error: ...``, matching the case's regex (which names the
   file, field or value), and no Python traceback anywhere;
 * nothing written outside the places a command may write (``home/store``, ``home/sweeps``,
-  ``home/cache``, ``out``): every other file of the case folder is unchanged, no new file
+  ``home/cache``, ``home/kernels`` (the compiled-kernel cache), ``out``): every other file of the case folder is unchanged, no new file
   appears next to it, and nothing appears in the installed package;
 * no process of the command's session outlives it (no orphan workers).
 
@@ -39,7 +39,7 @@ CASES_DIR = Path(__file__).with_name("cases")
 #: case id -> its last :class:`Outcome` (for timing reports).
 LAST: dict = {}
 #: Sub-folders of a case folder that a command may write (relative to the case folder).
-MAY_WRITE = ("home/store", "home/sweeps", "home/cache", "out")
+MAY_WRITE = ("home/store", "home/sweeps", "home/cache", "home/kernels", "out")
 DEFAULT_TIMEOUT = 90.0
 #: The longest one-line message accepted (a message quoting a huge value must shorten it).
 MAX_MESSAGE = 1000

@@ -36,8 +36,9 @@ def _preload(warm: bool) -> None:
     model loader checks a calendar's frequency early when pandas is loaded: the same error,
     raised a step sooner) and fails when another appears.
     """
-    import bubblemachine.cli  # noqa: F401  (what `bubblemachine` imports at start-up)
     import typer.main
+
+    import bubblemachine.cli  # noqa: F401  (what `bubblemachine` imports at start-up)
 
     if warm:
         import numpy  # noqa: F401

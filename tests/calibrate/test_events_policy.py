@@ -124,8 +124,8 @@ def test_calibrate_writes_to_the_users_store_never_the_package(tmp_path, store):
 
 
 def test_default_asof_and_shipped_calibration_reuse(tmp_path, store):
-    from bubblemachine.calibrate import calibrate, default_path
-    from bubblemachine.calibrate.files import calibration_file, default_asof, model_dir
+    from bubblemachine.calibrate import calibrate, calibration_file, default_path
+    from bubblemachine.calibrate.files import default_asof, model_dir
 
     assert default_asof(store) == "2025-11-14"
     cal = calibrate(store=store)

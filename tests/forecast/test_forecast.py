@@ -61,6 +61,9 @@ def test_forecast_out_csv_parquet_and_table(tmp_path):
                             "--series", "spx", "--out", str(pq), "--format", "csv"], env=ENV)
     assert r.exit_code == 0 and pd.read_parquet(pq).shape[0] == 5
     assert r.stdout.splitlines()[0].startswith("date,horizon,series,units,mean,q05")
+    r = runner.invoke(app, ["--home", str(tmp_path), "forecast", "--paths", "30", "--horizon", "21",
+                            "--series", "net_liquidity", "--lang", "ko"], env=ENV)
+    assert r.exit_code == 0 and "십억 달러" in r.output and "USD billions" not in r.output
 
 
 @pytest.mark.parametrize(

@@ -188,6 +188,8 @@ def test_cli_compare_explain_list(tmp_path, tiny_base, tiny_qe):
     assert "Plotly.newPlot" in html and "<script src=" not in html  # self-contained, offline
     r = _invoke("explain", tiny_qe, "--paths", "10", "--horizon", str(H))
     assert r.exit_code == 0 and "Plumbing" in r.stdout and "total (mean)" in r.stdout
+    r = _invoke("explain", tiny_qe, "--paths", "10", "--horizon", str(H), "--lang", "ko")
+    assert r.exit_code == 0 and "배관 / 통화" in r.stdout and "Plumbing" not in r.stdout  # the model's Korean labels
     r = _invoke("scenario", "list", "--format", "json")
     assert r.exit_code == 0
     assert [x["name"] for x in json.loads(r.stdout)] == list_scenarios()

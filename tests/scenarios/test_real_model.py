@@ -26,6 +26,23 @@ def test_every_contract_scenario_is_listed_with_a_description():
         assert scenario_description(n), n
 
 
+def test_ai_scenarios_leave_run_settings_to_the_model_defaults():
+    """One set of run defaults for the AI model (issue 8): ``[model] defaults`` of model.toml.
+    A scenario file that set periods/paths/seed would make `simulate --scenario X` differ from
+    `scenario compare`, `explain`, `forecast` and the report."""
+    import tomllib
+
+    from bubblemachine.scenarios import scenario_path
+    from bubblemachine.sfc.spec import resolve_run
+
+    for n in list_scenarios():
+        head = tomllib.loads(scenario_path(n).read_text(encoding="utf-8"))["scenario"]
+        assert not {"periods", "paths", "seed"} & set(head), (n, head)
+    spec = resolve_run(None, scenario=scenario_path("shutdown"))
+    d = spec.compiled.model.run_defaults
+    assert (spec.periods, spec.paths, spec.seed) == (d.periods, d.paths, d.seed) == (252, 1000, 20251114)
+
+
 def test_compare_reports_every_series_and_crn_makes_a_b_identical_at_period_zero():
     c = compare("baseline", "baseline", paths=16, horizon=20, seed=3)
     assert list(c.rows) == list(REPORTED)

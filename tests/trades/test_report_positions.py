@@ -61,6 +61,13 @@ def test_section_renders_in_both_languages(tmp_path, small):
     ids = {getattr(b, "id", None) for b in sec.blocks}
     assert {"positions_metrics", "positions_growth", "positions_relative", "positions_drawdowns", "positions_heatmap",
             "positions_winners"} <= ids  # fmt: skip
+    heat = next(b for b in sec.blocks if getattr(b, "id", None) == "positions_heatmap")
+    ticks = heat.axis_keys["xaxis.ticktext"]  # scenario names in the reader's language, one per column
+    assert [k.rsplit(".", 1)[1] for k in ticks] == heat.data[0]["x"]
+    assert ticks[heat.data[0]["x"].index("shutdown")] == "positions.dyn.scen.shutdown"  # no What-if section here
+    from bubblemachine.scenarios import scenario_title
+
+    assert scenario_title("shutdown", "ko") == "정부 셧다운" and scenario_title("shutdown", "en") == "Government shutdown"
     # two paragraphs per position, with the figures in both languages
     assert "positions.dyn.crypto_young.result" in {getattr(b, "key", None) for b in sec.blocks}
     assert "SPY" in sec.series and "WALCL" in sec.series
@@ -127,9 +134,8 @@ def test_the_shipped_scenario_table_is_reproducible_when_current():
     d = model.run_defaults
     key = prep.scenario_key(ss, list_scenarios(), paths=prep.REPORT_PATHS, seed=d.seed, horizon=d.periods)
     shipped = prep.SHIPPED_DIR / f"{key}.json"
-    if not shipped.is_file():
-        pytest.skip("the shipped scenario table is stale (model, scenario or strategy changed): "
-                    "regenerate with `python -m bubblemachine.trades.report`")
+    assert shipped.is_file(), ("the shipped scenario table is stale (model, scenario or strategy changed): "
+                               "regenerate with `python -m bubblemachine.trades.report`")
     old = json.loads(shipped.read_text(encoding="utf-8"))
     new = prep.scenario_table(ss, use_cache=False)
     assert old["scenarios"] == new["scenarios"] and old["winners"] == new["winners"]

@@ -46,9 +46,8 @@ def latest_result():
 
 def _is_current(digest: str) -> str:
     """``yes`` when ``digest`` is the installed model's edition, else ``no``."""
-    from bubblemachine.errors import BubbleMachineError
-
     from bubblemachine.calibrate.files import edition_digest
+    from bubblemachine.errors import BubbleMachineError
 
     try:
         return "yes" if edition_digest() == digest else "no"

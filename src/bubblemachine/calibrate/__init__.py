@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bubblemachine.calibrate.files import default_path
 from bubblemachine.calibrate.fit import PERSISTENCE_DAYS, PERSISTENT, NoiseFit, fit_noise, with_persistence, with_proxies
 from bubblemachine.calibrate.history import (
     ASOF,
@@ -38,6 +39,7 @@ __all__ = [
     "render_toml",
     "write_calibration",
     "check_calibration",
+    "calibration_file",
     "default_path",
 ]
 
@@ -63,14 +65,6 @@ class Calibration:
     vintage: dict[str, str]
     policy: PolicyState | None = None
     state: ModelState | None = None
-
-
-def default_path() -> Path:
-    """The SHIPPED calibration: ``models/ai_liquidity/calibration.toml`` of the package
-    (read-only for commands; ``calibrate`` writes to the user's store or ``--out``)."""
-    from bubblemachine.paths import package_dir
-
-    return package_dir() / "models" / "ai_liquidity" / "calibration.toml"
 
 
 def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None) -> Calibration:
@@ -275,6 +269,24 @@ def write_calibration(cal: Calibration, path: str | Path | None = None) -> Path:
     target = Path(path)
     atomic_write_text(target, render_toml(cal))
     return target
+
+
+def calibration_file(cal, *, home: str | Path | None = None) -> Path:
+    """The calibration file for ``cal``: the shipped one when it matches, else the user's
+    (written atomically on first use, reused while its inputs are unchanged)."""
+    from bubblemachine.calibrate.files import is_shipped, user_file
+    from bubblemachine.errors import DataError
+
+    if is_shipped(cal):
+        return default_path()
+    target = user_file(cal, home=home)
+    if not target.is_file():
+        try:
+            write_calibration(cal, target)
+        except OSError as exc:
+            raise DataError(f"{target}: cannot write the calibration ({exc.strerror})") from None
+    return target
+
 
 
 #: Relative tolerance of :func:`check_calibration` for computed numbers. The fit is a

@@ -22,8 +22,17 @@ from pathlib import Path
 
 from bubblemachine.errors import DataError
 
+
+def default_path() -> Path:
+    """The SHIPPED calibration: ``models/ai_liquidity/calibration.toml`` of the package
+    (read-only for commands; ``calibrate`` writes to the user's store or ``--out``)."""
+    from bubblemachine.paths import package_dir
+
+    return package_dir() / "models" / "ai_liquidity" / "calibration.toml"
+
+
 __all__ = [
-    "MODEL", "calibration_file", "calibration_inputs", "edition_digest", "calibration_key", "default_asof", "model_dir", "shipped_asof", "user_dir", "user_file",
+    "MODEL", "calibration_inputs", "default_path", "is_shipped", "edition_digest", "calibration_key", "default_asof", "model_dir", "shipped_asof", "user_dir", "user_file",
 ]
 
 #: The model these calibrations belong to.
@@ -43,8 +52,6 @@ def user_dir(home: str | Path | None = None) -> Path:
 
 def shipped_asof(path: str | Path | None = None) -> str:
     """The as-of date written in a calibration file's header (default: the shipped file)."""
-    from bubblemachine.calibrate import default_path
-
     target = Path(path) if path is not None else default_path()
     try:
         text = target.read_text(encoding="utf-8")
@@ -84,10 +91,8 @@ def user_file(cal, *, home: str | Path | None = None) -> Path:
     return user_dir(home) / f"{cal.asof}-{calibration_key(cal)}.toml"
 
 
-def _is_shipped(cal) -> bool:
+def is_shipped(cal) -> bool:
     """Whether ``cal`` is the shipped calibration (same date, same data vintage)."""
-    from bubblemachine.calibrate import default_path
-
     try:
         text = default_path().read_text(encoding="utf-8")
     except OSError:
@@ -97,22 +102,6 @@ def _is_shipped(cal) -> bool:
     return all(f"{sid}={digest}" in text for sid, digest in cal.vintage.items())
 
 
-def calibration_file(cal, *, home: str | Path | None = None) -> Path:
-    """The calibration file for ``cal``: the shipped one when it matches, else the user's
-    (written atomically on first use, reused while its inputs are unchanged)."""
-    from bubblemachine.calibrate import default_path, write_calibration
-
-    if _is_shipped(cal):
-        return default_path()
-    target = user_file(cal, home=home)
-    if not target.is_file():
-        try:
-            write_calibration(cal, target)
-        except OSError as exc:
-            raise DataError(f"{target}: cannot write the calibration ({exc.strerror})") from None
-    return target
-
-
 def model_dir(calibration: str | Path, *, home: str | Path | None = None) -> Path:
     """A model directory: the shipped AI model files with ``calibration`` as calibration.toml.
 
@@ -120,8 +109,6 @@ def model_dir(calibration: str | Path, *, home: str | Path | None = None) -> Pat
     """
     from bubblemachine import paths
     from bubblemachine._io import atomic_write_bytes
-    from bubblemachine.calibrate import default_path
-
     calibration = Path(calibration)
     shipped = default_path().parent
     if calibration.resolve() == default_path().resolve():
@@ -155,7 +142,12 @@ def model_dir(calibration: str | Path, *, home: str | Path | None = None) -> Pat
 
 def calibration_inputs() -> list[str]:
     """Store ids the calibration reads (a user's copy of any of them means a new calibration)."""
-    from bubblemachine.calibrate.history import BASKETS, LIQUIDITY_SOURCES, PRICE_SOURCES, RATE_SOURCES
+    from bubblemachine.calibrate.history import (
+        BASKETS,
+        LIQUIDITY_SOURCES,
+        PRICE_SOURCES,
+        RATE_SOURCES,
+    )
 
     ids = {s for s in PRICE_SOURCES.values() if s != "basket"} | set(RATE_SOURCES.values())
     ids |= {sid for sid, _ in LIQUIDITY_SOURCES.values()} | {"HYPERSCALER_CAPEX", "TGA_DAILY"}
@@ -169,8 +161,6 @@ def edition_digest(directory: str | Path | None = None) -> str:
     Every start date of one edition has its own calibration (and model digest) but the same
     edition digest, which is what a backtest is the yardstick of.
     """
-    from bubblemachine.calibrate import default_path
-
     d = Path(directory) if directory is not None else default_path().parent
     h = hashlib.sha256()
     for p in sorted(d.glob("*.toml")):

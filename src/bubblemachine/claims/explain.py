@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from bubblemachine.claims.registry import Reason
+from bubblemachine.claims.reasons import Reason
 
 if TYPE_CHECKING:  # pragma: no cover
     from bubblemachine.claims.registry import ClaimResult

@@ -312,7 +312,7 @@ def render_toml(messages: dict[str, str], lang: str) -> str:
 def write_catalogs() -> list[Path]:
     """Regenerate ``claims/i18n/{en,ko}.toml`` (atomically) from the registry and a full run's charts."""
     from bubblemachine._io import atomic_write_text
-    from bubblemachine.claims import run_claims
+    from bubblemachine.claims.run import run_claims
 
     traces, axes = chart_labels(run_claims(progress=False).results)
     cat = catalog(traces, axes)

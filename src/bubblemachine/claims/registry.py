@@ -22,17 +22,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
-from bubblemachine.errors import BubbleMachineError
+from bubblemachine.claims.reasons import Reason  # re-exported: verdict branches live in reasons.py
+from bubblemachine.errors import ClaimError  # noqa: F401 - re-exported (defined in errors.py)
 
 if TYPE_CHECKING:  # pragma: no cover
     from bubblemachine.claims.context import ClaimContext
 
 SEED = 20251114
 """Root seed of every bootstrap (each claim derives its own stream from it and its id)."""
-
-
-class ClaimError(BubbleMachineError):
-    """A claim id is unknown, or a claim entry is malformed."""
 
 
 class NotTestableYet(ValueError):  # noqa: N818 - a state, not a failure
@@ -74,31 +71,6 @@ class Verdict(StrEnum):
 
 VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
 """Every verdict word, in display order."""
-
-
-class Reason(StrEnum):
-    """Which branch of the declared rule decided a verdict (one sentence each, ko/en)."""
-
-    CI_CLAIMED_SIDE = "ci_claimed_side"  # effect: lo' > 0 and e' >= materiality
-    CI_WRONG_SIDE = "ci_wrong_side"  # effect/no_harm: hi' < 0
-    BELOW_MATERIALITY = "below_materiality"  # effect: hi' < materiality
-    SIGNIFICANT_IMMATERIAL = "significant_immaterial"  # effect: lo' > 0 but e' < materiality
-    CI_SPANS_ZERO = "ci_spans_zero"  # effect: the interval includes 0
-    HARM_RULED_OUT = "harm_ruled_out"  # no_harm: lo' > -materiality
-    HARM_NOT_RULED_OUT = "harm_not_ruled_out"  # no_harm: otherwise
-    WITHIN_BAND = "within_band"  # equivalence: the CI inside [-m, m]
-    OUTSIDE_BAND = "outside_band"  # equivalence: the CI entirely beyond m or -m
-    BAND_UNDECIDED = "band_undecided"  # equivalence: otherwise
-    FIGURE_CLOSE = "figure_close"  # figure: within the tolerance
-    FIGURE_ROUGH = "figure_rough"  # figure: within twice the tolerance
-    FIGURE_FAR = "figure_far"  # figure: beyond
-    AT_LEAST_MET = "at_least_met"
-    AT_LEAST_NEAR = "at_least_near"
-    AT_LEAST_FAR = "at_least_far"
-    NOT_FINITE = "not_finite"  # no finite effect or interval
-    NO_DATA = "no_data"  # the test could not run at this as-of
-    NOT_YET = "not_yet"  # the declared window has not started
-    NOT_TESTABLE = "not_testable"  # the shipped data cannot test it
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
         from bubblemachine.cli._common import resolve_lang, split_list
         from bubblemachine.forecasts import forecast
 
-        words = _WORDS[resolve_lang(lang)]
+        lang = resolve_lang(lang)
+        words = _WORDS[lang]
         f = forecast(asof=asof, scenario=scenario, paths=paths, horizon=horizon, seed=seed,
                      series=split_list(series, option="--series"), progress=progress_enabled())
         if out is not None:
@@ -71,6 +72,8 @@ def register(app: typer.Typer) -> None:
             return
         from rich.table import Table
 
+        from bubblemachine.sfc.units import unit_label
+
         table = Table(title=words["title"].format(asof=f.asof, scenario=f.scenario, paths=f"{f.paths:,}", seed=f.seed),
                       title_justify="left")
         for col, justify in ((words["series"], "left"), (words["ahead"], "left"), (words["date"], "left"),
@@ -81,7 +84,7 @@ def register(app: typer.Typer) -> None:
         for r in summary.itertuples(index=False):
             if r.series != last:
                 table.add_section()
-                table.add_row(r.series, words["now"], f.asof, _num(f.start[r.series]), "", r.units)
+                table.add_row(r.series, words["now"], f.asof, _num(f.start[r.series]), "", unit_label(r.units, lang))
                 last = r.series
             table.add_row("", r.ahead, f"{r.date:%Y-%m-%d}", _num(r.q50), f"{_num(r.q05)} .. {_num(r.q95)}", "")
         console.print(table)

@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         else:
             result = build_report(store, out_dir=out, asof=ts, lang=code, providers=REPORT_SECTIONS)
         if fmt is OutputFormat.table:
-            from bubblemachine.forecasts import model_dir_for
+            from bubblemachine.forecasts.start import model_dir_for
 
             with contextlib.suppress(BubbleMachineError):  # no AI model section possible: nothing to say
                 console.print(t("simulate.started", date=model_dir_for(ts, store=store)[1]), highlight=False)

@@ -222,7 +222,7 @@ def explain_cmd(
         table.add_column(t("col.group"))
         table.add_column(t("col.contribution", unit=unit), justify="right")
         for g, v in e.contributions.items():
-            table.add_row(glabel.get(g) or e.label(g), _short(v * factor, small=3))
+            table.add_row(glabel.get(g) or e.label(g, t.lang), _short(v * factor, small=3))
         table.add_row(f"[bold]{t('explain.total')}[/bold]", f"[bold]{_short(shown_change(e.total, e.kind), small=3)}[/bold]")
         table.add_row(t("explain.median_total"), _short(shown_change(e.median_total, e.kind), small=3))
         console.print(table)

@@ -60,3 +60,14 @@ def scenario_description(name_or_path: str | Path) -> str:
         raise ScenarioError(f"{path}: invalid TOML: {exc}") from exc
     desc = str(doc.get("scenario", {}).get("description", "")).strip()
     return desc.splitlines()[0] if desc else ""
+
+
+def scenario_title(name: str, lang: str = "en") -> str:
+    """A bundled scenario's short title in ``lang`` (``ko``/``en``) from the scenarios'
+    catalog (``scenarios/i18n/<lang>.toml``, ``[whatif.scen]``); the name itself otherwise."""
+    path = SCENARIO_DIR / "i18n" / f"{lang}.toml"
+    try:
+        names = tomllib.loads(path.read_text(encoding="utf-8")).get("whatif", {}).get("scen", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return name
+    return str(names.get(name, name))

@@ -80,7 +80,7 @@ def model_ref(scen_model: str, path, asof: str | None) -> tuple[str, str | None]
     """The model a scenario runs: the AI model started on ``asof`` (default: the latest date
     the store supports), or the scenario's own model. Returns ``(reference, as-of used)``."""
     if scen_model == AI_MODEL:
-        from bubblemachine.forecasts import model_dir_for
+        from bubblemachine.forecasts.start import model_dir_for
 
         mdir, used = model_dir_for(asof)
         return str(mdir), used

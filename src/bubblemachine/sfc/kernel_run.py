@@ -173,19 +173,25 @@ class _Bridge:
 
 class _ThreadedDraws:
     """The run's :class:`~bubblemachine.sfc.run.RandomStream` with its blocks of paths drawn in
-    threads: each block has its own generator, so the numbers are those drawn one by one."""
+    threads: each block has its own generator, so the numbers are those drawn one by one.
+
+    The chunk arrays are reused from chunk to chunk (the kernel copies what it reads, so no
+    view into them outlives its chunk; the NumPy path, which keeps views, gets fresh ones from
+    the stream itself): no fresh pages to fault in every chunk.
+    """
 
     def __init__(self, base, pool: ThreadPoolExecutor | None, rng_chunk: int, path_block: int) -> None:
         self.base, self.pool, self.rng_chunk, self.path_block = base, pool, rng_chunk, path_block
 
     def chunk_arrays(self, c: int) -> list[np.ndarray]:
         rs = self.base
-        if not rs.dists or self.pool is None or len(rs.blocks) < 2:
+        if not rs.dists:
             return rs.chunk_arrays(c)
         n, ids, pb = len(rs.path_ids), rs.path_ids, self.path_block
         while rs.chunk < c:
             rs.chunk += 1
-            rs.cache = [np.empty((self.rng_chunk, n)) for _ in rs.dists]
+            if len(rs.cache) != len(rs.dists) or any(a.shape != (self.rng_chunk, n) for a in rs.cache):
+                rs.cache = [np.empty((self.rng_chunk, n)) for _ in rs.dists]
 
             def draw(i: int) -> None:
                 b, rng = rs.blocks[i], rs.rngs[i]
@@ -195,7 +201,11 @@ class _ThreadedDraws:
                 for j, d in enumerate(rs.dists):
                     rs.cache[j][:, col:col + hi - lo] = d.draw(rng, (self.rng_chunk, pb))[:, lo:hi]
 
-            list(self.pool.map(draw, range(len(rs.blocks))))
+            if self.pool is None or len(rs.blocks) < 2:
+                for i in range(len(rs.blocks)):
+                    draw(i)
+            else:
+                list(self.pool.map(draw, range(len(rs.blocks))))
         return rs.cache
 
 
@@ -208,7 +218,7 @@ class KernelLoop:
         ks = self.ks = kernel.source
         m = loop.cm.model
         n = loop.n
-        self.check = loop.chk is not None
+        self.check = loop.checks
         rec_pos = {name: j for j, name in enumerate(loop.record)}
         # state: the compiled model's lag slots, then lags only the checks need (their period-0 values)
         self.S = np.empty((len(ks.slots), n))
@@ -233,7 +243,6 @@ class KernelLoop:
         loop.row0 = None  # [record, paths]: only the recorders made from it needed it (memory)
         self.ch = self._chunk_size(len(loop.names))
         self.rec = _Recorder(loop.T, self.ch, save_row0, loop.spec.quantiles)
-        self.bridge = _Bridge(self)
         self.fallbacks = 0
 
     def _chunk_size(self, k: int) -> int:
@@ -349,11 +358,12 @@ class KernelLoop:
         lp = self.loop
         self.fallbacks += 1
         self.state_to_numpy()
+        bridge = _Bridge(self)  # made per hand-back: a bridge kept on self would make a cycle holding the result
         t = t0
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
             while t < t1:
                 te = min(lp.chunk_end(t), t1)
-                if not lp.solve_chunk(t, te, self.bridge):
+                if not lp.solve_chunk(t, te, bridge):
                     return False
                 t = te
         return True

@@ -49,7 +49,7 @@ from bubblemachine.sfc.compiler import (
 )
 
 #: Bumped whenever the generated code changes meaning (part of the cache key via the source).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 #: Values per partial sum of the finiteness test.
 _NF_GROUP = 32
@@ -264,11 +264,9 @@ class _Generator:
         self.w(ind + 1, "ST[2] = p")
         self.w(ind + 1, "return")
         self.w(ind, "if CHECK:")
-        at = len(self.out)
-        n_checks = self.checks(ind + 1)
-        self.carry = self.carry_lagged_calls(at, ind + 1)
-        if not n_checks:
+        if not self.checks(ind + 1):
             self.w(ind + 1, "pass")
+        self.carry = self.carry_lagged_calls(0, ind)
         self.w(ind, "for _j in range(RIDX.shape[0]):")
         self.w(ind + 1, "_r = RIDX[_j]")
         self.w(ind + 1, "REC[p, t - rtbase, _j] = AV[_r]")
@@ -330,10 +328,14 @@ class _Generator:
                             m.name, len(m.random))
 
     def carry_lagged_calls(self, at: int, ind: int) -> list[tuple[str, str]]:
-        """Checks often compare ``log(x)`` with ``log(x[-1])``: the lagged call's value is the
-        one the checks computed a period before, so it is carried in a local instead of being
-        computed again (the same function of the same number: the same bits). Returns
-        ``(local, call at the lag)`` to initialise at the start of each path."""
+        """Equations and checks often compare ``log(x)`` with ``log(x[-1])`` (a return, a growth
+        rate): the lagged call's value is the one computed a period before, so it is carried in
+        a local instead of being computed again (the same function of the same number: the same
+        bits). Every ``f(L1_x)`` from line ``at`` on reads the local; at the end of the period
+        (``ind``: the period's indentation, outside the checks) the local becomes ``f(V_x)``,
+        which LLVM shares with the period's own ``f(V_x)`` when there is one, so no period
+        computes more calls than before and most compute fewer. Returns ``(local, call at the
+        lag)`` to initialise at the start of each path."""
         pat = re.compile(r"\b(_log|_exp|_sqrt|_tanh)\(L1_(\w+)\)")
         lines = self.out[at:]
         found = {(f, v) for line in lines for f, v in pat.findall(line)}

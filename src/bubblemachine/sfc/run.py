@@ -21,6 +21,7 @@ The entry point for backends is :func:`run_paths` (``spec``, a contiguous range 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -366,16 +367,26 @@ class PeriodLoop:
         self.row0 = _period0_values(cm, self.inp, endo0, self.record, n)
         self.state = _initial_state(cm, endo0)
         self.scalar = n == 1
-        self.fn = cm.chunk_function(mode="scalar" if self.scalar else "vector", timevarying=self.inp.timevarying, record=self.record)
         self.values = _to_scalar(self.inp, m.inputs) if self.scalar else self.inp.values
         if self.scalar:
             self.state = tuple(float(np.reshape(s, -1)[0]) for s in self.state)
-        self.chk = cm.check_function(self.record) if checks else None
+        self.checks = checks  # the accounting checks run (``chk``)
         self.ch = min(_choose_chunk(len(self.record), n, self.L, bool(m.random)), self.T)
         self.rs = RandomStream(m, spec.seed, path_ids)
         self.pos: np.ndarray | None = None  # running paths (positions); None: all
         self.failures: list[PathFailure] = []
         self.failed_pos: list[int] = []
+
+    # generated on first use: a run on a compiled kernel needs them only for a chunk it hands back
+    @cached_property
+    def fn(self):
+        """The generated chunk function of this run's layout."""
+        return self.cm.chunk_function(mode="scalar" if self.scalar else "vector", timevarying=self.inp.timevarying, record=self.record)
+
+    @cached_property
+    def chk(self):
+        """The generated checker of hidden identities and matrices (None: no checks)."""
+        return self.cm.check_function(self.record) if self.checks else None
 
     def recorder(self) -> DirectRecorder | ChunkedRecorder:
         """The recorder for this run's layout."""

@@ -54,6 +54,12 @@ UNITS: dict[str, str] = {
     "business day of quarter": "분기 내 영업일",
     "million BTC": "백만 BTC",
     "million ETH": "백만 ETH",
+    # the data store's units (forecast and backtest tables)
+    "USD": "달러",
+    "USD billions": "십억 달러",
+    "USD millions": "백만 달러",
+    "index points": "지수 포인트",
+    "percentage points": "%p",
 }
 
 

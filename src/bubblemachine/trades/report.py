@@ -66,7 +66,9 @@ def _scenario_key(ctx: ReportContext, name: str) -> str:
     key = f"whatif.scen.{name}"
     if all(key in ctx.catalog.messages.get(lg, {}) for lg in LANGS):
         return key
-    return _add(ctx, f"positions.dyn.scen.{name}", {"en": name, "ko": name})
+    from bubblemachine.scenarios import scenario_title
+
+    return _add(ctx, f"positions.dyn.scen.{name}", {lg: scenario_title(name, lg) for lg in LANGS})
 
 
 def _layout(**extra: Any) -> dict[str, Any]:
@@ -231,9 +233,12 @@ def _scenario_blocks(payload: dict[str, Any], ctx: ReportContext, order: list[st
     caption = _add(ctx, "positions.dyn.heatmap.caption",
                    {lg: text.t("heatmap.caption", lg, paths=payload["paths"], seed=payload["seed"]) for lg in LANGS})
     layout = _layout(height=140 + 28 * len(order), margin={"l": 230, "r": 30, "t": 20, "b": 130},
-                     xaxis={"tickangle": -35}, yaxis={"autorange": "reversed"}, plot_bgcolor="#d9d9d9")
+                     xaxis={"tickangle": -35, "tickmode": "array", "tickvals": list(scen)},
+                     yaxis={"autorange": "reversed"}, plot_bgcolor="#d9d9d9")
+    ticks = tuple(_scenario_key(ctx, c) for c in scen)  # scenario names in the reader's language
+    axis_keys: dict[str, str | tuple[str, ...]] = {"xaxis.title.text": "positions.col.scenario", "xaxis.ticktext": ticks}
     chart = Chart(id="positions_heatmap", title_key="positions.heatmap.title", caption_key=caption, refs=refs,
-                  data=[heat], layout=layout, axis_keys={"xaxis.title.text": "positions.col.scenario"})  # fmt: skip
+                  data=[heat], layout=layout, axis_keys=axis_keys)
     rows = []
     for c in scen:
         ranked = sorted(((recs[(sid, c)]["excess_median"], sid) for sid in order

@@ -105,13 +105,18 @@ class Site:
         name = spec.partition(":")[2] if isinstance(spec, str) else getattr(spec, "__name__", str(spec))
         return name.removesuffix("_section")
 
+    @staticmethod
+    def where(spec: Any) -> str:
+        """The module a provider lives in (``bubblemachine.report.core``)."""
+        return spec.partition(":")[0] if isinstance(spec, str) else getattr(spec, "__module__", "")
+
     def core_specs(self) -> list[Any]:
-        return [p for p in self.providers if str(p).startswith("bubblemachine.report.core")]
+        return [p for p in self.providers if self.where(p) == "bubblemachine.report.core"]
 
     def extra_specs(self) -> list[Any]:
         """Providers with no page of their own (forecast, backtest, positions ...)."""
         own = ("bubblemachine.report.core", "bubblemachine.claims.", "bubblemachine.scenarios.")
-        return [p for p in self.providers if not str(p).startswith(own)]
+        return [p for p in self.providers if not self.where(p).startswith(own)]
 
     def sections(self, specs: list[Any], asof: Any) -> list[Any]:
         """The sections of ``specs`` at ``asof`` (each provider run once per as-of, cached)."""
@@ -120,7 +125,7 @@ class Site:
 
         out = []
         for spec in specs:
-            key = ("section", str(spec), None if asof is None else f"{asof:%Y-%m-%d}")
+            key = ("section", f"{self.where(spec)}:{self.slug(spec)}", None if asof is None else f"{asof:%Y-%m-%d}")
 
             def make(spec: Any = spec) -> list[Any]:
                 ctx = ReportContext(store=self.store, asof=asof, lang="en", catalog=self.catalog)
@@ -133,7 +138,7 @@ class Site:
         """(page name, section) of the extra sections computed so far (never waits for one)."""
         out = []
         for spec in self.extra_specs():
-            key = ("section", str(spec), None)
+            key = ("section", f"{self.where(spec)}:{self.slug(spec)}", None)
             with self._lock:
                 secs = self._cache.get(key)
             out += [(self.slug(spec), s) for s in secs or ()]

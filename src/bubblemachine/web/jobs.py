@@ -21,11 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bubblemachine.errors import BubbleMachineError
-
-
-class QueueFull(BubbleMachineError):
-    """Too many runs are waiting; try again in a moment."""
+from bubblemachine.errors import BubbleMachineError, QueueFull  # noqa: F401 - QueueFull re-exported
 
 
 class Cancelled(Exception):

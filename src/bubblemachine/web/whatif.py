@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bubblemachine.errors import BubbleMachineError
+from bubblemachine.errors import WebError  # noqa: F401 - re-exported
 
 MODEL = "ai_liquidity"
 #: Accepted paths (the page offers 100, 250, 500, 1,000, 2,000).
@@ -37,10 +37,6 @@ FAN_SERIES: tuple[str, ...] = ("net_liquidity", "spx", "ndx", "btc", "ust10y", "
 ATTRIBUTED: tuple[str, ...] = ("spx", "btc", "ust10y")
 #: Series of the trough/peak table.
 TABLE: tuple[str, ...] = ("net_liquidity", "spx", "ndx", "m7", "btc", "ust10y", "hy_oas", "vix")
-
-
-class WebError(BubbleMachineError):
-    """A request the playground refuses (names the field and the value)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ class SliderSpec:
 SLIDERS: tuple[SliderSpec, ...] = (
     SliderSpec("tga_target", "M1.2", "USD bn", 750, 950),
     SliderSpec("shutdown_withheld_share", "M1.2", "share", 0.05, 0.2),
-    SliderSpec("qt_runoff_rate", "M2.1", "USD bn/day", 0.5, 1.5),
+    SliderSpec("qt_restart", "M2.1", "USD bn/day", 0, 4),
     SliderSpec("reserves_ample", "M2.4", "USD bn", 2500, 3100),
     SliderSpec("pass_2y_10y", "M2.5", "ratio", 0.3, 0.8),
     SliderSpec("crowd_10y", "M2.3", "pp per USD bn/day", 0.0003, 0.003),
@@ -117,13 +113,17 @@ def sliders(model: Any) -> list[Slider]:
     """The sliders of ``model`` (defaults from the model; unit and range from its records)."""
     info = getattr(model, "parameter_info", None) or {}
     out = []
+    exogenous = getattr(model, "exogenous", None) or {}
     for spec in SLIDERS:
-        if spec.name not in model.parameters:
+        if spec.name in model.parameters:
+            default = float(model.parameters[spec.name])
+        elif isinstance(exogenous.get(spec.name), (int, float)):  # a constant exogenous input
+            default = float(exogenous[spec.name])
+        else:
             continue
         rec = info.get(spec.name) if isinstance(info, Mapping) else None
         low, high = (rec.range if rec is not None and rec.range is not None else (spec.low, spec.high))
         unit = rec.unit if rec is not None and rec.unit else spec.unit
-        default = float(model.parameters[spec.name])
         low, high = float(min(low, default)), float(max(high, default))
         out.append(Slider(spec.name, default, low, high, _step(low, high), unit, spec.mechanism))
     return out
