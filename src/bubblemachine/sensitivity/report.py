@@ -148,7 +148,7 @@ def sensitivity_section(ctx) -> Any:
             labels[lang][key] = f"{name}: {first.series}"
         charts.append(Chart(
             id=f"sensitivity-{name}", title_key=f"sensitivity.dyn.scenario.{name}", caption_key="sensitivity.chart_caption",
-            refs=("C2.1",) if name == "baseline" else (),
+            refs=scenario_refs(name),
             data=[{"type": "bar", "orientation": "h", "name": key,
                    "x": [round(m.mu_star / peak, 4) for m in reversed(top)],
                    "y": [m.parameter for m in reversed(top)]}],
@@ -162,6 +162,24 @@ def sensitivity_section(ctx) -> Any:
                   rows=tuple(rows), caption_key="sensitivity.table_caption")
     return Section(id="sensitivity", title_key="sensitivity.title", intro_key="sensitivity.intro",
                    blocks=(Text("sensitivity.how_to_read"), table, *charts), order=88)
+
+
+def scenario_refs(name: str) -> tuple[str, ...]:
+    """The mechanism and claim ids a bundled scenario's file cites in its opening comment (its
+    first line names them); ``("C2.1",)`` for the baseline and for a scenario without a file."""
+    import re
+
+    from bubblemachine.errors import BubbleMachineError
+    from bubblemachine.scenarios import scenario_path
+
+    if name == "baseline":
+        return ("C2.1",)
+    try:
+        head = scenario_path(name).read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, IndexError, BubbleMachineError):  # an unknown scenario: the report still renders
+        return ("C2.1",)
+    ids = tuple(dict.fromkeys(re.findall(r"\b[MC]\d+\.\d+\b", head)))
+    return ids or ("C2.1",)
 
 
 def write_shipped(out: Path = SHIPPED_DIR, *, progress: bool = True) -> list[Path]:
