@@ -27,7 +27,7 @@ def sensitivity_cmd(
     include: Annotated[str, typer.Option("--include", help="Without --param: 'rough' parameters or 'all' with a finite range.")] = "rough",
     horizon: Annotated[int | None, typer.Option("--horizon", help="Periods (business days) [default: the model's, 252].", show_default=False)] = None,
     paths: Annotated[int, typer.Option("--paths", help="Monte Carlo paths per run (same seed in every run).")] = 32,
-    seed: Annotated[int | None, typer.Option("--seed", help="Common seed [default: the model's].", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Common seed, >= 0 [default: the model's].", show_default=False)] = None,
     trajectories: Annotated[int, typer.Option("--trajectories", help="Morris trajectories (runs: trajectories x (parameters + 1)).")] = 4,
     top: Annotated[int, typer.Option("--top", help="Parameters passed from the screening to the Sobol stage (0: screening only).")] = 6,
     sobol_samples: Annotated[int, typer.Option("--sobol-samples", help="Sobol base samples, a power of two (runs: n x (top + 2)).")] = 16,
@@ -73,26 +73,26 @@ def _print_tables(res, lang: str) -> None:
 
     from bubblemachine.sensitivity.report import catalog, format_answer
 
-    t = catalog(lang)
-    vs = res.vs or t("sensitivity.cli.none")
-    console.print(t("sensitivity.cli.header", scenario=res.scenario, vs=vs, horizon=res.horizon, paths=res.paths,
+    tr = catalog(lang)  # the sensitivity room's catalog (both languages: tests/sensitivity)
+    vs = res.vs or tr("sensitivity.cli.none")
+    console.print(tr("sensitivity.cli.header", scenario=res.scenario, vs=vs, horizon=res.horizon, paths=res.paths,
                     seed=res.seed, k=len(res.parameters), runs=res.runs, seconds=f"{res.elapsed_s:.0f}"))
     for s, r in res.series.items():
         rob = r.robustness
         console.print(
-            f"\n[bold]{s}[/bold]: " + t("sensitivity.cli.answer", default=format_answer(rob.default, r.kind),
+            f"\n[bold]{s}[/bold]: " + tr("sensitivity.cli.answer", default=format_answer(rob.default, r.kind),
                                         q05=format_answer(rob.q05, r.kind), q95=format_answer(rob.q95, r.kind),
-                                        share=_pct(rob.share_same_sign), verdict=t(f"sensitivity.verdict.{rob.verdict}")))
-        table = Table(title=t("sensitivity.cli.morris_title", series=s), caption=t("sensitivity.cli.morris_caption"))
+                                        share=_pct(rob.share_same_sign), verdict=tr(f"sensitivity.verdict.{rob.verdict}")))
+        table = Table(title=tr("sensitivity.cli.morris_title", series=s), caption=tr("sensitivity.cli.morris_caption"))
         for col in ("rank", "parameter", "mu_star", "conf", "mu", "sigma"):
-            table.add_column(t(f"sensitivity.col.{col}"), justify="left" if col == "parameter" else "right")
+            table.add_column(tr(f"sensitivity.col.{col}"), justify="left" if col == "parameter" else "right")
         for m in r.morris[:10]:
             table.add_row(str(m.rank), m.parameter, f"{m.mu_star:.4g}", f"±{m.mu_star_conf:.2g}", f"{m.mu:+.4g}", f"{m.sigma:.4g}")
         console.print(table)
         if r.sobol:
-            st = Table(title=t("sensitivity.cli.sobol_title", series=s), caption=t("sensitivity.cli.sobol_caption"))
+            st = Table(title=tr("sensitivity.cli.sobol_title", series=s), caption=tr("sensitivity.cli.sobol_caption"))
             for col in ("parameter", "s1", "st"):
-                st.add_column(t(f"sensitivity.col.{col}"), justify="left" if col == "parameter" else "right")
+                st.add_column(tr(f"sensitivity.col.{col}"), justify="left" if col == "parameter" else "right")
             for x in r.sobol:
                 st.add_row(x.parameter, f"{x.s1:.2f} ±{x.s1_conf:.2f}", f"{x.st:.2f} ±{x.st_conf:.2f}")
             console.print(st)
