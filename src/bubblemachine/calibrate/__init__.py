@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bubblemachine.calibrate.files import default_path
-from bubblemachine.calibrate.fit import PERSISTENCE_DAYS, PERSISTENT, NoiseFit, fit_noise, with_persistence, with_proxies
+from bubblemachine.calibrate.fit import (
+    PERSISTENCE_DAYS,
+    PERSISTENT,
+    NoiseFit,
+    fit_noise,
+    with_persistence,
+    with_proxies,
+)
 from bubblemachine.calibrate.history import (
     ASOF,
     BASKETS,

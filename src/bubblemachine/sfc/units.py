@@ -58,7 +58,6 @@ UNITS: dict[str, str] = {
     "USD": "달러",
     "USD billions": "십억 달러",
     "USD millions": "백만 달러",
-    "index points": "지수 포인트",
     "percentage points": "%p",
 }
 
