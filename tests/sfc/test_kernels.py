@@ -5,6 +5,7 @@ the fallback when llvmlite (the ``fast`` extra) is missing."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -319,3 +320,17 @@ def test_kernel_result_is_freed_without_the_cycle_collector(kernels):
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_small_runs_compile_nothing_and_exit_cleanly(kernels, tmp_path):
+    """A small run of a model with no kernel on disk runs on NumPy and compiles nothing: an LLVM
+    compilation left running in a background thread aborted the interpreter at exit
+    (`simulate ai_liquidity --paths 20` ended in SIGABRT/SIGSEGV after printing its result)."""
+    env = {**os.environ, KC.ENV_CACHE: str(tmp_path / "cache"), KC.ENV_POLICY: "auto",
+           "BUBBLEMACHINE_HOME": str(tmp_path / "home")}
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-m", "bubblemachine", "-q", "simulate", "ai_liquidity", "--paths", "20",
+                            "--periods", "20"], env=env, capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, (r.returncode, r.stderr[-500:])
+        assert "spx" in r.stdout
+    assert not list((tmp_path / "cache").rglob("kernel.o"))  # nothing compiled for a small run

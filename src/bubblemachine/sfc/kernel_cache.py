@@ -18,8 +18,8 @@ written atomically (a temporary file, then a rename); ``compiled.json`` next to 
 file records the model, the key and how long the first compile took.
 
 ``BUBBLEMACHINE_KERNEL`` chooses the policy: ``auto`` (default: a big run loads or compiles
-its kernel first, a few seconds at most; a small run uses a kernel already on disk, and has
-a missing one compiled in a background thread while the NumPy path serves), ``sync``
+its kernel first, a few seconds at most; a small run uses a kernel already on disk, else the
+NumPy path), ``sync``
 (always load or compile first), ``off`` (NumPy only). Without llvmlite (the ``fast`` extra)
 the NumPy path runs and one line says so, once per process.
 """
@@ -47,7 +47,6 @@ POLICIES = ("auto", "sync", "off")
 
 _lock = threading.Lock()
 _loaded: dict[str, Kernel] = {}  # source key -> kernel linked into this process
-_compiling: dict[str, threading.Thread] = {}
 _notice_given = False
 
 
@@ -190,8 +189,9 @@ def get_kernel(cm, *, big: bool = True) -> Kernel | None:
 
     Policy ``sync``: load or compile now. ``auto``: a ``big`` run loads or compiles now (a few
     seconds at most, repaid within the run); a small one loads a kernel that is on disk (a few
-    milliseconds) and has a missing one compiled in a background thread, the NumPy path
-    serving meanwhile.
+    milliseconds) and otherwise runs on the NumPy path (it costs a fraction of a second there).
+    Nothing is compiled in a background thread: an LLVM compilation still running when the
+    interpreter exits aborts the process (``docs/design/sfc-kernels.md``).
     """
     pol = policy()
     if pol == "off":
@@ -205,46 +205,18 @@ def get_kernel(cm, *, big: bool = True) -> Kernel | None:
         return k
     if pol == "sync" or big or on_disk(ks):
         return _load_now(ks)
-    _in_background(ks)
     return None
 
 
 def _load_now(ks: KernelSource) -> Kernel:
     with _lock:
         k = _loaded.get(ks.key)
-        th = _compiling.get(ks.key)
     if k is not None:
         return k
-    if th is not None:
-        th.join()
-        k = loaded(ks)
-        if k is not None:
-            return k
     k = _build(ks)
     with _lock:
         _loaded[ks.key] = k
     return k
-
-
-def _in_background(ks: KernelSource) -> None:
-    """Compile the kernel in a daemon thread (LLVM works without the GIL); NumPy serves meanwhile."""
-    with _lock:
-        if ks.key in _compiling or ks.key in _loaded:
-            return
-
-        def work() -> None:
-            try:
-                k = _build(ks)
-            except Exception as exc:  # noqa: BLE001 - the NumPy path keeps serving; say why once
-                warnings.warn(BubbleMachineWarning(f"compiling the kernel of model {ks.model_name} failed "
-                                                   f"({type(exc).__name__}: {exc}); the NumPy path runs"), stacklevel=1)
-                return
-            with _lock:
-                _loaded[ks.key] = k
-
-        th = threading.Thread(target=work, name=f"bubblemachine-kernel-{ks.key[:8]}", daemon=True)
-        _compiling[ks.key] = th
-    th.start()
 
 
 def precompile(cm) -> Kernel:

@@ -31,9 +31,9 @@ from bubblemachine.sfc import kernel_cache as KC
 from bubblemachine.sfc.kernel_cache import Kernel
 from bubblemachine.sfc.records import PathsOutput
 
-#: A run waits for a kernel that is on disk but not loaded yet (about a second) only when
-#: paths x periods x equations reaches this (smaller runs load it in the background), and only
-#: such runs compile a missing kernel (in the background); a loaded kernel is always used.
+#: A run compiles a missing kernel (a few seconds, repaid within the run) only when paths x
+#: periods x equations reaches this; a smaller run uses a kernel on disk, else the NumPy path;
+#: a loaded kernel is always used.
 LOAD_MIN_WORK = 20_000_000
 #: Paths per thread below which one thread runs them all.
 THREAD_MIN_PATHS = 256
