@@ -136,6 +136,11 @@ def test_the_saved_toml_reproduces_the_run(model, tmp_path):
     # the higher TGA target drains liquidity relative to the plain shutdown
     plain = whatif.run(whatif.parse_request({"scenario": "shutdown", "paths": "60", "horizon": "63"}, model))
     assert out["run"]["mean_path"]["net_liquidity"][-1] < plain["run"]["mean_path"]["net_liquidity"][-1] - 10
+    # the trough/peak table dates business days from the model's start date (not from 1970)
+    assert out["start"] == runner.load("shutdown")[1].calendar["start"] == "2025-11-14"
+    table = whatif.blocks(out)[0]
+    dates = [r[3] for r in table.rows] + [r[5] for r in table.rows]
+    assert all("2025-11-14" <= d <= "2026-03-31" for d in dates), dates
 
 
 def test_every_key_the_web_templates_use_exists_in_both_languages(client, model):

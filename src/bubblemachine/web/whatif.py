@@ -348,9 +348,9 @@ def run(w: WhatIf, *, progress: Progress | None = None) -> dict[str, Any]:
     series, table, attributed, save, groups = _save_lists(model)
     key = (model.digest, w.paths, w.horizon, w.seed)
     base = _BASELINES.get(key)
-    start = 0.0
+    done = 0.0  # share of the progress bar already spent (on the baseline)
     if base is None:
-        start = 0.5
+        done = 0.5
         bscen, _, _ = runner.load("baseline")
         arrays = _simulate(model, bscen, w, save, progress, "baseline", (0.0, 0.5))
         base = summarize_run(arrays, series=series, attributed=attributed, table=table, horizon=w.horizon,
@@ -359,7 +359,7 @@ def run(w: WhatIf, *, progress: Progress | None = None) -> dict[str, Any]:
             _BASELINES.pop(next(iter(_BASELINES)))
         _BASELINES[key] = base
     scen = scenario_from_dict(scenario_dict(w), where=f"playground ({w.scenario})")
-    arrays = _simulate(model, scen, w, save, progress, "scenario", (start, 1.0))
+    arrays = _simulate(model, scen, w, save, progress, "scenario", (done, 1.0))
     summ = summarize_run(arrays, series=series, attributed=attributed, table=table, horizon=w.horizon, groups=groups)
     return {"baseline": base, "run": summ, "series": series, "table": table, "attributed": attributed,
             "groups": groups, "start": start}
