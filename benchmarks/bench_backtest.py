@@ -34,7 +34,6 @@ def main() -> int:
         os.environ["BUBBLEMACHINE_HOME"] = home
         from bubblemachine import paths as bm_paths
         from bubblemachine.backtests import backtest
-        from bubblemachine.sfc.backends import close_all
 
         bm_paths.set_home(home)
         print(f"# backtest benchmark ({'QUICK ' if quick else ''}{start}..2025-11-14 quarterly, {paths} paths, "
@@ -47,7 +46,8 @@ def main() -> int:
             t0, c0 = time.perf_counter(), _cpu()
             r = backtest(start=start, end="2025-11-14", every="quarter", paths=paths, backend="process", workers=2,
                          progress=False)
-            close_all()  # children's CPU is counted once they exit
+            # the process backend is a context manager inside backtest(): its workers have
+            # exited here, so their CPU is in RUSAGE_CHILDREN
             wall, cpu = time.perf_counter() - t0, _cpu() - c0
             print(f"{label}: wall {wall:.1f} s, CPU {cpu:.1f} s (driver + workers), {len(r.origins)} origins, "
                   f"{len(r.failed)} failed, {len(r.scores)} scores")
