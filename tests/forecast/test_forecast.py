@@ -172,3 +172,17 @@ def test_random_walk_crps_matches_closed_form():
     idx = block_indices(10, 3, 50, rng)
     assert idx.shape == (50, 10) and idx.max() < 10
     assert np.all(np.diff(idx[:, :3], axis=1) == 1)  # a block is consecutive origins
+
+
+@pytest.mark.slow
+def test_backtest_closes_the_process_backend_it_opens(tmp_path):
+    """A backend named by the caller is the backtest's to close: no worker outlives the call."""
+    import multiprocessing
+
+    from bubblemachine.backtests import backtest
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    r = backtest(start="2024-01-01", end="2024-03-31", every="quarter", paths=20, horizons=(21,),
+                 backend="process", workers=2, progress=False, store=open_store(tmp_path))
+    assert r.origins == ("2024-01-02",) and not r.failed
+    assert {p.pid for p in multiprocessing.active_children()} - before == set()

@@ -279,7 +279,7 @@ def backtest(
     from bubblemachine.progress import resolve_progress
     from bubblemachine.scenarios.runner import check_horizon, check_paths, check_seed
     from bubblemachine.sfc import load_model
-    from bubblemachine.sfc.backends import get_backend
+    from bubblemachine.sfc.backends import open_backend
 
     t0 = time.perf_counter()
     store = store if store is not None else open_store()
@@ -296,9 +296,9 @@ def backtest(
                         horizons=hs, scenario=str(scenario), seed=check_seed(seed), years=years or WINDOW_YEARS)
     days = origins(spec.start, spec.end, every, last=default_asof(store))
     job = _Job(spec=spec, home=str(getattr(store, "home", bm_paths.home())))
-    be = get_backend(backend, workers=workers)
     results: list[dict] = []
-    with resolve_progress(progress)("backtest origins", total=len(days)) as bar:
+    # a backend named here is closed when the origins are done (its workers exit)
+    with open_backend(backend, workers=workers) as be, resolve_progress(progress)("backtest origins", total=len(days)) as bar:
         done = 0
 
         def tick(k: int = 1) -> None:

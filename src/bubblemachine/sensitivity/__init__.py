@@ -21,6 +21,7 @@ are in ``docs/design/sensitivity.md``, the results and what is robust in
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -114,7 +115,7 @@ def sensitivity(
         SimulationError: a sample's run failed (named with its parameter values).
     """
     from bubblemachine.scenarios import runner
-    from bubblemachine.sfc.backends import get_backend
+    from bubblemachine.sfc.backends import open_backend
 
     t0 = time.perf_counter()
     scen, model, spath = runner.load(scenario, asof=asof)
@@ -155,88 +156,93 @@ def sensitivity(
     cm = runner.compiled(model)
     setup = EvalSetup(compiled=cm, scenario=scen, vs=vs_scen, names=names, series=tuple(series),
                       horizon=horizon, paths=paths, seed=seed, stat=stat, check=check)
-    be = get_backend(backend, workers=workers) if backend not in (None, "serial") else None
-    runs_per_sample = 2 if vs_scen is not None else 1
-    factory = resolve_progress(progress)
+    # a process/Ray backend opened here is closed when the analysis ends (its workers exit)
+    stack = contextlib.ExitStack()
+    be = stack.enter_context(open_backend(backend, workers=workers)) if backend not in (None, "serial") else None
+    try:
+        runs_per_sample = 2 if vs_scen is not None else 1
+        factory = resolve_progress(progress)
 
-    # stage 1: Morris screening over every parameter (+ the defaults, for the verdicts)
-    xm = morris_sample(specs, trajectories=trajectories, levels=levels, seed=seed % (2**32))
-    vm = to_values(specs, xm)
-    defaults = np.array([[s.default for s in specs]])
-    with factory(f"sensitivity {spath.stem}: Morris screening ({len(specs)} parameters)", total=len(vm) + 1) as bar:
-        y0 = evaluate(setup, defaults, backend=be)[0]
-        bar.update(1)
-        ym = evaluate(setup, vm, backend=be, bar=bar, done0=1)
-    from SALib.analyze import morris as morris_analyze
+        # stage 1: Morris screening over every parameter (+ the defaults, for the verdicts)
+        xm = morris_sample(specs, trajectories=trajectories, levels=levels, seed=seed % (2**32))
+        vm = to_values(specs, xm)
+        defaults = np.array([[s.default for s in specs]])
+        with factory(f"sensitivity {spath.stem}: Morris screening ({len(specs)} parameters)", total=len(vm) + 1) as bar:
+            y0 = evaluate(setup, defaults, backend=be)[0]
+            bar.update(1)
+            ym = evaluate(setup, vm, backend=be, bar=bar, done0=1)
+        from SALib.analyze import morris as morris_analyze
 
-    from bubblemachine.sensitivity.design import problem
+        from bubblemachine.sensitivity.design import problem
 
-    prob = problem(specs)
-    morris: dict[str, tuple[MorrisIndex, ...]] = {}
-    scores = np.zeros(len(specs))
-    for j, s in enumerate(series):
-        res = morris_analyze.analyze(prob, xm, ym[:, j], num_levels=levels, num_resamples=200, seed=seed % (2**32))
-        mu_star = np.asarray(res["mu_star"], dtype=float)
-        order = np.argsort(-np.nan_to_num(mu_star, nan=-1.0), kind="stable")
-        rank = np.empty(len(specs), dtype=int)
-        rank[order] = np.arange(1, len(specs) + 1)
-        morris[s] = tuple(
-            MorrisIndex(parameter=names[i], mu=float(res["mu"][i]), mu_star=float(mu_star[i]), sigma=float(res["sigma"][i]),
-                        mu_star_conf=float(res["mu_star_conf"][i]), rank=int(rank[i]))
-            for i in order)
-        peak = float(np.nanmax(mu_star)) if np.isfinite(mu_star).any() else 0.0
-        if peak > 0:
-            scores = np.maximum(scores, np.nan_to_num(mu_star / peak))
-    chosen = [i for i in np.argsort(-scores, kind="stable")[:min(top, len(specs))] if scores[i] > 0]
-    top_specs = [specs[i] for i in chosen]
-
-    # stage 2: Sobol indices over the top parameters (others at their defaults)
-    sobol: dict[str, tuple[SobolIndex, ...]] = {s: () for s in series}
-    notes: dict[str, str] = {s: "" for s in series}
-    runs = (len(vm) + 1) * runs_per_sample
-    if top_specs:
-        xs = sobol_sample(top_specs, n=sobol_samples, seed=seed % (2**32))
-        vs_vals = np.tile(defaults, (len(xs), 1))
-        for jj, spec in enumerate(top_specs):
-            vs_vals[:, names.index(spec.name)] = spec.from_space(xs[:, jj])
-        with factory(f"sensitivity {spath.stem}: Sobol indices ({len(top_specs)} parameters)", total=len(xs)) as bar:
-            ys = evaluate(setup, vs_vals, backend=be, bar=bar)
-        runs += len(xs) * runs_per_sample
-        from SALib.analyze import sobol as sobol_analyze
-
-        sprob = problem(top_specs)
+        prob = problem(specs)
+        morris: dict[str, tuple[MorrisIndex, ...]] = {}
+        scores = np.zeros(len(specs))
         for j, s in enumerate(series):
-            if not np.var(ys[:, j]) > 0:
-                notes[s] = "the answer does not vary over the top parameters: no variance to apportion"
-                continue
-            res = sobol_analyze.analyze(sprob, ys[:, j], calc_second_order=False, num_resamples=200,
-                                        seed=seed % (2**32))
-            items = [SobolIndex(parameter=p.name, s1=float(res["S1"][i]), s1_conf=float(res["S1_conf"][i]),
-                                st=float(res["ST"][i]), st_conf=float(res["ST_conf"][i]))
-                     for i, p in enumerate(top_specs)]
-            sobol[s] = tuple(sorted(items, key=lambda x: -np.nan_to_num(x.st, nan=-1.0)))
+            res = morris_analyze.analyze(prob, xm, ym[:, j], num_levels=levels, num_resamples=200, seed=seed % (2**32))
+            mu_star = np.asarray(res["mu_star"], dtype=float)
+            order = np.argsort(-np.nan_to_num(mu_star, nan=-1.0), kind="stable")
+            rank = np.empty(len(specs), dtype=int)
+            rank[order] = np.arange(1, len(specs) + 1)
+            morris[s] = tuple(
+                MorrisIndex(parameter=names[i], mu=float(res["mu"][i]), mu_star=float(mu_star[i]), sigma=float(res["sigma"][i]),
+                            mu_star_conf=float(res["mu_star_conf"][i]), rank=int(rank[i]))
+                for i in order)
+            peak = float(np.nanmax(mu_star)) if np.isfinite(mu_star).any() else 0.0
+            if peak > 0:
+                scores = np.maximum(scores, np.nan_to_num(mu_star / peak))
+        chosen = [i for i in np.argsort(-scores, kind="stable")[:min(top, len(specs))] if scores[i] > 0]
+        top_specs = [specs[i] for i in chosen]
 
-    from bubblemachine.scenarios.compare import kind_of
+        # stage 2: Sobol indices over the top parameters (others at their defaults)
+        sobol: dict[str, tuple[SobolIndex, ...]] = {s: () for s in series}
+        notes: dict[str, str] = {s: "" for s in series}
+        runs = (len(vm) + 1) * runs_per_sample
+        if top_specs:
+            xs = sobol_sample(top_specs, n=sobol_samples, seed=seed % (2**32))
+            vs_vals = np.tile(defaults, (len(xs), 1))
+            for jj, spec in enumerate(top_specs):
+                vs_vals[:, names.index(spec.name)] = spec.from_space(xs[:, jj])
+            with factory(f"sensitivity {spath.stem}: Sobol indices ({len(top_specs)} parameters)", total=len(xs)) as bar:
+                ys = evaluate(setup, vs_vals, backend=be, bar=bar)
+            runs += len(xs) * runs_per_sample
+            from SALib.analyze import sobol as sobol_analyze
 
-    out: dict[str, SeriesSensitivity] = {}
-    for j, s in enumerate(series):
-        default = float(y0[j])
-        col = ym[:, j]
-        same = float(np.mean(np.sign(col) == np.sign(default))) if default != 0 else float("nan")
-        q05, q50, q95 = (float(v) for v in np.quantile(col, [0.05, 0.5, 0.95]))
-        scale = max(abs(q05), abs(q95))
-        drivers = tuple(x.parameter for x in sobol[s][:3]) if sobol[s] else tuple(m.parameter for m in morris[s][:3])
-        rob = Robustness(default=default, share_same_sign=same, q05=q05, q50=q50, q95=q95,
-                         verdict=verdict(default, same, scale), drivers=drivers)
-        out[s] = SeriesSensitivity(series=s, kind=kind_of(s), robustness=rob, morris=morris[s], sobol=sobol[s],
-                                   sobol_note=notes[s])
-    return SensitivityResult(
-        model=model.name, model_digest=model.digest or "", scenario=spath.stem, vs=vs_name,
-        horizon=horizon, paths=paths, seed=seed, stat=stat, parameters=specs,
-        screened_top=tuple(p.name for p in top_specs), series=out, runs=runs,
-        elapsed_s=time.perf_counter() - t0,
-        settings={"trajectories": trajectories, "levels": levels, "top": top, "sobol_samples": sobol_samples if top else 0,
-                  "include": include if not parameters else "explicit", "check": check,
-                  "backend": getattr(be, "name", "serial"), "morris_samples": int(len(vm)),
-                  "sobol_runs_samples": int(runs // runs_per_sample - len(vm) - 1)},
-    )
+            sprob = problem(top_specs)
+            for j, s in enumerate(series):
+                if not np.var(ys[:, j]) > 0:
+                    notes[s] = "the answer does not vary over the top parameters: no variance to apportion"
+                    continue
+                res = sobol_analyze.analyze(sprob, ys[:, j], calc_second_order=False, num_resamples=200,
+                                            seed=seed % (2**32))
+                items = [SobolIndex(parameter=p.name, s1=float(res["S1"][i]), s1_conf=float(res["S1_conf"][i]),
+                                    st=float(res["ST"][i]), st_conf=float(res["ST_conf"][i]))
+                         for i, p in enumerate(top_specs)]
+                sobol[s] = tuple(sorted(items, key=lambda x: -np.nan_to_num(x.st, nan=-1.0)))
+
+        from bubblemachine.scenarios.compare import kind_of
+
+        out: dict[str, SeriesSensitivity] = {}
+        for j, s in enumerate(series):
+            default = float(y0[j])
+            col = ym[:, j]
+            same = float(np.mean(np.sign(col) == np.sign(default))) if default != 0 else float("nan")
+            q05, q50, q95 = (float(v) for v in np.quantile(col, [0.05, 0.5, 0.95]))
+            scale = max(abs(q05), abs(q95))
+            drivers = tuple(x.parameter for x in sobol[s][:3]) if sobol[s] else tuple(m.parameter for m in morris[s][:3])
+            rob = Robustness(default=default, share_same_sign=same, q05=q05, q50=q50, q95=q95,
+                             verdict=verdict(default, same, scale), drivers=drivers)
+            out[s] = SeriesSensitivity(series=s, kind=kind_of(s), robustness=rob, morris=morris[s], sobol=sobol[s],
+                                       sobol_note=notes[s])
+        return SensitivityResult(
+            model=model.name, model_digest=model.digest or "", scenario=spath.stem, vs=vs_name,
+            horizon=horizon, paths=paths, seed=seed, stat=stat, parameters=specs,
+            screened_top=tuple(p.name for p in top_specs), series=out, runs=runs,
+            elapsed_s=time.perf_counter() - t0,
+            settings={"trajectories": trajectories, "levels": levels, "top": top, "sobol_samples": sobol_samples if top else 0,
+                      "include": include if not parameters else "explicit", "check": check,
+                      "backend": getattr(be, "name", "serial"), "morris_samples": int(len(vm)),
+                      "sobol_runs_samples": int(runs // runs_per_sample - len(vm) - 1)},
+        )
+    finally:
+        stack.close()
