@@ -20,17 +20,6 @@ scenario_app = typer.Typer(help="Scenarios of the AI liquidity model: list, comp
 _DEFAULTS = "default: the scenario's, else the model's [model] defaults"
 
 
-def _scenario_words(lang: str) -> dict:
-    """The scenarios' own catalogue (``scenarios/i18n``): series labels, units, scenario names."""
-    import tomllib
-    from pathlib import Path
-
-    import bubblemachine.scenarios as scenarios
-
-    path = Path(scenarios.__file__).with_name("i18n") / f"{lang}.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8")).get("whatif", {})
-
-
 def unit_of_change(name: str) -> str:
     """The unit a change of series ``name`` is shown in: % for prices, pp for percent rates, ..."""
     from bubblemachine.scenarios.series import SERIES
@@ -72,7 +61,9 @@ def list_cmd(fmt: FormatOption = OutputFormat.table, lang: LangOption = None) ->
     from bubblemachine.scenarios import list_scenarios, scenario_description
 
     t = words(lang)
-    names = _scenario_words(t.lang).get("scen", {})
+    from bubblemachine.scenarios import scenario_words
+
+    names = scenario_words(t.lang).get("scen", {})
     records = [{"name": n, "title": names.get(n, n), "description": scenario_description(n)} for n in list_scenarios()]
 
     def table(rows: list[dict]) -> None:
@@ -130,7 +121,9 @@ def compare_cmd(
     from rich import box
     from rich.table import Table
 
-    sw = _scenario_words(t.lang)
+    from bubblemachine.scenarios import scenario_words
+
+    sw = scenario_words(t.lang)
     label = sw.get("scen", {})
     table = Table(
         title=t("compare.title", a=label.get(res.a, res.a), b=label.get(res.b, res.b), horizon=res.horizon,
@@ -205,7 +198,9 @@ def explain_cmd(
     used = runner.model_ref(runner.load(scenario, asof=asof)[0].model, scenario_path(scenario), asof)[1]
     if used:
         console.print(t("simulate.started", date=used), highlight=False)
-    sw = _scenario_words(t.lang)
+    from bubblemachine.scenarios import scenario_words
+
+    sw = scenario_words(t.lang)
     glabel = sw.get("group", {}) if t.lang != "en" else {}
     sname = sw.get("scen", {})
     for e in out:

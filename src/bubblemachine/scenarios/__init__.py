@@ -6,6 +6,7 @@ to a ``.toml`` file also works.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 
@@ -62,12 +63,17 @@ def scenario_description(name_or_path: str | Path) -> str:
     return desc.splitlines()[0] if desc else ""
 
 
-def scenario_title(name: str, lang: str = "en") -> str:
-    """A bundled scenario's short title in ``lang`` (``ko``/``en``) from the scenarios'
-    catalog (``scenarios/i18n/<lang>.toml``, ``[whatif.scen]``); the name itself otherwise."""
+@functools.cache
+def scenario_words(lang: str) -> dict:
+    """The scenarios' own catalog in ``lang`` (``scenarios/i18n/<lang>.toml``, its ``[whatif]``
+    table: series labels, units, scenario names); empty when the file is missing or broken."""
     path = SCENARIO_DIR / "i18n" / f"{lang}.toml"
     try:
-        names = tomllib.loads(path.read_text(encoding="utf-8")).get("whatif", {}).get("scen", {})
+        return tomllib.loads(path.read_text(encoding="utf-8")).get("whatif", {})
     except (OSError, tomllib.TOMLDecodeError):
-        return name
-    return str(names.get(name, name))
+        return {}
+
+
+def scenario_title(name: str, lang: str = "en") -> str:
+    """A bundled scenario's short title in ``lang`` (``ko``/``en``); the name itself otherwise."""
+    return str(scenario_words(lang).get("scen", {}).get(name, name))

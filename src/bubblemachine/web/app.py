@@ -102,13 +102,12 @@ class Site:
     @staticmethod
     def slug(spec: Any) -> str:
         """A provider's page name: its function name without ``_section`` (``backtest``)."""
-        name = spec.partition(":")[2] if isinstance(spec, str) else getattr(spec, "__name__", str(spec))
-        return name.removesuffix("_section")
+        return spec.__name__.removesuffix("_section")
 
     @staticmethod
     def where(spec: Any) -> str:
         """The module a provider lives in (``bubblemachine.report.core``)."""
-        return spec.partition(":")[0] if isinstance(spec, str) else getattr(spec, "__module__", "")
+        return spec.__module__
 
     def core_specs(self) -> list[Any]:
         return [p for p in self.providers if self.where(p) == "bubblemachine.report.core"]
