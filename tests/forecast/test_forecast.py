@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -186,3 +187,17 @@ def test_backtest_closes_the_process_backend_it_opens(tmp_path):
                  backend="process", workers=2, progress=False, store=open_store(tmp_path))
     assert r.origins == ("2024-01-02",) and not r.failed
     assert {p.pid for p in multiprocessing.active_children()} - before == set()
+
+
+def test_a_series_that_did_not_exist_at_an_origin_is_not_scored():
+    """The snapshot's ether prices start on 2017-11-09: an earlier origin simulates it from a
+    placeholder level (so the model runs) but scores nothing for it; from 2018 it is scored."""
+    from bubblemachine.backtests.truth import Truth
+
+    t = Truth(open_store())
+    assert not t.listed("eth", pd.Timestamp("2017-10-02"))
+    assert t.listed("eth", pd.Timestamp("2018-01-02")) and t.listed("spx", pd.Timestamp("2014-01-02"))
+    shipped = pd.read_csv(Path(__file__).resolve().parents[2] / "src/bubblemachine/backtests/shipped/scores.csv")
+    eth = shipped[shipped["series"] == "eth"]
+    assert len(eth) > 0 and (eth["origin"] >= "2017-11-09").all()
+    assert (shipped["origin"] < "2017-11-09").any()  # earlier origins exist, scoring other series
