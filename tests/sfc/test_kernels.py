@@ -251,6 +251,57 @@ def test_failed_paths_excluded_and_kept_as_on_numpy(kernels):
         assert_close(a, b)
 
 
+RANDOM_WALK = """
+[model]
+name = "WALK"
+[equations]
+x = "x[-1] + eps + 0.1 * fat"
+y = "log(x)"
+[random]
+eps = { dist = "normal", mean = 0.0, sd = 1.0 }
+fat = { dist = "student_t", df = 5, mean = 0.0, sd = 1.0 }
+[initial]
+x = 40
+"""
+
+
+@pytest.mark.parametrize("policy", ["raise", "exclude", "keep"])
+def test_failures_in_later_chunks_of_draws_as_on_numpy(kernels, monkeypatch, policy):
+    """Per-period draws are drawn block by block just before the kernel runs each block; a
+    chunk handed back to the NumPy path (here: paths whose walk reaches zero, from the third
+    chunk of 64 periods on) is drawn again from the generators' states at its start, so the
+    numbers, the failures and the paths that go on are the NumPy path's."""
+    monkeypatch.setenv("BUBBLEMACHINE_THREADS", "2")
+    m = sfc.loads_model(RANDOM_WALK, "walk.toml")
+    kw = {"periods": 300, "paths": 700, "seed": 3, "on_failure": policy}
+    if policy == "raise":
+        with pytest.raises(SimulationError) as e_np:
+            both(m, **kw)
+        with pytest.raises(SimulationError) as e_k:
+            kernel_only(m, **kw)
+        assert str(e_k.value) == str(e_np.value)
+        return
+    a, b = both(m, **kw)
+    assert 0 < a.failed_paths < 700
+    assert min(f.period for f in a.failures) > 128
+    assert [(f.path, f.period, f.kind) for f in a.failures] == [(f.path, f.period, f.kind) for f in b.failures]
+    assert_close(a, b)
+
+
+def test_backends_give_bit_identical_kernel_results_with_draws(kernels, models_dir, monkeypatch):
+    """With per-period draws too: the process backend's workers (other ranges of paths, whose
+    blocks of draws start mid-block) give the serial kernel run's numbers exactly."""
+    monkeypatch.setenv(KC.ENV_POLICY, "sync")
+    monkeypatch.setenv("BUBBLEMACHINE_THREADS", "2")
+    m = sfc.load_model(str(models_dir / "noisy.toml"))
+    serial = sfc.simulate(m, periods=150, paths=900, seed=21, progress=False)
+    from bubblemachine.sfc.backends import ProcessBackend
+
+    with ProcessBackend(workers=3) as be:
+        par = sfc.simulate(m, periods=150, paths=900, seed=21, progress=False, backend=be)
+    assert np.array_equal(serial.data, par.data)
+
+
 # --------------------------------------------------------------------------- cache and fallback
 def test_second_process_loads_from_disk(kernels, tmp_path):
     code = (

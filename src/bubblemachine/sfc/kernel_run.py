@@ -89,9 +89,12 @@ class _Recorder:
         self.k, self.n, self.ch = k, n, ch
         self.qs = None if levels is None else np.asarray(levels, dtype=float)
         self._buf: np.ndarray | None = None
+        self._row0: np.ndarray | None = None
         if self.qs is None:
+            # row 0 is written last: the kernel's threads touch the fresh array first, each its
+            # own paths, so the operating system's zeroing of its pages is shared between them
             self.out = np.empty((n, T + 1, k))
-            self.out[:, 0, :] = row0.T
+            self._row0 = row0
         else:
             self.out = np.empty((self.qs.size, T + 1, k))
             self.out[:, 0, :] = np.quantile(row0, self.qs, axis=1)
@@ -135,6 +138,9 @@ class _Recorder:
         self._buf = None
 
     def data(self, keep: np.ndarray | None) -> np.ndarray:
+        if self._row0 is not None:
+            self.out[:, 0, :] = self._row0.T
+            self._row0 = None
         if self.qs is not None or keep is None:
             return self.out
         return self.out[keep]
@@ -172,34 +178,49 @@ class _Bridge:
 
 
 class _ThreadedDraws:
-    """The run's :class:`~bubblemachine.sfc.run.RandomStream` with its blocks of paths drawn in
-    threads: each block has its own generator, so the numbers are those drawn one by one.
+    """The run's :class:`~bubblemachine.sfc.run.RandomStream`, drawn in threads: each block of
+    paths has its own generator, so the numbers are those drawn one by one.
 
-    The chunk arrays are reused from chunk to chunk (the kernel copies what it reads, so no
-    view into them outlives its chunk; the NumPy path, which keeps views, gets fresh ones from
-    the stream itself): no fresh pages to fault in every chunk.
+    Two ways to draw a chunk of periods:
+
+    * **per block, just before the kernel runs it** (:meth:`block`; the usual case): a thread
+      draws a block's chunk (``[rng_chunk, path_block]`` per random variable) and runs the
+      kernel on the block's paths at once, while the draws are in its cache. No array of the
+      whole chunk is made. The generators' states at the chunk's start are kept
+      (:meth:`begin`), so a chunk handed back to the NumPy path is drawn again, identically
+      (:meth:`rewind`);
+    * **the whole chunk** (:meth:`chunk_arrays`: ``[rng_chunk, paths]`` per variable): when
+      only some paths still run, or a chunk of the kernel is shorter than a chunk of draws
+      (quantile runs). The arrays are reused from chunk to chunk (the kernel copies what it
+      reads; the NumPy path, which keeps views, gets fresh ones from the stream itself).
     """
 
     def __init__(self, base, pool: ThreadPoolExecutor | None, rng_chunk: int, path_block: int) -> None:
         self.base, self.pool, self.rng_chunk, self.path_block = base, pool, rng_chunk, path_block
 
+    def _span(self, i: int) -> tuple[int, int, int]:
+        """Block ``i``'s columns ``lo:hi`` of its draws and the position of column ``lo`` in the range."""
+        rs, pb = self.base, self.path_block
+        ids, b = rs.path_ids, rs.blocks[i]
+        lo = max(ids.start, b * pb) - b * pb
+        hi = min(ids.stop, (b + 1) * pb) - b * pb
+        return lo, hi, max(ids.start, b * pb) - ids.start
+
     def chunk_arrays(self, c: int) -> list[np.ndarray]:
         rs = self.base
         if not rs.dists:
             return rs.chunk_arrays(c)
-        n, ids, pb = len(rs.path_ids), rs.path_ids, self.path_block
+        n = len(rs.path_ids)
         while rs.chunk < c:
             rs.chunk += 1
             if len(rs.cache) != len(rs.dists) or any(a.shape != (self.rng_chunk, n) for a in rs.cache):
                 rs.cache = [np.empty((self.rng_chunk, n)) for _ in rs.dists]
 
             def draw(i: int) -> None:
-                b, rng = rs.blocks[i], rs.rngs[i]
-                lo = max(ids.start, b * pb) - b * pb
-                hi = min(ids.stop, (b + 1) * pb) - b * pb
-                col = max(ids.start, b * pb) - ids.start
+                lo, hi, col = self._span(i)
+                rng = rs.rngs[i]
                 for j, d in enumerate(rs.dists):
-                    rs.cache[j][:, col:col + hi - lo] = d.draw(rng, (self.rng_chunk, pb))[:, lo:hi]
+                    rs.cache[j][:, col:col + hi - lo] = d.draw(rng, (self.rng_chunk, self.path_block))[:, lo:hi]
 
             if self.pool is None or len(rs.blocks) < 2:
                 for i in range(len(rs.blocks)):
@@ -207,6 +228,38 @@ class _ThreadedDraws:
             else:
                 list(self.pool.map(draw, range(len(rs.blocks))))
         return rs.cache
+
+    # ------------------------------------------------------------------ per block
+    def per_block(self, t0: int, t1: int, T: int) -> bool:
+        """Can periods ``t0..t1-1`` be drawn block by block? (They are one whole chunk of
+        draws, the next one the stream has to draw.)"""
+        rs, c = self.base, (t0 - 1) // self.rng_chunk
+        return (bool(rs.dists) and rs.chunk == c - 1 and t0 == 1 + c * self.rng_chunk
+                and t1 == min(1 + (c + 1) * self.rng_chunk, T + 1))
+
+    def begin(self) -> list[dict]:
+        """The generators' states before a chunk is drawn block by block."""
+        return [rng.bit_generator.state for rng in self.base.rngs]
+
+    def block(self, i: int) -> tuple[int, int, int, tuple[np.ndarray, ...]]:
+        """Draw block ``i``'s next chunk: its positions ``p0:p1`` in the range, the position of
+        its draws' column 0 (``p - rp0`` is a path's column) and one array per variable."""
+        rs = self.base
+        lo, hi, col = self._span(i)
+        rng = rs.rngs[i]
+        R = tuple(np.ascontiguousarray(d.draw(rng, (self.rng_chunk, self.path_block)), dtype=float) for d in rs.dists)
+        return col, col + hi - lo, col - lo, R
+
+    def done(self, c: int) -> None:
+        """Every block has drawn chunk ``c``."""
+        self.base.chunk = c
+
+    def rewind(self, states: list[dict], c: int) -> None:
+        """Back to the states before chunk ``c`` (the NumPy path draws it again, the same numbers)."""
+        rs = self.base
+        for rng, st in zip(rs.rngs, states, strict=True):
+            rng.bit_generator.state = st
+        rs.chunk = c - 1
 
 
 class KernelLoop:
@@ -369,35 +422,50 @@ class KernelLoop:
         return True
 
     def _kernel_chunk(self, t0: int, t1: int, pool: ThreadPoolExecutor | None, draws: _ThreadedDraws) -> bool:
-        """Run periods ``t0..t1-1`` on the kernel; False (state untouched) if it reported anything."""
+        """Run periods ``t0..t1-1`` on the kernel; False (state and draws untouched) if it reported anything."""
         lp = self.loop
         c = (t0 - 1) // self.rng_chunk
         pos = lp.pos
-        if lp.cm.model.random:
-            R = tuple(a if pos is None else np.ascontiguousarray(a[:, pos]) for a in draws.chunk_arrays(c))
-            rbase = 1 + c * self.rng_chunk
-        else:
-            R, rbase = (np.zeros((1, 1)),), 0
         REC, rtbase = self.rec.target(t0, t1, pos)
         S0, HI0 = self.S.copy(), self.HI.copy()
         n = self.S.shape[1]
         fn = self.kernel.fn
         pad = lp.inp.pad
+        rbase = 1 + c * self.rng_chunk
 
-        def call(p0: int, p1: int) -> int:
+        def call(p0: int, p1: int, R: tuple[np.ndarray, ...], rbase: int, rp0: int) -> int:
             st = np.zeros(3, dtype=np.int64)
             fn(t0, t1, p0, p1, self.S, self.HI, self.IC, self.IK, self.PP, self.TVI, self.TVR, self.IT,
-               self.TP, self.TF, pad, R, rbase, REC, rtbase, self.RIDX, self.check, st)
+               self.TP, self.TF, pad, R, rbase, rp0, REC, rtbase, self.RIDX, self.check, st)
             return int(st[0])
 
-        if pool is None or n < 2 * THREAD_MIN_PATHS:
-            status = [call(0, n)]
+        states = None
+        if pos is None and draws.per_block(t0, t1, lp.T):
+            # each block of paths: draw its chunk, run the kernel on it at once (same thread)
+            states = draws.begin()
+
+            def block(i: int) -> int:
+                p0, p1, rp0, R = draws.block(i)
+                return call(p0, p1, R, rbase, rp0)
+
+            nb = len(lp.rs.blocks)
+            status = [block(i) for i in range(nb)] if pool is None or nb < 2 else list(pool.map(block, range(nb)))
+            draws.done(c)
         else:
-            k = pool._max_workers  # noqa: SLF001 - the executor's own size
-            cuts = np.linspace(0, n, k + 1).astype(int)
-            status = list(pool.map(lambda i: call(int(cuts[i]), int(cuts[i + 1])), range(k)))
+            if lp.cm.model.random:
+                R = tuple(a if pos is None else np.ascontiguousarray(a[:, pos]) for a in draws.chunk_arrays(c))
+            else:
+                R, rbase = (np.zeros((1, 1)),), 0
+            if pool is None or n < 2 * THREAD_MIN_PATHS:
+                status = [call(0, n, R, rbase, 0)]
+            else:
+                k = pool._max_workers  # noqa: SLF001 - the executor's own size
+                cuts = np.linspace(0, n, k + 1).astype(int)
+                status = list(pool.map(lambda i: call(int(cuts[i]), int(cuts[i + 1]), R, rbase, 0), range(k)))
         if any(status):
             self.S, self.HI = S0, HI0
+            if states is not None:
+                draws.rewind(states, c)
             return False
         self.rec.after_kernel(t0, t1, pos)
         return True

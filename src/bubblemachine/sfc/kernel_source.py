@@ -49,7 +49,7 @@ from bubblemachine.sfc.compiler import (
 )
 
 #: Bumped whenever the generated code changes meaning (part of the cache key via the source).
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 #: Values per partial sum of the finiteness test.
 _NF_GROUP = 32
@@ -242,7 +242,7 @@ class _Generator:
         self.out = body
         ind = 3
         for n in m.random:
-            self.w(ind, f"X_{n} = R[{self.rnd_pos[n]}][t - rbase, p]")
+            self.w(ind, f"X_{n} = R[{self.rnd_pos[n]}][t - rbase, p - rp0]")
             self.w(ind, f"AV[{len(m.equations) + len(m.inputs) + self.rnd_pos[n]}] = X_{n}")
         self.finite: list[str] = []
         self.carry: list[tuple[str, str]] = []
@@ -285,7 +285,7 @@ class _Generator:
         head: list[str] = []
         self.out = head
         self.w(0, "@_jit")
-        self.w(0, "def kernel(t0, t1, p0, p1, S, HI, IC, IK, PP, TVI, TVR, IT, TP, TF, pad, R, rbase, REC, rtbase, RIDX, CHECK, ST):")
+        self.w(0, "def kernel(t0, t1, p0, p1, S, HI, IC, IK, PP, TVI, TVR, IT, TP, TF, pad, R, rbase, rp0, REC, rtbase, RIDX, CHECK, ST):")
         # every value of the period: endogenous, then inputs, then random draws (RIDX indexes it)
         self.w(1, f"AV = np.empty({max(len(m.equations) + len(m.inputs) + len(m.random), 1)})")
         for b in self.cm.blocks:
