@@ -302,6 +302,38 @@ def test_backends_give_bit_identical_kernel_results_with_draws(kernels, models_d
     assert np.array_equal(serial.data, par.data)
 
 
+@pytest.mark.parametrize("name", [*TEXTBOOK, "ai_liquidity", "noisy"])
+def test_vector_kernel_gives_the_scalar_kernels_numbers(kernels, models_dir, monkeypatch, name):
+    """The vector kernel (four paths per group, one per lane) does each path's operations in the
+    same order as the scalar kernel, so its numbers are the same bit for bit; a range that is
+    not a whole number of groups ends on the scalar kernel. Models whose blocks iterate (a
+    Newton loop left by ``break``, a Jacobian solved by elimination) have no vector kernel."""
+    monkeypatch.setenv(KC.ENV_POLICY, "sync")
+    monkeypatch.setenv("BUBBLEMACHINE_THREADS", "2")
+    m = sfc.load_model(str(models_dir / "noisy.toml") if name == "noisy" else name)
+    cm = sfc.compile_model(m)
+    k = KC.precompile(cm)
+    iterates = any(b.cyclic and not b.linear for b in cm.blocks) or any(b.cyclic and len(b.tears) > 1 for b in cm.blocks)
+    assert k.fn.lanes == (1 if iterates else 4)
+    kw = {"periods": 70, "paths": 23 if name == "ai_liquidity" else 603, "seed": 8, "progress": False}
+    vec = sfc.simulate(cm, **kw)
+    monkeypatch.setattr(k.fn, "lanes", 1)
+    scalar = sfc.simulate(cm, **kw)
+    assert np.array_equal(vec.data, scalar.data, equal_nan=True)
+
+
+def test_accounting_error_in_a_lane_group_is_the_numpy_paths(kernels, monkeypatch):
+    m = sfc.loads_model(LEAKS, "leaks.toml")
+    monkeypatch.setenv(KC.ENV_POLICY, "off")
+    with pytest.raises(AccountingError) as e_np:
+        sfc.simulate(m, periods=60, paths=9, progress=False)
+    monkeypatch.setenv(KC.ENV_POLICY, "sync")
+    assert KC.precompile(sfc.compile_model(m)).fn.lanes == 4
+    with pytest.raises(AccountingError) as e_k:
+        sfc.simulate(m, periods=60, paths=9, progress=False)
+    assert str(e_k.value) == str(e_np.value)
+
+
 # --------------------------------------------------------------------------- cache and fallback
 def test_second_process_loads_from_disk(kernels, tmp_path):
     code = (

@@ -41,7 +41,7 @@ SIGNATURES: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
     "_gauss": ((("J", "f64[2]"), ("r", "f64[1]"), ("k", "i64")), "b"),
 }
 
-_LL = {"f64": "double", "i64": "i64", "b": "i1"}
+_LL = {"f64": "double", "i64": "i64", "b": "i1", "v4f64": "<4 x double>"}
 _MATH1 = {"_exp": "llvm.exp.f64", "_log": "llvm.log.f64", "_sqrt": "llvm.sqrt.f64", "_abs": "llvm.fabs.f64",
           "abs": "llvm.fabs.f64", "_tanh": "tanh"}
 _DECLS = """declare double @llvm.exp.f64(double)
@@ -50,7 +50,18 @@ declare double @llvm.sqrt.f64(double)
 declare double @llvm.fabs.f64(double)
 declare double @llvm.pow.f64(double, double)
 declare double @tanh(double)
+declare <4 x double> @llvm.exp.v4f64(<4 x double>)
+declare <4 x double> @llvm.log.v4f64(<4 x double>)
+declare <4 x double> @llvm.sqrt.v4f64(<4 x double>)
+declare <4 x double> @llvm.fabs.v4f64(<4 x double>)
+declare <4 x double> @llvm.pow.v4f64(<4 x double>, <4 x double>)
+declare i1 @llvm.vector.reduce.or.v4i1(<4 x i1>)
 """
+
+#: Paths per lane group of the vector kernel (``kernel_v4``): four doubles, one AVX2 register.
+LANES = 4
+_VD, _VB = f"<{LANES} x double>", f"<{LANES} x i1>"
+_FLOAT, _BOOL = ("double", _VD), ("i1", _VB)
 
 
 class KernelCompileError(Exception):
@@ -77,8 +88,18 @@ class _Tup:
 
 
 class _Function:
-    def __init__(self, mod: _Module, fn: ast.FunctionDef) -> None:
+    """One function of the module in LLVM IR. ``lanes=LANES`` writes the vector kernel: the path
+    loop steps by ``LANES`` and every floating-point or boolean local holds one value per path
+    (lane) of the group; an access of a per-path array at ``p`` reads or writes the group's
+    paths; an ``if`` is taken when its condition holds on any lane (a failure stops the whole
+    chunk, as on one path); ``where`` selects per lane. Raises :class:`KernelCompileError`
+    for what has no lane-wise meaning (a loop left by ``break``, a call of a helper function)."""
+
+    def __init__(self, mod: _Module, fn: ast.FunctionDef, lanes: int = 1) -> None:
         self.mod, self.fn = mod, fn
+        self.lanes = lanes
+        if lanes > 1 and any(isinstance(x, (ast.Break, ast.While)) for x in ast.walk(fn)):
+            raise KernelCompileError(f"{fn.name}: a loop with break has no lane-wise form")
         params, self.ret = SIGNATURES[fn.name]
         self.out: list[str] = []
         self.entry: list[str] = []
@@ -107,7 +128,9 @@ class _Function:
                 self.local(name, ll)
                 self.entry.append(f"  store {ll} %a.{name}, ptr %v.{name}")
         ret = "void" if self.ret == "void" else _LL[self.ret]
-        self.header = f"define {ret} @{fn.name}({', '.join(args)}) {{"
+        self.params = set(self.locals)
+        name = fn.name if lanes == 1 else f"{fn.name}_v{lanes}"
+        self.header = f"define {ret} @{name}({', '.join(args)}) {{"
 
     # ------------------------------------------------------------------ emission helpers
     def tmp(self) -> str:
@@ -144,10 +167,49 @@ class _Function:
         return f"%v.{name}"
 
     # ------------------------------------------------------------------ values
+    def splat(self, reg: str, ty: str) -> str:
+        """A scalar ``double`` / ``i1`` in every lane."""
+        vt = _VD if ty == "double" else _VB
+        a, b = self.tmp(), self.tmp()
+        self.emit(f"{a} = insertelement {vt} poison, {ty} {reg}, i64 0")
+        self.emit(f"{b} = shufflevector {vt} {a}, {vt} poison, <{self.lanes} x i32> zeroinitializer")
+        return b
+
+    def fl(self, *vs: tuple[str, str]) -> tuple[list[str], str]:
+        """Values as floating point of one type: lanes if any of them has lanes."""
+        ty = _VD if any(v[1] in (_VD, _VB) for v in vs) else "double"
+        return [self.conv(v, ty) for v in vs], ty
+
+    def bl(self, *vs: tuple[str, str]) -> tuple[list[str], str]:
+        """Values as booleans of one type: lanes if any of them has lanes."""
+        ty = _VB if any(v[1] in (_VD, _VB) for v in vs) else "i1"
+        return [self.conv(v, ty) for v in vs], ty
+
+    def cond(self, v: tuple[str, str]) -> str:
+        """A branch condition: true when it holds on any lane."""
+        if v[1] in (_VD, _VB):
+            b = self.conv(v, _VB)
+            t = self.tmp()
+            self.emit(f"{t} = call i1 @llvm.vector.reduce.or.v{self.lanes}i1({_VB} {b})")
+            return t
+        return self.conv(v, "i1")
+
     def conv(self, v: tuple[str, str], to: str) -> str:
         reg, ty = v
         if ty == to:
             return reg
+        if to in (_VD, _VB):
+            if ty in (_VD, _VB):
+                t = self.tmp()
+                if to == _VD:
+                    self.emit(f"{t} = uitofp {_VB} {reg} to {_VD}")
+                else:
+                    self.emit(f"{t} = fcmp une {_VD} {reg}, zeroinitializer")
+                return t
+            scalar = "double" if to == _VD else "i1"
+            return self.splat(self.conv(v, scalar), scalar)
+        if ty in (_VD, _VB):
+            raise KernelCompileError(f"{self.fn.name}: a per-lane value where one value is needed")
         t = self.tmp()
         if to == "double":
             self.emit(f"{t} = {'sitofp i64' if ty == 'i64' else 'uitofp i1'} {reg} to double")
@@ -180,8 +242,16 @@ class _Function:
             return v
         if isinstance(n, ast.Subscript):
             ptr, ll = self.element(n)
+            if isinstance(ptr, list):  # one path per lane, apart in memory
+                acc = "poison"
+                for i, pl in enumerate(ptr):
+                    x, t = self.tmp(), self.tmp()
+                    self.emit(f"{x} = load {ll}, ptr {pl}")
+                    self.emit(f"{t} = insertelement {_VD} {acc}, double {x}, i64 {i}")
+                    acc = t
+                return acc, _VD
             t = self.tmp()
-            self.emit(f"{t} = load {ll}, ptr {ptr}")
+            self.emit(f"{t} = load {ll}, ptr {ptr}{', align 8' if ll == _VD else ''}")
             return t, ll
         if isinstance(n, ast.Attribute) and n.attr == "shape":
             raise KernelCompileError("shape only as x.shape[k]")
@@ -190,16 +260,17 @@ class _Function:
         if isinstance(n, ast.UnaryOp):
             v = self.expr(n.operand)
             if isinstance(n.op, ast.Not):
-                b = self.conv(v, "i1")
+                (b,), ty = self.bl(v)
                 t = self.tmp()
-                self.emit(f"{t} = xor i1 {b}, true")
-                return t, "i1"
+                self.emit(f"{t} = xor {ty} {b}, {'true' if ty == 'i1' else 'splat (i1 true)'}")
+                return t, ty
             if isinstance(n.op, ast.UAdd):
                 return v
             t = self.tmp()
-            if v[1] == "double":
-                self.emit(f"{t} = fneg double {v[0]}")
-                return t, "double"
+            if v[1] in _FLOAT or v[1] == _VB:
+                (x,), ty = self.fl(v)
+                self.emit(f"{t} = fneg {ty} {x}")
+                return t, ty
             self.emit(f"{t} = sub i64 0, {self.conv(v, 'i64')}")
             return t, "i64"
         if isinstance(n, ast.Compare):
@@ -210,69 +281,85 @@ class _Function:
                 if acc is None:
                     acc = c
                 else:
+                    (a, b), ty = self.bl(acc, c)
                     t = self.tmp()
-                    self.emit(f"{t} = and i1 {acc}, {c}")
-                    acc = t
+                    self.emit(f"{t} = and {ty} {a}, {b}")
+                    acc = t, ty
                 left = right
-            return acc, "i1"
+            return acc
         if isinstance(n, ast.BoolOp):  # operands are pure: no short circuit needed
             op = "and" if isinstance(n.op, ast.And) else "or"
-            acc = self.conv(self.expr(n.values[0]), "i1")
+            acc = self.expr(n.values[0])
             for v in n.values[1:]:
-                b = self.conv(self.expr(v), "i1")
+                (a, b), ty = self.bl(acc, self.expr(v))
                 t = self.tmp()
-                self.emit(f"{t} = {op} i1 {acc}, {b}")
-                acc = t
-            return acc, "i1"
-        if isinstance(n, ast.IfExp):  # lazy, as Python's (a branch may read outside an array)
-            c = self.conv(self.expr(n.test), "i1")
-            res = self.local(f"_sel{self.label('')}", "double")
+                self.emit(f"{t} = {op} {ty} {a}, {b}")
+                acc = t, ty
+            (x,), ty = self.bl(acc)
+            return x, ty
+        if isinstance(n, ast.IfExp):
+            test = self.expr(n.test)
+            if test[1] in (_VD, _VB):  # a condition per lane: both values, selected per lane
+                c = self.conv(test, _VB)
+                (a, b, _c), _ = self.fl(self.expr(n.body), self.expr(n.orelse), (c, _VB))
+                t = self.tmp()
+                self.emit(f"{t} = select {_VB} {c}, {_VD} {a}, {_VD} {b}")
+                return t, _VD
+            # lazy, as Python's (a branch may read outside an array)
+            c = self.conv(test, "i1")
+            ty = "double" if self.lanes == 1 else _VD
+            res = self.local(f"_sel{self.label('')}", ty)
             l_a, l_b, l_end = self.label("ifa"), self.label("ifb"), self.label("ifend")
             self.term(f"br i1 {c}, label %{l_a}, label %{l_b}")
             self.block(l_a)
-            self.emit(f"store double {self.conv(self.expr(n.body), 'double')}, ptr {res}")
+            self.emit(f"store {ty} {self.conv(self.expr(n.body), ty)}, ptr {res}")
             self.term(f"br label %{l_end}")
             self.block(l_b)
-            self.emit(f"store double {self.conv(self.expr(n.orelse), 'double')}, ptr {res}")
+            self.emit(f"store {ty} {self.conv(self.expr(n.orelse), ty)}, ptr {res}")
             self.term(f"br label %{l_end}")
             self.block(l_end)
             t = self.tmp()
-            self.emit(f"{t} = load double, ptr {res}")
-            return t, "double"
+            self.emit(f"{t} = load {ty}, ptr {res}")
+            return t, ty
         if isinstance(n, ast.Call):
             return self.call(n)
         raise KernelCompileError(f"{self.fn.name}: unsupported expression {ast.dump(n)[:80]}")
 
-    def compare(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> str:
+    def compare(self, left: ast.expr, op: ast.cmpop, right: ast.expr) -> tuple[str, str]:
         a, b = self.expr(left), self.expr(right)
         t = self.tmp()
-        if "double" in (a[1], b[1]):
+        if {a[1], b[1]} & {"double", _VD, _VB}:
             pred = {ast.Lt: "olt", ast.LtE: "ole", ast.Gt: "ogt", ast.GtE: "oge", ast.Eq: "oeq", ast.NotEq: "une"}[type(op)]
-            self.emit(f"{t} = fcmp {pred} double {self.conv(a, 'double')}, {self.conv(b, 'double')}")
+            (x, y), ty = self.fl(a, b)
+            self.emit(f"{t} = fcmp {pred} {ty} {x}, {y}")
+            return t, ("i1" if ty == "double" else _VB)
         else:
             pred = {ast.Lt: "slt", ast.LtE: "sle", ast.Gt: "sgt", ast.GtE: "sge", ast.Eq: "eq", ast.NotEq: "ne"}[type(op)]
             self.emit(f"{t} = icmp {pred} i64 {self.conv(a, 'i64')}, {self.conv(b, 'i64')}")
-        return t
+        return t, "i1"
 
     def binop(self, n: ast.BinOp) -> tuple[str, str]:
         if isinstance(n.op, ast.Pow):
-            base = self.conv(self.expr(n.left), "double")
             t = self.tmp()
             if isinstance(n.right, ast.Constant) and float(n.right.value) == 2.0:
-                self.emit(f"{t} = fmul double {base}, {base}")  # NumPy squares x ** 2.0 exactly so
+                (base,), ty = self.fl(self.expr(n.left))
+                self.emit(f"{t} = fmul {ty} {base}, {base}")  # NumPy squares x ** 2.0 exactly so
             else:
-                self.emit(f"{t} = call double @llvm.pow.f64(double {base}, double {self.conv(self.expr(n.right), 'double')})")
-            return t, "double"
+                (base, ex), ty = self.fl(self.expr(n.left), self.expr(n.right))
+                self.emit(f"{t} = call {ty} @llvm.pow.{'f64' if ty == 'double' else f'v{self.lanes}f64'}({ty} {base}, {ty} {ex})")
+            return t, ty
         a, b = self.expr(n.left), self.expr(n.right)
         if isinstance(n.op, (ast.BitOr, ast.BitAnd)):
+            (x, y), ty = self.bl(a, b)
             t = self.tmp()
-            self.emit(f"{t} = {'or' if isinstance(n.op, ast.BitOr) else 'and'} i1 {self.conv(a, 'i1')}, {self.conv(b, 'i1')}")
-            return t, "i1"
-        if isinstance(n.op, ast.Div) or "double" in (a[1], b[1]):
+            self.emit(f"{t} = {'or' if isinstance(n.op, ast.BitOr) else 'and'} {ty} {x}, {y}")
+            return t, ty
+        if isinstance(n.op, ast.Div) or {a[1], b[1]} & {"double", _VD, _VB}:
             op = {ast.Add: "fadd", ast.Sub: "fsub", ast.Mult: "fmul", ast.Div: "fdiv"}[type(n.op)]
+            (x, y), ty = self.fl(a, b)
             t = self.tmp()
-            self.emit(f"{t} = {op} double {self.conv(a, 'double')}, {self.conv(b, 'double')}")
-            return t, "double"
+            self.emit(f"{t} = {op} {ty} {x}, {y}")
+            return t, ty
         op = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul"}[type(n.op)]
         t = self.tmp()
         self.emit(f"{t} = {op} i64 {self.conv(a, 'i64')}, {self.conv(b, 'i64')}")
@@ -282,43 +369,59 @@ class _Function:
         f = n.func.id if isinstance(n.func, ast.Name) else None
         args = n.args
         if f in _MATH1:
-            x = self.conv(self.expr(args[0]), "double")
+            (x,), ty = self.fl(self.expr(args[0]))
             t = self.tmp()
-            self.emit(f"{t} = call double @{_MATH1[f]}(double {x})")
-            return t, "double"
+            if ty == "double":
+                self.emit(f"{t} = call double @{_MATH1[f]}(double {x})")
+            elif _MATH1[f].startswith("llvm."):  # the backend calls the scalar function per lane
+                self.emit(f"{t} = call {ty} @{_MATH1[f][:-3]}v{self.lanes}f64({ty} {x})")
+            else:
+                acc = "poison"
+                for i in range(self.lanes):
+                    e, r, t = self.tmp(), self.tmp(), self.tmp()
+                    self.emit(f"{e} = extractelement {ty} {x}, i64 {i}")
+                    self.emit(f"{r} = call double @{_MATH1[f]}(double {e})")
+                    self.emit(f"{t} = insertelement {ty} {acc}, double {r}, i64 {i}")
+                    acc = t
+            return t, ty
         if f == "_pow":
-            x, y = (self.conv(self.expr(a), "double") for a in args)
+            (x, y), ty = self.fl(self.expr(args[0]), self.expr(args[1]))
             t = self.tmp()
-            self.emit(f"{t} = call double @llvm.pow.f64(double {x}, double {y})")
-            return t, "double"
+            self.emit(f"{t} = call {ty} @llvm.pow.{'f64' if ty == 'double' else f'v{self.lanes}f64'}({ty} {x}, {ty} {y})")
+            return t, ty
         if f in ("min", "max", "_min", "_max"):
-            acc = self.conv(self.expr(args[0]), "double")
+            acc = self.expr(args[0])
             pred = "olt" if f.endswith("min") else "ogt"
             for a in args[1:]:  # Python's min(a, b): b if b < a else a
-                b = self.conv(self.expr(a), "double")
+                (x, b), ty = self.fl(acc, self.expr(a))
                 c, t = self.tmp(), self.tmp()
-                self.emit(f"{c} = fcmp {pred} double {b}, {acc}")
-                self.emit(f"{t} = select i1 {c}, double {b}, double {acc}")
-                acc = t
-            return acc, "double"
+                self.emit(f"{c} = fcmp {pred} {ty} {b}, {x}")
+                self.emit(f"{t} = select {'i1' if ty == 'double' else _VB} {c}, {ty} {b}, {ty} {x}")
+                acc = t, ty
+            (x,), ty = self.fl(acc)
+            return x, ty
         if f == "_clip":
             return self.call(ast.Call(ast.Name("_min"), [ast.Call(ast.Name("_max"), [args[0], args[1]], []), args[2]], []))
         if f == "_where":
             return self.expr(ast.IfExp(args[0], args[1], args[2]))
         if f == "_sign":
-            x = self.conv(self.expr(args[0]), "double")
+            (x,), ty = self.fl(self.expr(args[0]))
+            bt = "i1" if ty == "double" else _VB
+            zero, one, minus = ((fconst(0.0), fconst(1.0), fconst(-1.0)) if ty == "double" else
+                                ("zeroinitializer", f"splat (double {fconst(1.0)})", f"splat (double {fconst(-1.0)})"))
             c1, c2, s1, s2 = self.tmp(), self.tmp(), self.tmp(), self.tmp()
-            self.emit(f"{c1} = fcmp ogt double {x}, {fconst(0.0)}")
-            self.emit(f"{c2} = fcmp olt double {x}, {fconst(0.0)}")
-            self.emit(f"{s1} = select i1 {c2}, double {fconst(-1.0)}, double {fconst(0.0)}")
-            self.emit(f"{s2} = select i1 {c1}, double {fconst(1.0)}, double {s1}")
-            return s2, "double"
+            self.emit(f"{c1} = fcmp ogt {ty} {x}, {zero}")
+            self.emit(f"{c2} = fcmp olt {ty} {x}, {zero}")
+            self.emit(f"{s1} = select {bt} {c2}, {ty} {minus}, {ty} {zero}")
+            self.emit(f"{s2} = select {bt} {c1}, {ty} {one}, {ty} {s1}")
+            return s2, ty
         if f in ("_and", "_or"):
             return self.expr(ast.BoolOp(ast.And() if f == "_and" else ast.Or(), list(args)))
         if f == "_not":
             return self.expr(ast.UnaryOp(ast.Not(), args[0]))
         if f == "bool":
-            return self.conv(self.expr(args[0]), "i1"), "i1"
+            (x,), ty = self.bl(self.expr(args[0]))
+            return x, ty
         if f == "_in_lag":
             return self.in_lag(args)
         if f in SIGNATURES:
@@ -326,6 +429,8 @@ class _Function:
         raise KernelCompileError(f"{self.fn.name}: unsupported call {ast.dump(n)[:80]}")
 
     def call_function(self, f: str, args: list[ast.expr]) -> tuple[str, str]:
+        if self.lanes > 1:
+            raise KernelCompileError(f"{self.fn.name}: {f} has no lane-wise form")
         params, ret = SIGNATURES[f]
         vals = []
         for (_name, kind), a in zip(params, args, strict=True):
@@ -345,7 +450,8 @@ class _Function:
         j, lag, t, p = (self.conv(self.expr(a), "i64") for a in args[:4])
         pad = self.conv(self.expr(args[8]), "i64")
         ne = self.conv(self.expr(args[9]), "i64")
-        res = self.local(f"_inlag{self.label('')}", "double")
+        ty = "double" if self.lanes == 1 else _VD
+        res = self.local(f"_inlag{self.label('')}", ty)
         r = self.load_elem("IT", [j])
         at, idx = self.tmp(), self.tmp()
         self.emit(f"{at} = add i64 {t}, {pad}")
@@ -357,7 +463,7 @@ class _Function:
         self.block(l_const)
         jj = self.tmp()
         self.emit(f"{jj} = add i64 {j}, {ne}")
-        self.emit(f"store double {self.load_elem('AV', [jj])}, ptr {res}")
+        self.emit(f"store {ty} {self.load_elem('AV', [jj])}, ptr {res}")
         self.term(f"br label %{l_end}")
         self.block(l_tv)
         self.emit(f"{cp} = icmp sgt i64 {r}, 0")
@@ -365,17 +471,17 @@ class _Function:
         self.block(l_path)
         row = self.tmp()
         self.emit(f"{row} = sub i64 {r}, 1")
-        self.emit(f"store double {self.load_elem('TP', [row, idx])}, ptr {res}")
+        self.emit(f"store {ty} {self.conv((self.load_elem('TP', [row, idx]), 'double'), ty)}, ptr {res}")
         self.term(f"br label %{l_end}")
         self.block(l_full)
         row2 = self.tmp()
         self.emit(f"{row2} = sub i64 -1, {r}")
-        self.emit(f"store double {self.load_elem('TF', [row2, idx, p])}, ptr {res}")
+        self.emit(f"store {ty} {self.load_elem('TF', [row2, idx, p], lanes_last=self.lanes > 1)}, ptr {res}")
         self.term(f"br label %{l_end}")
         self.block(l_end)
         out = self.tmp()
-        self.emit(f"{out} = load double, ptr {res}")
-        return out, "double"
+        self.emit(f"{out} = load {ty}, ptr {res}")
+        return out, ty
 
     # ------------------------------------------------------------------ arrays
     def index(self, arr: _Arr | _Tup, idx: list[str]) -> str:
@@ -389,17 +495,25 @@ class _Function:
             acc = a
         return acc
 
-    def load_elem(self, name: str, idx: list[str]) -> str:
+    def load_elem(self, name: str, idx: list[str], lanes_last: bool = False) -> str:
+        """``name[idx]``; ``lanes_last``: the last index is the lane group's first path (a vector load)."""
         arr = self.arrays[name]
         ll = _LL[arr.dtype]
         flat = self.index(arr, idx)
         p, t = self.tmp(), self.tmp()
         self.emit(f"{p} = getelementptr {ll}, ptr {arr.ptr}, i64 {flat}")
-        self.emit(f"{t} = load {ll}, ptr {p}")
+        if lanes_last:
+            self.emit(f"{t} = load {_VD}, ptr {p}, align 8")
+        else:
+            self.emit(f"{t} = load {ll}, ptr {p}")
         return t
 
-    def element(self, n: ast.Subscript) -> tuple[str, str]:
-        """Pointer to an array element and its type: ``A[i, j]`` or ``R[k][i, j]``."""
+    def element(self, n: ast.Subscript) -> tuple[str | list[str], str]:
+        """Pointer to an array element and its type: ``A[i, j]`` or ``R[k][i, j]``.
+
+        In the vector kernel, an index that reads the path ``p`` addresses the lane group's
+        paths: as the last index, the pointer to their contiguous values and the vector type;
+        elsewhere, one pointer per lane (and the element type)."""
         base = n.value
         if isinstance(base, ast.Attribute) and base.attr == "shape":  # x.shape[k]
             raise KernelCompileError("x.shape[k] is a value, not an element")
@@ -421,11 +535,31 @@ class _Function:
         flat = self.index(arr, idx)
         p = self.tmp()
         self.emit(f"{p} = getelementptr {ll}, ptr {arr.ptr}, i64 {flat}")
-        return p, ll
+        at = [k for k, i in enumerate(idx_nodes) if any(isinstance(x, ast.Name) and x.id == "p" for x in ast.walk(i))]
+        if self.lanes == 1 or not at:
+            return p, ll
+        if len(at) > 1 or ll != "double":
+            raise KernelCompileError(f"{self.fn.name}: unsupported per-path access {ast.dump(n)[:80]}")
+        if at[0] == len(idx_nodes) - 1:
+            return p, _VD
+        stride = "1"
+        for d in arr.dims[at[0] + 1:]:
+            m = self.tmp()
+            self.emit(f"{m} = mul i64 {stride}, {d}")
+            stride = m
+        ptrs = [p]
+        for i in range(1, self.lanes):
+            off, q = self.tmp(), self.tmp()
+            self.emit(f"{off} = mul i64 {stride}, {i}")
+            self.emit(f"{q} = getelementptr double, ptr {p}, i64 {off}")
+            ptrs.append(q)
+        return ptrs, ll
 
     # ------------------------------------------------------------------ statements
     def store_local(self, name: str, v: tuple[str, str]) -> None:
         ll = self.locals.get(name, v[1])
+        if self.lanes > 1 and name not in self.params:  # a value per lane
+            ll = _VD if ll in _FLOAT else _VB if ll in _BOOL else ll
         self.local(name, ll)
         self.emit(f"store {ll} {self.conv(v, ll)}, ptr %v.{name}")
 
@@ -444,15 +578,22 @@ class _Function:
             v = self.expr(s.value)
             if isinstance(target, ast.Name):
                 self.store_local(target.id, v)
+                return
+            p, ll = self.element(target)
+            if isinstance(p, list):  # one path per lane, apart in memory
+                x = self.conv(v, _VD)
+                for i, pl in enumerate(p):
+                    e = self.tmp()
+                    self.emit(f"{e} = extractelement {_VD} {x}, i64 {i}")
+                    self.emit(f"store double {e}, ptr {pl}")
             else:
-                p, ll = self.element(target)
-                self.emit(f"store {ll} {self.conv(v, ll)}, ptr {p}")
+                self.emit(f"store {ll} {self.conv(v, ll)}, ptr {p}{', align 8' if ll == _VD else ''}")
             return
         if isinstance(s, ast.AugAssign):
             self.stmt(ast.Assign([s.target], ast.BinOp(_as_load(s.target), s.op, s.value)))
             return
         if isinstance(s, ast.If):
-            c = self.conv(self.expr(s.test), "i1")
+            c = self.cond(self.expr(s.test))
             l_then, l_else, l_end = self.label("then"), self.label("else"), self.label("endif")
             self.term(f"br i1 {c}, label %{l_then}, label %{l_else if s.orelse else l_end}")
             self.block(l_then)
@@ -486,8 +627,9 @@ class _Function:
         size = 1
         for d in dims:
             size *= d
-        self.entry.append(f"  %arr.{name} = alloca double, i64 {max(size, 1)}")
-        self.arrays[name] = _Arr(f"%arr.{name}", "f64", [str(d) for d in dims])
+        dt = "f64" if self.lanes == 1 else "v4f64"  # the vector kernel: a value per lane
+        self.entry.append(f"  %arr.{name} = alloca {_LL[dt]}, i64 {max(size, 1)}")
+        self.arrays[name] = _Arr(f"%arr.{name}", dt, [str(d) for d in dims])
 
     def for_range(self, s: ast.For) -> None:
         it = s.iter
@@ -498,6 +640,8 @@ class _Function:
         if len(it.args) == 3:
             st = it.args[2]
             step = -int(st.operand.value) if isinstance(st, ast.UnaryOp) else int(st.value)
+        if s.target.id == "p":  # the path loop: a lane group per iteration in the vector kernel
+            step *= self.lanes
         start, stop = ("0", a[0]) if len(a) == 1 else (a[0], a[1])
         var = self.local(s.target.id, "i64")
         # the end is evaluated once, as Python's range does
@@ -559,6 +703,11 @@ class _Module:
         parts = [_DECLS]
         for fn in funcs:
             parts.append(_Function(self, fn).text())
+            if fn.name == "kernel":
+                try:  # the vector kernel, when every statement has a lane-wise form
+                    parts.append(_Function(self, fn, lanes=LANES).text())
+                except KernelCompileError:
+                    pass
         return "\n\n".join(parts) + "\n"
 
 
@@ -602,7 +751,13 @@ def target_machine(opt: int = 2):
 
 
 class LoadedKernel:
-    """An object file loaded into this process; ``fn`` calls ``kernel`` with NumPy arrays."""
+    """An object file loaded into this process; calling it runs ``kernel`` with NumPy arrays.
+
+    ``lanes``: paths the vector kernel (``kernel_v4``) runs per group, 1 when the object file
+    has none (the model has a statement with no lane-wise form). A call runs the range's
+    whole groups on the vector kernel and the remaining paths on the scalar one: every path's
+    numbers are the same either way (the same operations on each lane, bit for bit).
+    """
 
     def __init__(self, obj: bytes) -> None:
         import ctypes
@@ -611,7 +766,6 @@ class LoadedKernel:
         self._engine = ll.create_mcjit_compiler(ll.parse_assembly(""), target_machine())
         self._engine.add_object_file(ll.ObjectFileRef.from_data(obj))
         self._engine.finalize_object()
-        addr = self._engine.get_function_address("kernel")
         params, _ = SIGNATURES["kernel"]
         argtypes = []
         for _name, kind in params:
@@ -624,7 +778,11 @@ class LoadedKernel:
                 argtypes.append(ctypes.c_bool)
             else:
                 argtypes.append(ctypes.c_int64)
-        self._cfn = ctypes.CFUNCTYPE(None, *argtypes)(addr)  # ctypes releases the GIL during the call
+        proto = ctypes.CFUNCTYPE(None, *argtypes)  # ctypes releases the GIL during the call
+        self._cfn = proto(self._engine.get_function_address("kernel"))
+        vec = self._engine.get_function_address(f"kernel_v{LANES}")
+        self._vfn = proto(vec) if vec else None
+        self.lanes = LANES if vec else 1
         self._params = params
 
     def __call__(self, *args) -> None:
@@ -645,4 +803,13 @@ class LoadedKernel:
                 flat.extend(a.shape)
             else:
                 flat.append(bool(a) if kind == "b" else (float(a) if kind == "f64" else int(a)))
-        self._cfn(*flat)
+        p0, p1 = int(args[2]), int(args[3])  # the range of paths (after t0, t1)
+        mid = p0 + (p1 - p0) // self.lanes * self.lanes if self._vfn is not None and self.lanes > 1 else p0
+        if mid > p0:
+            flat[3] = mid
+            self._vfn(*flat)
+            if args[-1][0] != 0:  # ST: the vector kernel stopped
+                return
+        if p1 > mid:
+            flat[2], flat[3] = mid, p1
+            self._cfn(*flat)
