@@ -11,6 +11,18 @@ into LLVM IR text (every local an ``alloca`` that LLVM's optimiser promotes to r
 which llvmlite optimises (``O2``) and compiles to an object file for the host CPU. The
 object file is what the disk cache keeps; loading it is a few milliseconds.
 
+``kernel`` is compiled twice: as written (one path at a time) and, when every statement has a
+lane-wise form, as ``kernel_v4``, which runs four paths at once, one per lane of a
+``<4 x double>`` (an AVX2 register): every floating-point and boolean local holds the four
+paths' values, ``A[..., p]`` reads or writes the four paths' contiguous values, ``A[p, ...]``
+each path's own, an ``if`` is taken when its condition holds on any lane (the failure tests:
+the chunk is handed back, as for one path), ``where`` selects per lane, and ``exp log pow``
+are the same C library calls once per lane. Each lane does its path's operations in the same
+order, so the numbers are the scalar kernel's, bit for bit. A loop left by ``break`` (a Newton
+iteration) or a call of a helper (``_gauss``) has no lane-wise form: such a model has the
+scalar kernel only. :class:`LoadedKernel` runs a range's whole groups of four on
+``kernel_v4`` and the rest on ``kernel``.
+
 Floating point: plain IEEE operations in the order written (no fast-math, no contraction
 into fused multiply-adds), ``exp log sqrt tanh pow`` from the C library, ``x ** 2`` as
 ``x * x`` (as NumPy does), other powers through ``pow``. So a kernel's numbers differ from
