@@ -225,14 +225,16 @@ def test_a_failure_is_the_numpy_paths_error(kernels):
     assert "period 5" in str(e_k.value)
 
 
-def test_accounting_error_is_the_numpy_paths(kernels, monkeypatch):
+@pytest.mark.parametrize("paths", [2, 9])  # the scalar kernel only; two groups of four on the vector kernel, then one path
+def test_accounting_error_is_the_numpy_paths(kernels, monkeypatch, paths):
     m = sfc.loads_model(LEAKS, "leaks.toml")
     monkeypatch.setenv(KC.ENV_POLICY, "off")
     with pytest.raises(AccountingError) as e_np:
-        sfc.simulate(m, periods=60, paths=2, progress=False)
+        sfc.simulate(m, periods=60, paths=paths, progress=False)
     monkeypatch.setenv(KC.ENV_POLICY, "sync")
+    assert KC.precompile(sfc.compile_model(m)).fn.lanes == 4
     with pytest.raises(AccountingError) as e_k:
-        sfc.simulate(m, periods=60, paths=2, progress=False)
+        sfc.simulate(m, periods=60, paths=paths, progress=False)
     assert str(e_k.value) == str(e_np.value)
     assert "period 31" in str(e_k.value)
 
@@ -320,18 +322,6 @@ def test_vector_kernel_gives_the_scalar_kernels_numbers(kernels, models_dir, mon
     monkeypatch.setattr(k.fn, "lanes", 1)
     scalar = sfc.simulate(cm, **kw)
     assert np.array_equal(vec.data, scalar.data, equal_nan=True)
-
-
-def test_accounting_error_in_a_lane_group_is_the_numpy_paths(kernels, monkeypatch):
-    m = sfc.loads_model(LEAKS, "leaks.toml")
-    monkeypatch.setenv(KC.ENV_POLICY, "off")
-    with pytest.raises(AccountingError) as e_np:
-        sfc.simulate(m, periods=60, paths=9, progress=False)
-    monkeypatch.setenv(KC.ENV_POLICY, "sync")
-    assert KC.precompile(sfc.compile_model(m)).fn.lanes == 4
-    with pytest.raises(AccountingError) as e_k:
-        sfc.simulate(m, periods=60, paths=9, progress=False)
-    assert str(e_k.value) == str(e_np.value)
 
 
 # --------------------------------------------------------------------------- cache and fallback
