@@ -136,6 +136,17 @@ def test_random_draws_and_threads_agree(kernels, models_dir, monkeypatch):
     assert_close(a, b, rtol=0)  # no solver, no rounding to differ: bit-identical
 
 
+def test_quantiles_with_short_chunks_draw_whole_chunks(kernels, models_dir, monkeypatch):
+    """A quantile run whose buffer holds fewer periods than a chunk of draws draws each chunk
+    whole (not block by block); the numbers are the NumPy path's."""
+    from bubblemachine.sfc import kernel_run
+
+    monkeypatch.setenv("BUBBLEMACHINE_THREADS", "2")
+    monkeypatch.setattr(kernel_run, "BUFFER_BYTES", 600 * 3 * 10 * 8)  # 10 periods per kernel chunk
+    a, b = both(str(models_dir / "noisy.toml"), periods=150, paths=600, seed=7, quantiles=[0.1, 0.5, 0.9])
+    assert_close(a, b, rtol=0)
+
+
 def test_backends_give_bit_identical_kernel_results(kernels, models_dir, monkeypatch):
     """A path's numbers on the kernel depend on nothing but the path: serial and the process
     backend (other ranges of paths) agree exactly."""
