@@ -236,6 +236,37 @@ def test_a_failure_is_the_numpy_paths_error(kernels):
     assert "period 5" in str(e_k.value)
 
 
+LAGGED_INPUTS = """
+[model]
+name = "LAGIN"
+[equations]
+y = "0.5 * y[-1] + g[-1] + 2 * g[-2] + h[-1]"
+z = "where(y > 3, log(y), tanh(y))"
+[parameters]
+g = 1.0
+h = 0.5
+[initial]
+y = 1
+"""
+
+
+def test_lagged_inputs_per_path_and_over_time_on_the_vector_kernel(kernels, monkeypatch):
+    """Lagged inputs of every kind (a per-path draw that a shock makes time-varying, a shocked
+    constant) and a per-lane where/log/tanh: the vector kernel gives the scalar kernel's numbers
+    and the NumPy path's."""
+    from bubblemachine.sfc.scenario import scenario_from_dict
+
+    m = sfc.loads_model(LAGGED_INPUTS, "lagin.toml")
+    sc = scenario_from_dict({"uncertain": {"g": {"dist": "uniform", "low": 0.5, "high": 1.5}},
+                             "shock": [{"start": 5, "end": 20, "set": {"g": 3.0, "h": 2.0}}]})
+    a, b = both(m, sc, periods=40, paths=11, seed=1)
+    assert_close(a, b)
+    k = KC.precompile(sfc.compile_model(m))
+    assert k.fn.lanes == 4
+    monkeypatch.setattr(k.fn, "lanes", 1)
+    assert np.array_equal(kernel_only(m, sc, periods=40, paths=11, seed=1).data, b.data)
+
+
 @pytest.mark.parametrize("paths", [2, 9])  # the scalar kernel only; two groups of four on the vector kernel, then one path
 def test_accounting_error_is_the_numpy_paths(kernels, monkeypatch, paths):
     m = sfc.loads_model(LEAKS, "leaks.toml")
