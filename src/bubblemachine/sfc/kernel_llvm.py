@@ -187,6 +187,10 @@ class _Function:
         self.emit(f"{b} = shufflevector {vt} {a}, {vt} poison, <{self.lanes} x i32> zeroinitializer")
         return b
 
+    def vconst(self, ty: str, value: str) -> str:
+        """A constant in every lane (spelled out: ``splat`` needs LLVM 19)."""
+        return "<" + ", ".join([f"{ty} {value}"] * self.lanes) + ">"
+
     def fl(self, *vs: tuple[str, str]) -> tuple[list[str], str]:
         """Values as floating point of one type: lanes if any of them has lanes."""
         ty = _VD if any(v[1] in (_VD, _VB) for v in vs) else "double"
@@ -274,7 +278,7 @@ class _Function:
             if isinstance(n.op, ast.Not):
                 (b,), ty = self.bl(v)
                 t = self.tmp()
-                self.emit(f"{t} = xor {ty} {b}, {'true' if ty == 'i1' else 'splat (i1 true)'}")
+                self.emit(f"{t} = xor {ty} {b}, {'true' if ty == 'i1' else self.vconst('i1', 'true')}")
                 return t, ty
             if isinstance(n.op, ast.UAdd):
                 return v
@@ -420,7 +424,7 @@ class _Function:
             (x,), ty = self.fl(self.expr(args[0]))
             bt = "i1" if ty == "double" else _VB
             zero, one, minus = ((fconst(0.0), fconst(1.0), fconst(-1.0)) if ty == "double" else
-                                ("zeroinitializer", f"splat (double {fconst(1.0)})", f"splat (double {fconst(-1.0)})"))
+                                ("zeroinitializer", self.vconst("double", fconst(1.0)), self.vconst("double", fconst(-1.0))))
             c1, c2, s1, s2 = self.tmp(), self.tmp(), self.tmp(), self.tmp()
             self.emit(f"{c1} = fcmp ogt {ty} {x}, {zero}")
             self.emit(f"{c2} = fcmp olt {ty} {x}, {zero}")
