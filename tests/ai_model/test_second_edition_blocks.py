@@ -219,3 +219,21 @@ def test_a_cost_of_living_squeeze_brings_transfers_to_wage_earners():
                                rtol=1e-12, atol=1e-12)
     assert float(np.median(r["outlays"][:, T] - b["outlays"][:, T])) > 0.0
 
+
+
+def test_ballooning_marks_raise_no_more_than_exists():
+    # M4.1/M4.6/M4.8: belief +3% a day for 12 weeks balloons the labs' marks. A day's rounds are
+    # bounded by raise_cap_share of asset owners' money (the LPs), and the drain on other
+    # sectors' investment by that investment: output stays positive and every price finite
+    # (unbounded, the rounds reached trillions a day and a sensitivity sample sent output
+    # negative)
+    r = _run(belief_shock=(0.0,) * 20 + (0.03,) * 60 + (0.0,) * (T - 79), vc_drain_k=1.0, raise_speed=0.05)
+    p = _compiled().model.parameters
+    cap = p["raise_cap_share"] * r["money_open"][:, 1:]
+    assert np.all(r["lab_raise"][:, 1:] <= cap + 1e-9)
+    assert np.any(r["lab_raise"][:, 1:] >= cap - 1e-9)  # the cap binds
+    assert np.all(r["vc_drain"][:, 1:] <= r["other_invest"][:, 1:] + 1e-12)
+    assert np.any(r["vc_drain"][:, 1:] >= r["other_invest"][:, 1:] - 1e-12)  # so does the bound
+    assert np.all(r["output"][:, 1:] > 0) and np.all(np.isfinite(r["output_gap"][:, 1:]))
+    for v in ("spx", "eth", "btc", "ust10y", "ig_oas"):
+        assert np.all(np.isfinite(r[v])), v
