@@ -50,8 +50,17 @@ def test_reopening_wave_lifts_midcap_ai_and_eth_more_than_m7(t):
 
 
 # --- reverse QE (M2.2, M2.3, M3.1, C2.2, C3.2) -----------------------------------------------
-def test_reverse_qe_raises_yields_and_spreads_together():
-    assert diff("reverse_qe", "ust10y", END) > 0.05
+def test_reverse_qe_drains_idle_money_then_clears_through_yields():
+    # M2.3 (second edition, portfolio.toml): the surge of AI paper is first absorbed by asset
+    # owners' idle money (their deposits and MMF shares fall) ...
+    assert diff("reverse_qe", "money_a", END) < -30.0
+    assert diff("reverse_qe", "mmf_shares", END) < 0.0
+    assert float(np.median(run("reverse_qe")["slack_hh"][:, END])) < 1.0  # the pool runs dry
+    # ... then clears through the IG spread and, by lambda_cross, the 10-year's term premium
+    # (C2.2: they rise together; the 10-year's supply premium is small next to its other
+    # channels: Tobin demand with the QE studies' elasticity, docs/scenarios.md)
+    assert diff("reverse_qe", "cig_capex", END) > 0.02
+    assert diff("reverse_qe", "c10_capex", END) > 0.001
     assert diff("reverse_qe", "ig_oas", END) > 0.02
     assert diff("reverse_qe", "hy_oas", END) > 0.05
 

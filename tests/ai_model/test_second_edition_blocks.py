@@ -93,6 +93,19 @@ def test_grid_build_out_sets_the_power_cap_and_the_electricity_price():
     assert float(np.max(b["power_binds"][:, 1:60])) == 0.0
 
 
+def test_the_power_cap_limits_capex():
+    # M7.4 (seed 004), wired: with no grid build-out and no spare grid, the hyperscalers want more
+    # capex than can be powered; capex stays at or under the cap, the shortfall is priced as the
+    # energy basket's scarcity rent, and chip vendors sell less
+    r, b = _run(grid_build_gw=0.0, grid_headroom0=0.0), _run()
+    assert float(np.mean(r["power_binds"][:, 1:])) > 0.5
+    assert np.all(r["ai_capex"][:, 1:] <= np.maximum(r["capex_power_cap"][:, 1:], r["ai_capex"][:, :-1]) + 1e-9)
+    assert float(np.median(r["ai_capex"][:, T] - b["ai_capex"][:, T])) < -20.0
+    assert float(np.median(r["energy_shortfall"][:, T])) > 0.1
+    assert float(np.median(r["contrib_energy_capex"][:, 1:].sum(axis=1) - b["contrib_energy_capex"][:, 1:].sum(axis=1))) > 0.0
+    assert float(np.median(r["vendor_rev"][:, T] - b["vendor_rev"][:, T])) < 0.0
+
+
 def test_hedging_demand_inverts_the_vix_curve_without_a_price_move():
     path = [0.0] * 20 + [3.0] * 3 + [0.0] * (T - 22)
     r, b = _run(hedge_demand=tuple(path)), _run()
@@ -112,20 +125,51 @@ def test_stop_losses_sell_after_a_close_through_a_level():
     assert np.all(np.diff(lvl[:, 1:], axis=1) % 100 == 0)  # levels move in whole steps
 
 
+def test_stop_loss_selling_is_priced_in_the_cta_group():
+    # M6.3 (seed 004), wired: the stop flow's price impact is the aggregate CTA term's, exactly,
+    # and a fall through the levels falls further with the stops than without
+    r = _run(spx_shock=(0.0,) * 20 + (-0.02,) * 5 + (0.0,) * (T - 24))
+    none = _run(spx_shock=(0.0,) * 20 + (-0.02,) * 5 + (0.0,) * (T - 24), stop_size=0.0, stop_size_short=0.0)
+    p = _compiled().model.parameters
+    impact = p["flow_multiplier_equity"] * r["conc"][:, 1:] * r["stop_flow"][:, 1:] / (p["spx_mcap_per_point"] * r["spx"][:, :-1])
+    np.testing.assert_allclose(r["imp_stop"][:, 1:], impact, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(r["agg_cta"][:, 1:], r["imp_cta"][:, 1:] + r["imp_stop"][:, 1:]
+                               - p["revert_speed"] * (r["tp_cta"][:, :-1] + r["tp_stop"][:, :-1]), rtol=1e-9, atol=1e-12)
+    # all of the stops' pressure is transient: it has reverted a quarter later
+    assert abs(float(np.median(np.log(r["spx"][:, 120] / none["spx"][:, 120])))) < 0.002
+    assert float(np.min(r["stop_flow"][:, 21:30])) < 0.0
+    assert float(np.median(np.log(r["spx"][:, 30] / none["spx"][:, 30]))) < -0.0005
+
+
 def test_reverse_qe_regime_emerges_from_the_slack_pools():
-    # M2.3: the same surge of bond-financed AI capex crowds out far more when the pools are dry.
-    surge = {"capex_growth": 0.6, "bond_share": 1.0, "bill_share": 0.3}  # AI paper and coupons (M2.6)
+    # M2.3: the same surge of bond-financed AI capex and coupons (M2.6) crowds out far more when
+    # the pools are dry; the yields take it (wired, no shadow): the 10-year's and the IG spread's
+    # supply components
+    surge = {"capex_growth": 0.6, "bond_share": 1.0, "bill_share": 0.3}
     wet = _run(**surge, m_star_share0=0.10)   # ~$2tn of idle money
     dry = _run(**surge, m_star_share0=0.13)   # none
     base = _run()
     assert float(np.median(wet["slack_pools"][:, 1])) > 1000 > float(np.median(dry["slack_pools"][:, 1]))
-    tp_dry = float(np.median(dry["c10_supply_next"][:, T] - base["c10_supply_next"][:, T]))
-    tp_wet = float(np.median(wet["c10_supply_next"][:, T] - base["c10_supply_next"][:, T]))
-    assert tp_dry > 0.02 and tp_dry > 3 * max(tp_wet, 0.0)
-    assert float(np.median(dry["cig_supply_next"][:, T])) > float(np.median(wet["cig_supply_next"][:, T]))
-    # where there is excess supply on the day (the TGA's stochastic pull makes it negative on some
-    # paths): the dry pools leave most of it to prices, the wet ones absorb it at unchanged yields
-    # (the regime switch of seed 001, from the balance sheets)
+
+    def supply_tp(r):
+        return r["c10_fiscal"][:, T] + r["c10_capex"][:, T]
+
+    tp_dry = float(np.median(supply_tp(dry) - supply_tp(base)))
+    tp_wet = float(np.median(supply_tp(wet) - supply_tp(base)))
+    assert tp_dry > 0.05 and tp_dry > 3 * max(tp_wet, 0.0)
+    assert float(np.median(dry["ust10y"][:, T] - wet["ust10y"][:, T])) > 0.05
+    assert float(np.median(dry["cig_capex"][:, T])) > float(np.median(wet["cig_capex"][:, T])) + 0.01
+    assert float(np.median(dry["ig_oas"][:, T] - wet["ig_oas"][:, T])) > 0.01
+    # the yields' supply components are the Tobin clearing of what the pools left, exactly
+    p = _compiled().model.parameters
+    v = dry["v_open"][:, 1:]
+    np.testing.assert_allclose(np.diff(dry["c10_capex"], axis=1),
+                               p["lambda_cross"] * dry["r_credit"][:, 1:] / (p["lambda_bb"] * v), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(np.diff(dry["cig_capex"], axis=1), dry["r_credit"][:, 1:] / (p["lambda_cc"] * v),
+                               rtol=1e-9, atol=1e-12)
+
+    # where there is excess supply on the day: the dry pools leave most of it to prices, the wet
+    # ones absorb it at unchanged yields (the regime switch of seed 001, from the balance sheets)
     def share(r, t):
         pos = r["x_total"][:, t] > 0
         assert pos.sum() > 5
@@ -133,10 +177,33 @@ def test_reverse_qe_regime_emerges_from_the_slack_pools():
 
     assert share(dry, 63) > 0.5 > 0.1 > share(wet, 63)
     assert share(dry, T) > 0.5 > 0.1 > share(wet, T)
-    # the surge draws the wet pools down (it would cross into crowding out in a longer run)
-    assert float(np.median(wet["slack_free"][:, T])) < 0.85 * float(np.median(wet["slack_free"][:, 63]))
-    # the baseline priced its own pace: no drift
-    assert abs(float(np.median(base["c10_supply_next"][:, T]))) < 0.05
+    # absorbing the surge moves the balance sheets: asset owners' idle money falls (they pay
+    # from deposits and MMF shares); the baseline priced its own pace: no supply premium to
+    # speak of (on the paths where a rally dries the pools, the TGA's pull moves it a little)
+    assert float(np.median(wet["money_a"][:, T] - base["money_a"][:, T])) < -100.0
+    assert float(np.median(wet["slack_hh"][:, T])) < 0.85 * float(np.median(wet["slack_hh"][:, 63]))
+    assert abs(float(np.median(supply_tp(base)))) < 0.005 and float(np.max(np.abs(supply_tp(base)))) < 0.1
+
+
+def test_extra_bills_drain_on_rrp_first_then_reserves():
+    # M2.6: with money funds' cash at the Fed (ON RRP ~$500bn, as in 2024), more bills than
+    # priced are bought with it: ON RRP falls and reserves do not (net liquidity is unchanged by
+    # the mix); with ON RRP empty (as on 2025-11-14) the same bills are paid from deposits and
+    # reserves fall. Coupons instead of bills add duration: the 10-year's supply premium.
+    full = {"rrp_target": 500.0, "m_star_share0": 0.13}
+    b_full, bills_full = _run(**full), _run(**full, bill_share=0.8)
+    b_dry, bills_dry = _run(m_star_share0=0.13), _run(m_star_share0=0.13, bill_share=0.8)
+
+    def d(a, b, var):
+        return float(np.median(a[var][:, T] - b[var][:, T]))
+
+    assert d(bills_full, b_full, "on_rrp") < -100.0
+    assert d(bills_full, b_full, "reserves") > 100.0
+    assert d(bills_full, b_full, "rrp_draw_cum") > 100.0
+    assert abs(d(bills_dry, b_dry, "on_rrp")) < 5.0
+    assert d(bills_dry, b_dry, "reserves") < d(bills_full, b_full, "reserves") - 100.0
+    # fewer coupons than priced: the 10-year's supply premium falls when the pools are dry
+    assert d(bills_dry, b_dry, "c10_fiscal") < -0.02
 
 
 def test_a_cost_of_living_squeeze_brings_transfers_to_wage_earners():
@@ -152,3 +219,21 @@ def test_a_cost_of_living_squeeze_brings_transfers_to_wage_earners():
                                rtol=1e-12, atol=1e-12)
     assert float(np.median(r["outlays"][:, T] - b["outlays"][:, T])) > 0.0
 
+
+
+def test_ballooning_marks_raise_no_more_than_exists():
+    # M4.1/M4.6/M4.8: belief +3% a day for 12 weeks balloons the labs' marks. A day's rounds are
+    # bounded by raise_cap_share of asset owners' money (the LPs), and the drain on other
+    # sectors' investment by that investment: output stays positive and every price finite
+    # (unbounded, the rounds reached trillions a day and a sensitivity sample sent output
+    # negative)
+    r = _run(belief_shock=(0.0,) * 20 + (0.03,) * 60 + (0.0,) * (T - 79), vc_drain_k=1.0, raise_speed=0.05)
+    p = _compiled().model.parameters
+    cap = p["raise_cap_share"] * r["money_open"][:, 1:]
+    assert np.all(r["lab_raise"][:, 1:] <= cap + 1e-9)
+    assert np.any(r["lab_raise"][:, 1:] >= cap - 1e-9)  # the cap binds
+    assert np.all(r["vc_drain"][:, 1:] <= r["other_invest"][:, 1:] + 1e-12)
+    assert np.any(r["vc_drain"][:, 1:] >= r["other_invest"][:, 1:] - 1e-12)  # so does the bound
+    assert np.all(r["output"][:, 1:] > 0) and np.all(np.isfinite(r["output_gap"][:, 1:]))
+    for v in ("spx", "eth", "btc", "ust10y", "ig_oas"):
+        assert np.all(np.isfinite(r[v])), v
