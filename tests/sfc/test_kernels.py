@@ -74,18 +74,29 @@ def kernel_only(model, scenario=None, **kw):
             os.environ[KC.ENV_POLICY] = old
 
 
-def assert_close(a, b, rtol=RTOL):
+def assert_close(a, b, rtol=RTOL, *, ill_conditioned=None):
     """Every value within ``rtol`` of its variable's size (``max(1, max |x|)`` over paths and
     periods): a normwise relative difference. (Pointwise, a flow that passes near zero would
-    show the cancellation of its terms, not a difference of the engines.)"""
+    show the cancellation of its terms, not a difference of the engines.)
+
+    ``ill_conditioned``: ``{name: rtol}`` for variables whose value amplifies the last-bit
+    differences of the engines' ``exp``/``log`` (NumPy's own vs the C library's) by a known
+    condition number; each must still agree to its own stated tolerance."""
     assert a.names == b.names
     assert a.data.shape == b.data.shape
     x, y = np.asarray(a.data), np.asarray(b.data)
     assert np.array_equal(np.isnan(x), np.isnan(y))
     scale = np.maximum(np.nanmax(np.abs(x), axis=tuple(range(x.ndim - 1)), initial=0.0), 1.0)
     diff = np.where(np.isnan(x), 0.0, np.abs(x - y)) / scale
-    worst = float(np.max(diff, initial=0.0))
-    assert worst <= rtol, f"kernel and NumPy differ by {worst:.3g} (relative to each variable's size)"
+    tol = np.full(diff.shape[-1], rtol)
+    for name, loose in (ill_conditioned or {}).items():
+        tol[a.names.index(name)] = loose
+    with np.errstate(divide="ignore", invalid="ignore"):  # tolerance 0: any difference fails
+        ratio = np.where(diff == 0.0, 0.0, diff / tol)
+    excess = np.max(ratio, axis=tuple(range(diff.ndim - 1)), initial=0.0)
+    worst = int(np.argmax(excess))
+    assert excess[worst] <= 1.0, (f"kernel and NumPy differ by {float(np.max(diff[..., worst])):.3g} in "
+                                  f"{a.names[worst]} (relative to its size; tolerance {tol[worst]:.0e})")
 
 
 def used_kernel(model) -> bool:
@@ -168,9 +179,15 @@ def test_ai_model_and_its_scenarios_agree(kernels):
 
     m = sfc.load_model("ai_liquidity")
     cm = sfc.compile_model(m)
+    # crowd and crowd_share are ratios of what the slack pools cannot absorb to the day's supply
+    # news; the pool (asset owners' money less the share of ~$93tn of wealth they want to hold)
+    # is a small residual of large stocks, so near an empty pool a last-bit difference of a
+    # price (the engines' exp) is amplified ~1e4-1e5 times (measured: 1.9e-12 in cost_of_living
+    # at 140 periods, every other variable <= 1.1e-13)
+    loose = {"crowd": 1e-9, "crowd_share": 1e-9}
     for name in list_scenarios():
         a, b = both(cm, name, periods=140, paths=40, seed=11)
-        assert_close(a, b)
+        assert_close(a, b, ill_conditioned=loose)
     assert used_kernel(cm)
 
 
