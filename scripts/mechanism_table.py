@@ -169,6 +169,7 @@ def sizes(paths: int = 200, seed: int = 20251114, periods: int = 252) -> dict[st
 
     import bubblemachine as bm
     from bubblemachine.scenarios import scenario_path
+    from bubblemachine.scenarios.compare import paired_difference
     from bubblemachine.sfc import compile_model
 
     model = compile_model(bm.load_model("ai_liquidity"))
@@ -197,17 +198,12 @@ def sizes(paths: int = 200, seed: int = 20251114, periods: int = 252) -> dict[st
     for mid, spec in SIZES.items():
         scen, var, how, t = spec[:4]
         base = spec[4] if len(spec) > 4 else "baseline"
-        a, b = run(scen)[var], run(base if base != "baseline" else "baseline")[var]
-        if how == "log":
-            v = 100 * float(np.median(np.log(a[:, t]) - np.log(b[:, t])))
-        elif how == "diff":
-            v = float(np.median(a[:, t] - b[:, t]))
-        elif how == "mean":
-            v = float(np.mean(a[:, t] - b[:, t]))
-        elif how == "sum":
-            v = float(np.median(a[:, 1:t + 1].sum(axis=1) - b[:, 1:t + 1].sum(axis=1)))
+        a, b = np.asarray(run(scen)[var]), np.asarray(run(base)[var])
+        if how == "mean":
+            v = float(np.mean(paired_difference(a, b, t)))
         else:
-            v = 100 * float(np.median(a[:, 1:t + 1].sum(axis=1) - b[:, 1:t + 1].sum(axis=1)))
+            d = paired_difference(a, b, t, how={"log": "log", "diff": "diff"}.get(how, "sum"))
+            v = (100 if how in ("log", "sum100") else 1) * float(np.median(d))
         name = scen if isinstance(scen, str) else ", ".join(f"{k} {v[1] if isinstance(v, tuple) else v}" for k, v in scen.items())
         vs = "" if base == "baseline" else f" vs {base}"
         out[mid] = f"`{name}`{vs}: `{var}` {v:+.3g}{UNITS[how]} (t={t})"

@@ -34,6 +34,7 @@ def _cell(kind: str, d: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from bubblemachine.scenarios import list_scenarios, runner
+    from bubblemachine.scenarios.compare import paired_difference
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--paths", type=int, default=300)
@@ -49,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         r = runner.run(name, paths=args.paths, horizon=252, seed=args.seed, save=save)
         cells = []
         for col, kind in COLUMNS:
-            a, b = r.arrays[col][:, -1], base.arrays[col][:, -1]
-            d = np.log(a) - np.log(b) if kind == "log" else a - b
+            d = paired_difference(r.arrays[col], base.arrays[col], 252, how="log" if kind == "log" else "diff")
             cells.append(_cell(kind, float(np.median(d))))
         print(f"| `{name}` | " + " | ".join(cells) + " |")
     return 0

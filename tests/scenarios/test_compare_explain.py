@@ -226,3 +226,16 @@ def test_compare_set_applies_to_both_and_set_b_to_b_only(tiny_base):
 
     with pytest.raises(ParameterError, match=r"set_b dlq: unknown name 'dlq'.*did you mean 'dliq'"):
         compare(tiny_base, tiny_base, paths=2, horizon=H, set_b={"dlq": 1.0})
+
+
+def test_paired_difference_by_hand():
+    from bubblemachine.scenarios.compare import paired_difference
+
+    a = np.array([[1.0, 2.0, 4.0], [1.0, 3.0, 9.0]])
+    b = np.array([[1.0, 1.0, 2.0], [1.0, 3.0, 3.0]])
+    np.testing.assert_allclose(paired_difference(a, b, 2), [2.0, 6.0], rtol=0, atol=0)
+    np.testing.assert_allclose(paired_difference(a, b, 2, how="log"), [np.log(2.0), np.log(3.0)], rtol=1e-15)
+    # a flow's total over periods 1..t (period 0 left out): (2 + 4) - (1 + 2), (3 + 9) - (3 + 3)
+    np.testing.assert_allclose(paired_difference(a, b, 2, how="sum"), [3.0, 6.0], rtol=0, atol=0)
+    with pytest.raises(ValueError, match="how='median'"):
+        paired_difference(a, b, 2, how="median")

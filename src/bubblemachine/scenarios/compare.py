@@ -46,6 +46,28 @@ def change(arr: np.ndarray, name: str, horizon: int) -> np.ndarray:
     return ah - a0
 
 
+def paired_difference(a: np.ndarray, b: np.ndarray, t: int, *, how: str = "diff") -> np.ndarray:
+    """Per-path difference at period ``t`` of two runs with the same seed (common random numbers).
+
+    Args:
+        a, b: arrays [path, period] of one variable under two scenarios.
+        t: the period.
+        how: ``"log"`` (``log a_t - log b_t``), ``"diff"`` (``a_t - b_t``) or ``"sum"`` (the
+            difference of the sums over periods 1..t: a flow's total).
+
+    Returns:
+        Array [path].
+    """
+    if how == "log":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(a[:, t]) - np.log(b[:, t])
+    if how == "diff":
+        return a[:, t] - b[:, t]
+    if how == "sum":
+        return a[:, 1:t + 1].sum(axis=1) - b[:, 1:t + 1].sum(axis=1)
+    raise ValueError(f"how={how!r}: expected 'log', 'diff' or 'sum'")
+
+
 @dataclass(frozen=True)
 class Summary:
     """Median and 5% / 95% quantiles over paths."""
