@@ -48,7 +48,8 @@ def test_the_index_is_the_cap_weighted_sum_of_its_parts_exactly():
 def test_circular_unwind_moves_the_index_by_its_parts_weights():
     c, b = _run("circular_unwind"), _run("baseline")
     d = {v: np.log(c[v][:, T]) - np.log(b[v][:, T]) for v in ("spx", "chips", "m7", "software")}
-    assert float(np.median(d["chips"])) < -0.2
+    # chips lose the labs' orders and the capex built for them: -5% or more at a constant multiple
+    assert float(np.median(d["chips"])) < -0.05
     # a buy-and-hold cap-weighted index: its gross return over the year is exactly the as-of
     # weighted mean of its parts' gross returns, path by path, under both scenarios
     w0 = _compiled().model.parameters
@@ -93,7 +94,9 @@ def test_a_one_trillion_call_runs_without_nan_and_the_floors_hold():
     for h, floor, sale in (("backers_btc", "btc_floor", "sell_btc"), ("backers_sw", "sw_floor", "sell_sw"),
                            ("backers_m7", "m7_floor", "sell_m7"), ("backers_hf", "hf_stake_floor", "redeem_hf_b")):
         assert np.isfinite(r[h]).all() and (r[h] >= 0).all(), h
-        at_floor = r[h][:, :-1] <= p[floor]
+        # the SaaS and M7 floors are shares of the as-of stakes (variables); the others parameters
+        lvl = r[floor][:, :-1] if floor in ("sw_floor", "m7_floor") else p[floor]
+        at_floor = r[h][:, :-1] <= lvl
         assert np.all(r[sale][:, 1:][at_floor] == 0.0), sale  # nothing sold at or below the floor
     # what could not be raised stays due, and the labs get only what was raised
     assert float(np.median(r["call_arrears"][:, 60])) > 200.0
@@ -134,14 +137,14 @@ def _d(name: str, var: str, *, log: bool = True, t: int = T) -> float:
 
 def test_new_scenarios_move_the_way_their_articles_predict():
     # openai_funding_gap (M4.3): the machine runs backwards
-    assert _d("openai_funding_gap", "chips") < -0.3 and _d("openai_funding_gap", "spx") < -0.03
+    assert _d("openai_funding_gap", "chips") < -0.1 and _d("openai_funding_gap", "spx") < -0.01
     assert _d("openai_funding_gap", "ai_capex", log=False) < -20.0
     assert _d("openai_funding_gap", "chips") < _d("openai_funding_gap", "m7") < 0.0
     # ai_capex_stop (seed 004): AI held GDP up; wage earners lose jobs and income
     assert _d("ai_capex_stop", "gdp") < -0.01
     assert _d("ai_capex_stop", "unemployment", log=False) > 0.2
     assert _d("ai_capex_stop", "consumption_wage_earners") < 0.0
-    assert _d("ai_capex_stop", "chips") < -0.2
+    assert _d("ai_capex_stop", "chips") < -0.1 and _d("ai_capex_stop", "memory") < -0.2
     # qe_restart (M2.1, M2.4): more water: reserves and net liquidity up, the 10-year down, crypto up most
     assert _d("qe_restart", "reserves", log=False) > 500.0
     assert _d("qe_restart", "ust10y", log=False) < -0.05
@@ -180,3 +183,22 @@ def test_the_section_nine_mechanisms_act():
     # M4.8: the labs' fundraising under euphoria starves other investment (output net of the drain)
     u = _run_set(belief_shock=_path(0.01, 20, 40))
     assert float(np.median(u["vc_drain"][:, 20:120].sum(axis=1))) > 5.0
+
+
+def _sum_groups(r, var: str, groups: tuple[str, ...]) -> np.ndarray:
+    return sum(r[f"contrib_{var}_{g}"][:, 1:T + 1] for g in groups).sum(axis=1)
+
+
+@pytest.mark.parametrize("name", ["circular_unwind", "ai_capex_stop", "openai_funding_gap", "deepseek_shock"])
+def test_ai_sellers_prices_follow_their_earnings_at_a_constant_multiple(name):
+    # Prices from cash flows (issue 11, section 1): the AI news moves a seller's price by its
+    # earnings elasticity (earnings.toml, el_*), so over a year the price move of the capex and
+    # circular groups is the move of the basket's earnings run rate, scenario vs baseline, path
+    # by path (to first order: the elasticities are today's shares, the run rate is a level).
+    s, b = _run(name), _run("baseline")
+    for basket, flow in (("chips", "e_chips_flow"), ("memory", "e_memory_flow"), ("midcap_ai", "e_midcap_flow")):
+        price = _sum_groups(s, basket, ("capex", "circular")) - _sum_groups(b, basket, ("capex", "circular"))
+        earn = np.log(s[flow][:, T] / b[flow][:, T])
+        p, e = float(np.median(price)), float(np.median(earn))
+        assert e < -0.05, (basket, e)  # every one of these stories costs the sellers revenue
+        assert abs(p - e) <= 0.2 * abs(e) + 0.01, (basket, p, e)
