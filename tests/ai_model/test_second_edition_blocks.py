@@ -83,6 +83,62 @@ def test_cost_push_squeezes_wage_earners_real_consumption():
     assert float(np.median(r["taylor_news"][:, T] - b["taylor_news"][:, T])) > 0.9  # the Fed cannot cut
 
 
+def test_the_baseline_output_gap_is_measured_against_the_priced_path():
+    # the gap is output against the path priced on the as-of date (the components' priced
+    # paths: wages at wage_growth with employment 1, planned outlays incl. the backlog release,
+    # asset owners' trend, guided capex, other investment): nothing is news in the first period,
+    # and over the year the baseline's mean gap, unemployment, inflation and the policy news
+    # stay near their as-of values (the first edition's fixed 4.5% trend from period-0 output
+    # left a -3.6% gap, unemployment 6.4% and a Taylor news of -2.5pp at a year)
+    b = _run()
+    p = _compiled().model.parameters
+    assert float(np.max(np.abs(b["output_gap"][:, 1]))) < 1e-12
+    mean = lambda v: b[v][:, 1:].mean(axis=0)  # noqa: E731  (over paths, every period)
+    assert float(np.max(np.abs(mean("output_gap")))) < 0.005  # 0.5% of output
+    assert float(np.max(np.abs(mean("unemployment") - p["unemployment0"]))) < 0.3  # pp
+    assert float(np.max(np.abs(mean("inflation") - p["inflation_anchor"]))) < 0.2  # pp
+    assert float(np.max(np.abs(mean("taylor_news")))) < 0.2  # pp
+    # the 2-year's policy component (its noise aside) stays within 10bp of the priced path
+    assert float(np.max(np.abs(mean("c2_plumbing")))) < 0.1
+
+
+def test_a_capex_stop_lowers_the_two_year_through_the_taylor_news():
+    # M2.7 wired: halving the capex plan opens a negative gap, wage earners lose jobs, inflation
+    # falls, and the 2-year prices taylor_pass of the Fed's news; pinned, it does not move
+    kw = {"capex_plan_mult": 0.5}
+    r, b = _run(**kw), _run()
+    d = lambda x, y, v: float(np.median(x[v][:, T] - y[v][:, T]))  # noqa: E731
+    assert d(r, b, "output_gap") < -0.005
+    assert d(r, b, "unemployment") > 0.2
+    assert d(r, b, "inflation") < -0.2 and d(r, b, "taylor_news") < -0.3
+    assert d(r, b, "ust2y") < -0.2
+    assert d(r, b, "ust10y") < 0.0  # pass_2y_10y of the 2-year's move
+    rp, bp = _run(policy_endogenous=0.0, **kw), _run(policy_endogenous=0.0)
+    assert float(np.max(np.abs(rp["ust2y"] - bp["ust2y"]))) < 1e-12
+
+
+def test_cost_push_raises_the_two_year_through_the_taylor_news():
+    # cost_of_living: inflation up, the Fed cannot cut; the 2-year moves towards taylor_pass x
+    # the Taylor news at ust2y_speed
+    r, b = _run(cost_push=2.0), _run()
+    p = _compiled().model.parameters
+    dn = float(np.median(r["taylor_news"][:, T] - b["taylor_news"][:, T]))
+    d2 = float(np.median(r["ust2y"][:, T] - b["ust2y"][:, T]))
+    assert d2 > 0.4
+    assert d2 == pytest.approx(p["taylor_pass"] * dn, rel=0.15)
+
+
+def test_pinned_policy_takes_the_policy_shift_path_and_no_taylor_news():
+    # policy_endogenous = 0: the 2-year's policy component is the priced path plus policy_shift
+    # (moved to at ust2y_speed), whatever the Taylor news says (here a cost push)
+    r = _run(cost_push=2.0, policy_shift=0.5, policy_endogenous=0.0)
+    p = _compiled().model.parameters
+    assert float(np.median(r["taylor_news"][:, T])) > 0.5  # the news is there...
+    want = 0.5 * (1 - (1 - p["ust2y_speed"]) ** np.arange(T + 1))
+    np.testing.assert_allclose(r["c2_plumbing"], np.broadcast_to(want, r["c2_plumbing"].shape), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r["ust2y"][:, 1:], (r["ust2y_anchor"] + want + r["c2_noise"])[:, 1:], rtol=0, atol=1e-12)
+
+
 def test_grid_build_out_sets_the_power_cap_and_the_electricity_price():
     r, b = _run(grid_build_gw=0.0), _run()
     # less build-out: less capex can be powered, power dearer
