@@ -202,3 +202,17 @@ def test_ai_sellers_prices_follow_their_earnings_at_a_constant_multiple(name):
         p, e = float(np.median(price)), float(np.median(earn))
         assert e < -0.05, (basket, e)  # every one of these stories costs the sellers revenue
         assert abs(p - e) <= 0.2 * abs(e) + 0.01, (basket, p, e)
+
+
+def test_fundamentals_move_with_real_economy_earnings_news():
+    # "Fundamentals" is no longer a constant drift: a transfer raises consumption above its
+    # priced path, estimates follow over a quarter, and the rest of the index takes the news
+    # with its operating leverage (earnings.toml: el_demand_rest ~ rest_op_leverage).
+    s, b = _run("tariff_dividend"), _run("baseline")
+    t = 100
+    news = float(np.median(s["demand_news_s"][:, t] - b["demand_news_s"][:, t]))
+    fund = float(np.median(s["contrib_rest_eq_fundamentals"][:, 1:t + 1].sum(axis=1)
+                           - b["contrib_rest_eq_fundamentals"][:, 1:t + 1].sum(axis=1)))
+    lev = _compiled().model.parameters["rest_op_leverage"]
+    assert news > 0.002
+    assert fund == pytest.approx(lev * news, rel=0.25)
