@@ -133,8 +133,13 @@ def test_circular_unwind_lowers_chips_m7_and_capex():
 # --- DeepSeek-like shock (M4.5) --------------------------------------------------------------
 def test_deepseek_shock_hits_ai_sellers_at_once_and_capex_later():
     chips = diff("deepseek_shock", "chips", 30)
-    assert -0.25 < chips < -0.08  # 2025-01-27: NVDA -17%, SMH -9.9%
-    assert diff("deepseek_shock", "memory", 30) < 0.0
+    # the day of the shock against 2025-01-27 (a ~25-30% cut in expected compute), with prices
+    # from earnings at a constant multiple (issue 11): SMH -9.9%, Micron -11.7%, the
+    # equal-weight M7 ~-2.3% (NVIDIA -17%, the users about flat; ai_revenue_cover and the
+    # memory margin's slope are calibrated on this day, the chips' size is not)
+    assert -0.13 < chips < -0.07
+    assert -0.16 < diff("deepseek_shock", "memory", 30) < -0.08
+    assert -0.04 < diff("deepseek_shock", "m7", 30) < 0.0
     assert diff("deepseek_shock", "midcap_ai", 30) < 0.0
     assert diff("deepseek_shock", "spx", 30) > chips  # the index falls far less
     assert abs(diff("deepseek_shock", "software", 30)) < 0.005  # AI users are not hit directly

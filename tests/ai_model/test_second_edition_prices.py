@@ -144,7 +144,7 @@ def test_new_scenarios_move_the_way_their_articles_predict():
     assert _d("ai_capex_stop", "gdp") < -0.01
     assert _d("ai_capex_stop", "unemployment", log=False) > 0.2
     assert _d("ai_capex_stop", "consumption_wage_earners") < 0.0
-    assert _d("ai_capex_stop", "chips") < -0.1 and _d("ai_capex_stop", "memory") < -0.2
+    assert _d("ai_capex_stop", "chips") < -0.1 and _d("ai_capex_stop", "memory") < -0.1
     # qe_restart (M2.1, M2.4): more water: reserves and net liquidity up, the 10-year down, crypto up most
     assert _d("qe_restart", "reserves", log=False) > 500.0
     assert _d("qe_restart", "ust10y", log=False) < -0.05
