@@ -27,9 +27,17 @@ def params():
     return {k: v["value"] for k, v in tomllib.loads(default_path().read_text(encoding="utf-8"))["parameters"].items()}
 
 
+def regime_vol(params, series: str, days: int = 252) -> float:
+    """The 1-year sd the calibration implies: the window's daily sd, scaled each day by the
+    volatility regime's variance forecast 1 + (vratio - 1) x vpersist^(h-1) (calibrate/volregime.py)."""
+    r, p = params[f"vratio_{series}"], params[f"vpersist_{series}"]
+    h = np.arange(days)
+    return float(params[f"sigma_{series}"] * np.sqrt(np.sum(1 + (r - 1) * p ** h)))
+
+
 @pytest.mark.parametrize("series", ["spx", "btc"])
 def test_one_year_log_return_sd_matches_history(baseline, params, series):
-    hist = params[f"sigma_{series}"] * np.sqrt(252)  # historical annual vol over the calibration window
+    hist = regime_vol(params, series)  # historical vol of the window, from the as-of regime
     x = baseline.arrays[series]
     sim = np.std(np.log(x[:, 252] / x[:, 0]), ddof=1)
     assert 0.7 * hist <= sim <= 1.5 * hist, (series, sim, hist)
@@ -38,7 +46,7 @@ def test_one_year_log_return_sd_matches_history(baseline, params, series):
 @pytest.mark.parametrize("series", ["ust10y", "hy_oas"])
 def test_one_year_rate_change_sd_is_not_degenerate(baseline, params, series):
     # rates and spreads can mean-revert in the model, so only a wide band: not frozen, not exploding
-    hist = params[f"sigma_{series}"] * np.sqrt(252)
+    hist = regime_vol(params, series)
     x = baseline.arrays[series]
     sim = np.std(x[:, 252] - x[:, 0], ddof=1)
     assert 0.25 * hist <= sim <= 2.0 * hist, (series, sim, hist)

@@ -20,7 +20,7 @@ from bubblemachine.calibrate import (
     write_calibration,
 )
 from bubblemachine.calibrate.fit import fit_noise, fit_nu, standardized_t_logpdf
-from bubblemachine.calibrate.history import basket_log_changes, trading_days
+from bubblemachine.calibrate.history import NOISE_ORDER, basket_log_changes, trading_days
 from bubblemachine.data import open_store
 from bubblemachine.scenarios.series import PRICED
 
@@ -71,7 +71,7 @@ def test_initial_levels_match_store(doc, store):
     assert ini["ai_capex"] == pytest.approx(35.095 + 23.953 + 18.829 + 19.394 + 8.502, abs=1e-6)
     expected = {"spx", "ndx", "m7", "chips", "memory", "midcap_ai", "software", "energy", "btc", "eth",
                 "ust2y", "ust10y", "ig_oas", "hy_oas", "vix", "fed_assets", "tga", "reserves", "on_rrp", "ai_capex",
-                "net_liquidity", "bdq"}
+                "net_liquidity", "bdq", "spx_var", "spx_rvol"} | {f"vgap_{s}" for s in NOISE_ORDER}
     assert set(ini) == expected
     # dated state (issue 9): 2025-11-14 is the 33rd NYSE session of Q4 2025 (0-based 32)
     assert ini["bdq"] == 32

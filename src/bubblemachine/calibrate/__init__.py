@@ -36,6 +36,7 @@ from bubblemachine.calibrate.history import (
 )
 from bubblemachine.calibrate.policy import PolicyState, policy_state
 from bubblemachine.calibrate.state import ModelState, model_state
+from bubblemachine.calibrate.volregime import VolRegime, fit_vol_regime
 
 __all__ = [
     "ASOF",
@@ -63,6 +64,8 @@ class Calibration:
         vintage: data vintage of the inputs (store id -> checksum prefix).
         policy: the policy state known on ``asof`` (events file + data).
         state: the model's dated inputs on ``asof`` (:mod:`bubblemachine.calibrate.state`).
+        vol: the volatility regime on ``asof`` (:mod:`bubblemachine.calibrate.volregime`): the
+            noise starts from it and decays to ``noise.sigma``; None = the window's sd throughout.
     """
 
     asof: str
@@ -72,6 +75,7 @@ class Calibration:
     vintage: dict[str, str]
     policy: PolicyState | None = None
     state: ModelState | None = None
+    vol: VolRegime | None = None
 
 
 def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None) -> Calibration:
@@ -119,8 +123,9 @@ def calibrate(*, asof: str | None = None, years: int = WINDOW_YEARS, store=None)
     vintage = {i: store.meta(i).checksum[:12] for i in ids if store.has(i)}
     policy = policy_state(store, asof)
     state = model_state(store, asof, policy=policy, initial={o.name: o.value for o in initial}, changes=changes)
+    vol = fit_vol_regime(changes, noise.names)
     return Calibration(asof=asof, years=years, initial=initial, noise=noise, vintage=vintage, policy=policy,
-                       state=state)
+                       state=state, vol=vol)
 
 
 def _num(x: float, digits: int = 10) -> str:
@@ -159,6 +164,11 @@ def render_toml(cal: Calibration) -> str:
         st = cal.state
         w(f"{'net_liquidity':<{width}} = {_num(st.net_liquidity)}  # USD billions; fed_assets - tga - on_rrp above")
         w(f"{'bdq':<{width}} = {st.bdq}  # trading day of the quarter, 0-based; {st.notes['bdq']}")
+        w(f"{'spx_var':<{width}} = {_num(st.spx_var, 6)}  # (log return)^2 per day; {st.notes['spx_var']}")
+        w(f"{'spx_rvol':<{width}} = {_num(100 * (252 * st.spx_var) ** 0.5, 6)}  # percent a year; 100 x sqrt(252 x spx_var)")
+    if cal.vol is not None:
+        for i, s in enumerate(cal.vol.names):
+            w(f"{'vgap_' + s:<{width}} = {_num(cal.vol.ratio[i] - 1, 8)}  # variance regime gap on the as-of date (vratio_{s} - 1)")
     w("")
     w("[parameters]")
     # Records (docs/model-language.md, "Parameter records"): unit, range, mechanism (the
@@ -184,6 +194,8 @@ def render_toml(cal: Calibration) -> str:
             w(f"chol_{s}_{n.names[j]} = {{ value = {n.chol[i, j]:.8f}, unit = \"dimensionless\", range = [-1.0, 1.0], "
               f"mechanism = \"noise\", doc = \"loading of noise_{s} on factor eps_{n.names[j]}\", "
               f"source = \"Cholesky factor of the correlation of daily changes, {window}\" }}")
+    if cal.vol is not None:
+        _render_vol_params(w, cal.vol, window)
     w("")
     if cal.state is not None:
         _render_state(w, cal)
@@ -209,13 +221,37 @@ def render_toml(cal: Calibration) -> str:
                                for j in range(i + 1))
         else:
             terms = " + ".join(f"chol_{s}_{n.names[j]} * eps_{n.names[j]}" for j in range(i + 1))
-        w(f'noise_{s} = "sigma_{s} * ({terms})"')
+        scale = f" * vscale_{s}" if cal.vol is not None else ""
+        w(f'noise_{s} = "sigma_{s}{scale} * ({terms})"')
+    if cal.vol is not None:
+        w("# Volatility regime: the shock's variance starts at vratio_s x sigma_s^2 and decays to")
+        w("# sigma_s^2 at vpersist_s a day (the GARCH(1,1) forecast; calibrate/volregime.py).")
+        for s in cal.vol.names:
+            w(f'vgap_{s} = "where(first > 0, vratio_{s} - 1, vgap_{s}[-1] * vpersist_{s})"')
+            w(f'vscale_{s} = "sqrt(1 + vgap_{s})"')
     if bounded:
         w('tga_shock = "tga_sigma * min(max(eps_tga, -eps_limit), eps_limit)"')
         w('rrp_shock = "rrp_sigma * min(max(eps_rrp, -eps_limit), eps_limit)"')
         w('fed_shock = "fed_sigma * min(max(eps_fed, -eps_limit), eps_limit)"')
     w("")
     return "\n".join(lines)
+
+
+def _render_vol_params(w, vol: VolRegime, window: str) -> None:
+    from bubblemachine.calibrate.volregime import PERSIST_BOUNDS, RATIO_BOUNDS
+
+    w("# Volatility regime on the as-of date (GARCH(1,1) by quasi-maximum likelihood on each series'")
+    w("# standardised daily changes; calibrate/volregime.py): the one-day-ahead conditional variance")
+    w("# over the window's, and the daily persistence alpha + beta of the gap.")
+    for i, s in enumerate(vol.names):
+        how = f"GARCH(1,1), {window}" if vol.fitted[i] else f"too few own changes (a proxy's noise): no regime, {window}"
+        w(f"vratio_{s} = {{ value = {_num(vol.ratio[i], 6)}, unit = \"dimensionless\", "
+          f"range = [{_num(RATIO_BOUNDS[0])}, {_num(RATIO_BOUNDS[1])}], mechanism = \"noise\", "
+          f"doc = \"as-of variance of noise_{s} over sigma_{s}^2 (1: the window's level from day 1)\", source = \"{how}\" }}")
+        w(f"vpersist_{s} = {{ value = {_num(vol.persist[i], 6)}, unit = \"1/day\", "
+          f"range = [{_num(PERSIST_BOUNDS[0])}, {_num(PERSIST_BOUNDS[1])}], mechanism = \"noise\", "
+          f"doc = \"daily persistence of the variance gap of noise_{s} (half-life {vol.half_life(s):.0f} trading days)\", "
+          f"source = \"{how}\" }}")
 
 
 def _path(values) -> str:

@@ -24,6 +24,8 @@ __all__ = ["HORIZON", "ModelState", "model_state"]
 HORIZON = 2520
 #: Spans of the CTA's fast and slow EWMAs (the model's cta_alpha_fast / cta_alpha_slow).
 CTA_SPANS = (16, 64)
+#: Half-life in trading days of the realised-variance EWMA (the model's rvol_lambda = 0.5^(1/20)).
+RVOL_HALF_LIFE = 20
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class ModelState:
         bdq: trading day of the quarter, 0-based (NYSE sessions of the quarter before asof).
         net_liquidity: Fed assets - TGA - ON RRP at period 0 (USD bn).
         cta_fast_gap0, cta_slow_gap0: 1 - EWMA / S&P 500 for spans 16 and 64 (share).
+        spx_var: the S&P 500's realised variance on asof: EWMA (20-day half-life) of squared daily
+            log returns, (log return)^2 per day (what vol-target funds, CTAs and VaR desks see).
         qt_runoff_path: Fed runoff per trading day, by period (USD bn/day).
         fed_purchases_path: Fed purchases per trading day, by period (USD bn/day).
         shutdown: 1.0 while a shutdown is under way on asof.
@@ -52,6 +56,7 @@ class ModelState:
     net_liquidity: float
     cta_fast_gap0: float
     cta_slow_gap0: float
+    spx_var: float
     qt_runoff_path: tuple[float, ...]
     fed_purchases_path: tuple[float, ...]
     shutdown: float
@@ -80,6 +85,11 @@ def _ewma_gap(spx: pd.Series, span: int) -> float:
     return float(1.0 - e.iloc[-1] / spx.iloc[-1])
 
 
+def _ewma_var(spx: pd.Series, half_life: int = RVOL_HALF_LIFE) -> float:
+    r2 = np.log(spx).diff().dropna() ** 2
+    return float(r2.ewm(halflife=half_life, adjust=False).mean().iloc[-1])
+
+
 def model_state(store, asof: str, *, policy, initial: dict[str, float], changes: pd.DataFrame) -> ModelState:
     """The dated inputs on ``asof`` (``initial``: the calibration's period-0 levels by name)."""
     from bubblemachine.calibrate.liquidity import fit_liquidity
@@ -98,6 +108,7 @@ def model_state(store, asof: str, *, policy, initial: dict[str, float], changes:
     eps_limit = float(np.nanmax(np.abs(z.to_numpy()))) if len(z) else 10.0
     notes = {
         "bdq": f"NYSE sessions of {ts.to_period('Q')} up to {asof}, 0-based",
+        "spx_var": f"EWMA ({RVOL_HALF_LIFE}-day half-life) of squared daily log returns of SPX to {spx.index[-1]:%Y-%m-%d}",
         "cta": f"S&P 500 vs its {CTA_SPANS[0]}- and {CTA_SPANS[1]}-day EWMAs of closes to {spx.index[-1]:%Y-%m-%d}",
         "policy": "; ".join(f"{s.regime} {s.flow:.3f}/day from period {s.period} ({s.event})" for s in policy.steps),
         "tga": f"TGA calendar from {liq.source}; target {policy.tga_target:.1f} ({policy.tga_target_source})",
@@ -106,6 +117,7 @@ def model_state(store, asof: str, *, policy, initial: dict[str, float], changes:
     }
     return ModelState(
         asof=f"{ts:%Y-%m-%d}", bdq=int(bdq), net_liquidity=float(nl), cta_fast_gap0=fast, cta_slow_gap0=slow,
+        spx_var=_ewma_var(spx),
         qt_runoff_path=_flow_path(policy, "runoff"), fed_purchases_path=_flow_path(policy, "purchases"),
         shutdown=float(policy.shutdown), rrp_target=float(initial["on_rrp"]), tga_target=float(policy.tga_target),
         tga_seasonal=tuple(round(float(x), 3) for x in seasonal), tga_sigma=float(liq.tga_sigma),
