@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bubblemachine.calibrate.volregime import FALLBACK_PERSIST, PERSIST_BOUNDS, RATIO_BOUNDS, fit_vol_regime
+from bubblemachine.calibrate.volregime import (
+    FALLBACK_PERSIST,
+    PERSIST_BOUNDS,
+    RATIO_BOUNDS,
+    fit_vol_regime,
+)
 
 
 def garch_path(n: int, *, omega: float, alpha: float, beta: float, seed: int, v0: float | None = None):
