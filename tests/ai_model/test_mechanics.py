@@ -118,3 +118,26 @@ def test_predictable_systematic_flows_are_priced():
     assert float(np.mean(r["vt_flow_p"][0, 1:].sum())) < -20.0
     for g in ("agg_voltarget", "agg_cta"):
         assert abs(float(np.mean(r[g][:, 1:].sum(axis=1)))) < 0.005, g
+
+
+def test_on_rrp_follows_a_random_settling_level_that_is_not_priced():
+    # ON RRP reverts (rrp_speed a day) to a settling level that follows a random walk of sd
+    # rrp_level_sigma a day (money funds' unannounced shifts between ON RRP and bills); the
+    # part of ON RRP's move that follows that walk (rrp_level_move) is not priced: the plumbing
+    # channel's liquidity change leaves it out, like the Fed balance sheet's noise (by hand).
+    import bubblemachine as bm
+
+    r = run("baseline")
+    model = bm.load_model("ai_liquidity")
+    params = model.parameters
+    k, target = params["rrp_speed"], model.exogenous["rrp_target"]
+    steps = np.diff(r["rrp_level"][:, 1:], axis=1)
+    free = r["rrp_level"][:, 2:] > 0  # the level is floored at zero
+    assert float(np.std(steps[free])) == pytest.approx(params["rrp_level_sigma"], rel=0.1)
+    move = r["rrp_level_move"]
+    np.testing.assert_allclose(move[:, 2:], move[:, 1:-1] * (1 - k) + k * (r["rrp_level"][:, 2:] - target), rtol=1e-9, atol=1e-9)
+    nl_prev = r["fed_assets"][:, :-1] - r["tga"][:, :-1] - r["on_rrp"][:, :-1]
+    d = np.diff
+    want = ((d(r["fed_assets"], axis=1) - r["fed_shock"][:, 1:])
+            - (d(r["on_rrp"], axis=1) - d(move, axis=1))) / nl_prev
+    np.testing.assert_allclose(r["liq_plumbing"][:, 2:], want[:, 1:], rtol=1e-9, atol=1e-12)

@@ -40,3 +40,21 @@ def test_before_daily_statements_the_weekly_tga_is_used(store):
     f = fit_liquidity(store, "2016-01-04")
     assert f.source.startswith("H.4.1 weekly TGA") and "2015-12-30" in f.source
     assert f.tga_sigma > 0 and np.all(np.isfinite(f.profile))
+
+
+@pytest.mark.parametrize("asof", ["2025-11-14", "2023-01-03"])
+def test_on_rrp_settling_level_sigma_by_hand(store, asof):
+    # ON RRP's settling level is a random walk: sd of its 21-day changes over the two years to
+    # the as-of date (as known then) / sqrt(21). 2023-01-03: ON RRP moved by hundreds of
+    # billions a month (a random walk of ~$30bn a day), 2025-11-14: near zero, still ~$19bn.
+    f = fit_liquidity(store, asof)
+    ts = pd.Timestamp(asof)
+    r = store.series("RRPONTSYD", asof=ts).dropna().loc[ts - pd.DateOffset(years=2):]
+    want = r.diff(21).dropna().std(ddof=1) / np.sqrt(21)
+    assert f.rrp_level_sigma == pytest.approx(want, rel=1e-12)
+    assert 5.0 < f.rrp_level_sigma < 60.0
+
+
+def test_before_on_rrp_existed_its_level_has_no_noise(store):
+    f = fit_liquidity(store, "2012-03-30")
+    assert f.rrp_level_sigma == 0.0

@@ -205,11 +205,12 @@ def render_toml(cal: Calibration) -> str:
     for s in n.names:
         w(f'eps_{s} = {{ dist = "student_t", df = {_num(n.nu, 8)}, mean = 0.0, sd = 1.0 }}')
     if cal.state is not None:
-        w("# Daily shocks of the Treasury's cash, of ON RRP and of the Fed's balance sheet (unit variance;")
-        w("# scaled by tga_sigma, rrp_sigma, fed_sigma).")
+        w("# Daily shocks of the Treasury's cash, of ON RRP, of the Fed's balance sheet and of ON RRP's")
+        w("# settling level (unit variance; scaled by tga_sigma, rrp_sigma, fed_sigma, rrp_level_sigma).")
         w('eps_tga = { dist = "normal", mean = 0.0, sd = 1.0 }')
         w('eps_rrp = { dist = "normal", mean = 0.0, sd = 1.0 }')
         w('eps_fed = { dist = "normal", mean = 0.0, sd = 1.0 }')
+        w('eps_rrp_level = { dist = "normal", mean = 0.0, sd = 1.0 }')
     w("")
     w("# Correlated fat-tailed noise: sd(noise_s) = sigma_s, corr(noise) = chol chol'; each factor")
     w("# is bounded at +/- eps_limit standard deviations (no one-day -88% S&P 500).")
@@ -233,6 +234,7 @@ def render_toml(cal: Calibration) -> str:
         w('tga_shock = "tga_sigma * min(max(eps_tga, -eps_limit), eps_limit)"')
         w('rrp_shock = "rrp_sigma * min(max(eps_rrp, -eps_limit), eps_limit)"')
         w('fed_shock = "fed_sigma * min(max(eps_fed, -eps_limit), eps_limit)"')
+        w('rrp_level_shock = "rrp_level_sigma * min(max(eps_rrp_level, -eps_limit), eps_limit)"')
     w("")
     return "\n".join(lines)
 
@@ -272,6 +274,9 @@ def _render_state(w, cal: Calibration) -> None:
       + rec.format(m="M2.6", d="sd of the TGA's daily shock around its tax calendar", s=st.notes["tga"]) + " }")
     w(f"rrp_sigma = {{ value = {_num(st.rrp_sigma, 6)}, unit = \"USD bn\", range = [0.0, 300.0], "
       + rec.format(m="M2.1", d="sd of ON RRP's daily shock", s="daily changes of RRPONTSYD over the year to " + cal.asof) + " }")
+    w(f"rrp_level_sigma = {{ value = {_num(st.rrp_level_sigma, 6)}, unit = \"USD bn\", range = [0.0, 300.0], "
+      + rec.format(m="M2.1", d="sd of the daily step of ON RRP's settling level (a random walk: money funds' unannounced shifts between ON RRP and bills)",
+                   s="21-day changes of RRPONTSYD over the two years to " + cal.asof + ", / sqrt(21)") + " }")
     w(f"fed_sigma = {{ value = {_num(st.fed_sigma, 6)}, unit = \"USD bn\", range = [0.0, 300.0], "
       + rec.format(m="M2.1", d="sd of the daily shock of the Fed's balance sheet around its announced path",
                    s="weekly WALCL changes around their 13-week mean over the two years to " + cal.asof + ", per trading day") + " }")

@@ -13,7 +13,13 @@ issuance and target pull. What is left is noise: the sd of the daily residual.
 
 The same fit gives the noise of ON RRP (daily changes) and of the Fed's balance sheet
 (weekly WALCL changes around their 13-week trend, per trading day), so the liquidity block's
-bands are measured, not zero width.
+bands are measured, not zero width. Both also move for reasons nobody knew on the as-of date
+(policy that is not yet announced: QE3, the 2019 bill purchases, 2020; money funds moving
+trillions between ON RRP and bills), so the fit measures that too, on the quarterly and
+monthly scale where it shows: ON RRP's settling level follows a random walk with the sd of
+its 21-day changes over two years (``rrp_level_sigma``). (The Fed's unannounced policy is not
+modelled as noise: a random-walk purchase pace calibrated on the surprises in its quarterly
+change made the bands too wide to score, ``docs/design/calibration.md``.)
 
 Units: USD billions per trading day.
 """
@@ -35,6 +41,9 @@ TAX_MONTHS: tuple[int, ...] = (4, 6, 9, 12)
 MIN_DAILY = 250
 #: Years of history the profile is measured on.
 YEARS = 5
+#: ON RRP's settling level: years of history and the horizon (trading days) of its changes.
+LEVEL_YEARS = 2
+LEVEL_DAYS = 21
 
 
 def _cell(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -54,6 +63,8 @@ class LiquidityFit:
         tga_sigma: sd of the TGA's shock per trading day around the profile, from 21-day sums
             (daily changes reverse within days), USD bn.
         rrp_sigma: sd of ON RRP's daily change over the last quarter (USD bn).
+        rrp_level_sigma: sd per trading day of the random walk of ON RRP's settling level: sd of
+            21-day changes over the last two years / sqrt(21) (USD bn).
         fed_sigma: sd of the Fed's balance sheet around its trend, per trading day (USD bn).
         source: what the TGA pattern was measured on.
     """
@@ -64,6 +75,7 @@ class LiquidityFit:
     rrp_sigma: float
     fed_sigma: float
     source: str
+    rrp_level_sigma: float = 0.0
 
     def tga_seasonal(self, dates: pd.DatetimeIndex) -> np.ndarray:
         """Expected TGA change on each of ``dates`` (USD bn)."""
@@ -107,8 +119,12 @@ def fit_liquidity(store, asof: str, *, years: int = YEARS) -> LiquidityFit:
     # billions a day at $2tn in 2022, a few near zero in 2025)
     rrp = store.series("RRPONTSYD", asof=ts).dropna().iloc[-64:]
     rrp_sigma = float(rrp.diff().dropna().std(ddof=1)) if len(rrp) > 20 else 0.0
+    rrp2 = store.series("RRPONTSYD", asof=ts).dropna().loc[ts - pd.DateOffset(years=LEVEL_YEARS):]
+    month = rrp2.diff(LEVEL_DAYS).dropna()
+    rrp_level_sigma = float(month.std(ddof=1) / np.sqrt(LEVEL_DAYS)) if len(month) > LEVEL_DAYS else 0.0
     walcl = store.series("WALCL", asof=ts).dropna().loc[ts - pd.DateOffset(years=2):] / 1000.0
     wd = walcl.diff().dropna()
     fed_sigma = float((wd - wd.rolling(13, min_periods=4).mean()).dropna().std(ddof=1) / np.sqrt(5.0)) if len(wd) > 8 else 0.0
     return LiquidityFit(asof=f"{ts:%Y-%m-%d}", profile=tuple(float(x) for x in prof), tga_sigma=tga_sigma,
-                        rrp_sigma=rrp_sigma, fed_sigma=fed_sigma, source=source)
+                        rrp_sigma=rrp_sigma, fed_sigma=fed_sigma, source=source,
+                        rrp_level_sigma=rrp_level_sigma)

@@ -46,6 +46,7 @@ class ModelState:
         tga_target: Treasury's cash target (USD bn).
         tga_seasonal: expected TGA flow of the tax calendar, by period (USD bn/day).
         tga_sigma, rrp_sigma, fed_sigma: sd of the daily TGA, ON RRP and Fed balance-sheet shocks (USD bn).
+        rrp_level_sigma: sd of the daily step of ON RRP's settling level (a random walk, USD bn).
         eps_limit: bound on each unit-variance shock (the largest standardised daily change
             of the noise window, in standard deviations).
         notes: provenance, one line per item.
@@ -66,6 +67,7 @@ class ModelState:
     tga_sigma: float
     rrp_sigma: float
     fed_sigma: float
+    rrp_level_sigma: float
     eps_limit: float
     notes: dict[str, str]
 
@@ -121,5 +123,6 @@ def model_state(store, asof: str, *, policy, initial: dict[str, float], changes:
         qt_runoff_path=_flow_path(policy, "runoff"), fed_purchases_path=_flow_path(policy, "purchases"),
         shutdown=float(policy.shutdown), rrp_target=float(initial["on_rrp"]), tga_target=float(policy.tga_target),
         tga_seasonal=tuple(round(float(x), 3) for x in seasonal), tga_sigma=float(liq.tga_sigma),
-        rrp_sigma=float(liq.rrp_sigma), fed_sigma=float(liq.fed_sigma), eps_limit=eps_limit, notes=notes,
+        rrp_sigma=float(liq.rrp_sigma), fed_sigma=float(liq.fed_sigma), rrp_level_sigma=float(liq.rrp_level_sigma),
+        eps_limit=eps_limit, notes=notes,
     )
