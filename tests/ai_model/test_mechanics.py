@@ -107,12 +107,16 @@ def test_predictable_systematic_flows_are_priced():
     # Second edition: vol is expected to revert from its as-of level (calibration.toml's GARCH
     # regime), so vol-target funds and CTAs trade predictably; prices move only by their flows
     # beyond the priced path (flows.toml *_p). The priced variance path is the mean of the
-    # simulated one (within 5% at 1, 6 and 12 months), the funds really trade (tens of USD bn
-    # over the year), yet their mean price effect over the year is within +-0.5% (it was
-    # -0.6% for the vol-target funds alone when the reversion counted as news).
+    # simulated one: averaged over paths and over the weeks around one month (days 11-31) and
+    # over the second half-year (days 126-252), within 10% (the fat-tailed squared returns make
+    # that average's own sd ~2.5% on 120 paths: 5 seeds gave -2.4% .. +4.0%); the funds really
+    # trade (tens of USD bn over the year), yet their mean price effect over the year is within
+    # +-0.5% (5 seeds: +0.11% .. +0.16%; it was -0.6% for the vol-target funds alone when the
+    # reversion counted as news).
     r = run("baseline")
-    for t in (21, 126, 252):
-        assert float(np.mean(r["spx_var"][:, t])) == pytest.approx(float(r["spx_var_p"][0, t]), rel=0.05)
+    for lo, hi in ((11, 32), (126, 253)):
+        got = float(np.mean(r["spx_var"][:, lo:hi]))
+        assert got == pytest.approx(float(np.mean(r["spx_var_p"][0, lo:hi])), rel=0.10), (lo, hi)
     np.testing.assert_allclose(r["spx_var_p"], np.broadcast_to(r["spx_var_p"][:1], r["spx_var_p"].shape), rtol=1e-12)  # a forecast: one path
     assert float(np.mean(r["vt_flow"][:, 1:].sum(axis=1))) < -20.0
     assert float(np.mean(r["vt_flow_p"][0, 1:].sum())) < -20.0

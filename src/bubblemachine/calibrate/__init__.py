@@ -247,10 +247,10 @@ def _render_vol_params(w, vol: VolRegime, window: str) -> None:
     w("# over the window's, and the daily persistence alpha + beta of the gap.")
     for i, s in enumerate(vol.names):
         how = f"GARCH(1,1), {window}" if vol.fitted[i] else f"too few own changes (a proxy's noise): no regime, {window}"
-        w(f"vratio_{s} = {{ value = {_num(vol.ratio[i], 6)}, unit = \"dimensionless\", "
+        w(f"vratio_{s} = {{ value = {_num(vol.ratio[i], 4)}, unit = \"dimensionless\", "
           f"range = [{_num(RATIO_BOUNDS[0])}, {_num(RATIO_BOUNDS[1])}], mechanism = \"noise\", "
           f"doc = \"as-of variance of noise_{s} over sigma_{s}^2 (1: the window's level from day 1)\", source = \"{how}\" }}")
-        w(f"vpersist_{s} = {{ value = {_num(vol.persist[i], 6)}, unit = \"1/day\", "
+        w(f"vpersist_{s} = {{ value = {_num(vol.persist[i], 4)}, unit = \"1/day\", "
           f"range = [{_num(PERSIST_BOUNDS[0])}, {_num(PERSIST_BOUNDS[1])}], mechanism = \"noise\", "
           f"doc = \"daily persistence of the variance gap of noise_{s} (half-life {vol.half_life(s):.0f} trading days)\", "
           f"source = \"{how}\" }}")

@@ -38,7 +38,7 @@ __all__ = [
 #: The model these calibrations belong to.
 MODEL = "ai_liquidity"
 #: Bumped when the calibration's method or file layout changes (old cached files are ignored).
-FORMAT = 6  # 3: Fed balance-sheet noise (fed_sigma), persistent rates' sigma from 21-day sums; 4: volatility regime (vratio_s, vpersist_s); 6: ON RRP's settling level a random walk (rrp_level_sigma)
+FORMAT = 7  # 3: Fed balance-sheet noise (fed_sigma), persistent rates' sigma from 21-day sums; 4: volatility regime (vratio_s, vpersist_s); 6: ON RRP's settling level a random walk (rrp_level_sigma); 7: the regime printed to 4 digits
 
 _ASOF_LINE = re.compile(r"^# As-of date \(model period 0\): (\d{4}-\d{2}-\d{2})\s*$", re.M)
 

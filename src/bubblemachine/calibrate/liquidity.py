@@ -13,13 +13,11 @@ issuance and target pull. What is left is noise: the sd of the daily residual.
 
 The same fit gives the noise of ON RRP (daily changes) and of the Fed's balance sheet
 (weekly WALCL changes around their 13-week trend, per trading day), so the liquidity block's
-bands are measured, not zero width. Both also move for reasons nobody knew on the as-of date
-(policy that is not yet announced: QE3, the 2019 bill purchases, 2020; money funds moving
-trillions between ON RRP and bills), so the fit measures that too, on the quarterly and
-monthly scale where it shows: ON RRP's settling level follows a random walk with the sd of
-its 21-day changes over two years (``rrp_level_sigma``). (The Fed's unannounced policy is not
-modelled as noise: a random-walk purchase pace calibrated on the surprises in its quarterly
-change made the bands too wide to score, ``docs/design/calibration.md``.)
+bands are measured, not zero width. Money funds also move trillions between ON RRP and bills
+without notice (2021's rise to $2.4tn, 2023's drain), so ON RRP's settling level follows a
+random walk with the sd of its 21-day changes over two years (``rrp_level_sigma``). The Fed's
+unannounced policy (QE3, the 2019 bill purchases, 2020) is not modelled as noise: the two
+forms tried made the bands too wide to score (``docs/design/living-model.md``).
 
 Units: USD billions per trading day.
 """
