@@ -10,6 +10,7 @@ from bubblemachine.calibrate.volregime import (
     FALLBACK_PERSIST,
     PERSIST_BOUNDS,
     RATIO_BOUNDS,
+    VolRegime,
     fit_vol_regime,
 )
 
@@ -34,7 +35,6 @@ def test_recovers_persistence_and_regime_of_a_simulated_garch():
     assert vr.fitted == (True,)
     assert vr.persist[0] == pytest.approx(alpha + beta, abs=0.01)
     assert vr.ratio[0] == pytest.approx(v_next / np.var(x, ddof=1), rel=0.2)
-    assert vr.half_life("a") == pytest.approx(np.log(0.5) / np.log(vr.persist[0]))
 
 
 def test_calm_and_turbulent_endings_give_ratios_below_and_above_one():
@@ -73,3 +73,18 @@ def test_shipped_calibration_writes_the_regime_and_the_as_of_realised_variance()
     # 2025-11-14: the S&P 500's 20-day-half-life EWMA vol was 12.7% a year (the first edition's constant)
     assert np.sqrt(252 * initial["spx_var"]) == pytest.approx(0.1273, abs=0.001)
     assert initial["spx_rvol"] == pytest.approx(100 * np.sqrt(252 * initial["spx_var"]), rel=1e-5)
+
+
+def test_half_life_by_hand():
+    # a gap that halves in 20 trading days has persistence 0.5^(1/20) = 0.96594 a day
+    vr = VolRegime(names=("a", "b"), ratio=np.array([2.0, 1.0]), persist=np.array([0.5 ** (1 / 20), 0.99]),
+                   fitted=(True, False))
+    assert vr.half_life("a") == pytest.approx(20.0, rel=1e-12)
+    assert vr.half_life("b") == pytest.approx(68.97, abs=0.01)  # ln 0.5 / ln 0.99
+
+
+def test_a_degenerate_window_keeps_the_window_level():
+    # a series that never moves cannot be fitted: ratio 1, no error
+    df = pd.DataFrame({"flat": np.zeros(800)})
+    vr = fit_vol_regime(df, ("flat",))
+    assert vr.fitted == (False,) and vr.ratio[0] == 1.0

@@ -246,7 +246,8 @@ def _render_vol_params(w, vol: VolRegime, window: str) -> None:
     w("# standardised daily changes; calibrate/volregime.py): the one-day-ahead conditional variance")
     w("# over the window's, and the daily persistence alpha + beta of the gap.")
     for i, s in enumerate(vol.names):
-        how = f"GARCH(1,1), {window}" if vol.fitted[i] else f"too few own changes (a proxy's noise): no regime, {window}"
+        how = (f"GARCH(1,1), {window}" if vol.fitted[i]
+               else f"not fitted (too few own changes, or the fit did not converge): no regime, {window}")
         w(f"vratio_{s} = {{ value = {_num(vol.ratio[i], 4)}, unit = \"dimensionless\", "
           f"range = [{_num(RATIO_BOUNDS[0])}, {_num(RATIO_BOUNDS[1])}], mechanism = \"noise\", "
           f"doc = \"as-of variance of noise_{s} over sigma_{s}^2 (1: the window's level from day 1)\", source = \"{how}\" }}")

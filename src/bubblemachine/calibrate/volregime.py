@@ -12,7 +12,8 @@ which is the GARCH(1,1) variance forecast ``E[v(h)] = v_LR + (alpha + beta)^(h-1
 with ``v_LR`` the window's sample variance. ``ratio_s`` (one-day-ahead conditional variance
 over the sample variance) and ``persist_s`` (``alpha + beta``) are fitted by quasi-maximum
 likelihood (`arch`, Sheppard) on the window's own standardised daily changes, known on the
-as-of date. A series too young for its own changes (a proxy fills it in) keeps ratio 1.
+as-of date. A series too young for its own changes (a proxy fills it in), or whose fit fails
+or does not converge, keeps ratio 1.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class VolRegime:
         names: series, in the noise's order.
         ratio: one-day-ahead conditional variance / the window's sample variance, per series.
         persist: daily GARCH persistence alpha + beta, per series.
-        fitted: whether each series was fitted (False: too young; ratio 1).
+        fitted: whether each series was fitted (False: too few own changes, or the fit failed;
+            ratio 1).
     """
 
     names: tuple[str, ...]
@@ -79,9 +81,12 @@ def fit_one(x: pd.Series) -> tuple[float, float] | None:
     z = (x - float(x.mean())) / sd
     model = arch_model(z.to_numpy(dtype="float64"), mean="Zero", vol="GARCH", p=1, q=1, dist="normal",
                        rescale=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = model.fit(disp="off", show_warning=False, tol=FIT_TOL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = model.fit(disp="off", show_warning=False, tol=FIT_TOL)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return None  # a degenerate window (e.g. a series that hardly moved): no regime
     if res.convergence_flag not in CONVERGED:
         return None
     alpha, beta = float(res.params["alpha[1]"]), float(res.params["beta[1]"])
